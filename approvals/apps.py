@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalsConfig(AppConfig):
+    name = "approvals"
+    verbose_name = _("资质认定")
+
+    def ready(self):
+        from .permissions import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self)

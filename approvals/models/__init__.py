@@ -1,0 +1,30 @@
+"""The domain core: agencies and their users, rule sets, applications and certificates."""
+
+from .agencies import Agency, User
+from .applications import (
+    Application,
+    ApplicationStatus,
+    ApplicationTrack,
+    ApplicationType,
+    Deficiency,
+    ScopeItem,
+    StatusChange,
+)
+from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .rules import RuleSet
+
+__all__ = [
+    "Agency",
+    "Application",
+    "ApplicationStatus",
+    "ApplicationTrack",
+    "ApplicationType",
+    "Certificate",
+    "CertificateSerial",
+    "CertificateStatus",
+    "Deficiency",
+    "RuleSet",
+    "ScopeItem",
+    "StatusChange",
+    "User",
+]

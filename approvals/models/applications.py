@@ -1,0 +1,304 @@
+"""Applications and their legal lifecycle.
+
+The status is a protected django-fsm-2 field: it changes only through the transition methods below,
+and ``approvals.services`` writes an audit row for every change. The transitions hold the legal
+rules (what may follow what, under which condition); who does the work is the flow's business.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .agencies import Agency
+from .rules import RuleSet
+
+two_digits = RegexValidator(r"^\d{2}$", _("应为两位数字。"))
+
+
+class ApplicationType(models.TextChoices):
+    INITIAL = "initial", _("首次")
+    RENEWAL = "renewal", _("延续")
+    CHANGE = "change", _("变更")
+    EXTENSION = "extension", _("扩项")
+    CANCELLATION = "cancellation", _("注销")
+
+
+class ApplicationTrack(models.TextChoices):
+    ORDINARY = "ordinary", _("一般程序")
+    COMMITMENT = "commitment", _("告知承诺")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待受理")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
+    REFUSED = "refused", _("不予受理")
+    ACCEPTED = "accepted", _("已受理，技术评审中")
+    RECTIFICATION = "rectification", _("待整改")
+    REVIEW_PASSED = "review_passed", _("评审通过，待审批")
+    REVIEW_FAILED = "review_failed", _("评审不通过，待审批")
+    APPROVED = "approved", _("准予许可，待发证")
+    PARTIALLY_APPROVED = "partially_approved", _("部分准予许可，待发证")
+    DENIED = "denied", _("不予许可")
+    CERTIFIED = "certified", _("已发证")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+S = ApplicationStatus
+OPEN_STATES = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.SUPPLEMENT_REQUESTED,
+    S.ACCEPTED,
+    S.RECTIFICATION,
+    S.REVIEW_PASSED,
+    S.REVIEW_FAILED,
+    S.APPROVED,
+    S.PARTIALLY_APPROVED,
+]
+FINAL_STATES = [S.REFUSED, S.DENIED, S.CERTIFIED, S.WITHDRAWN]
+# Once the authority has decided, the applicant can no longer withdraw: the decision stands.
+WITHDRAWABLE_STATES = [s for s in OPEN_STATES if s not in (S.APPROVED, S.PARTIALLY_APPROVED)]
+
+
+class ReviewMode(models.TextChoices):
+    WRITTEN = "written", _("书面审查")
+    ONSITE = "onsite", _("现场评审")
+    REMOTE = "remote", _("远程评审")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ApplicationQuerySet":
+        """Applications a user may see: their own agency's, or all for an official."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.agency_id:
+            return self.filter(agency_id=user.agency_id)
+        if user.is_superuser or user.has_perm("approvals.view_application"):
+            return self
+        return self.none()
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """资质认定申请."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("申请机构"), on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    application_type = models.CharField(
+        _("申请类型"), max_length=20, choices=ApplicationType.choices, default=ApplicationType.INITIAL
+    )
+    track = models.CharField(_("程序"), max_length=20, choices=ApplicationTrack.choices, default=ApplicationTrack.ORDINARY)
+    status = FSMField(_("状态"), max_length=30, choices=ApplicationStatus.choices, default=S.DRAFT, protected=True)
+
+    test_sites = models.TextField(_("检验检测场所地址"), help_text=_("每行一个场所。"))
+    field_code = models.CharField(
+        _("检验检测领域代码"), max_length=2, validators=[two_digits], default="20",
+        help_text=_("证书编号第5-6位：00 食品 … 20 综合，21 其他。"),
+    )
+    industry_code = models.CharField(
+        _("行业主管部门代码"), max_length=2, validators=[two_digits], default="00",
+        help_text=_("证书编号第7-8位。"),
+    )
+    authorised_signatories = models.TextField(_("授权签字人"), blank=True, help_text=_("每行一人：姓名、职务、签字领域。"))
+    declaration = models.BooleanField(_("对申请材料真实性负责的声明"), default=False)
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("适用规则集"), null=True, blank=True, on_delete=models.PROTECT)
+    review_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评审组长"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_experts = models.CharField(_("评审员"), max_length=300, blank=True)
+    review_mode = models.CharField(_("评审方式"), max_length=10, choices=ReviewMode.choices, blank=True)
+    decision_reason = models.TextField(_("审批决定理由"), blank=True)
+
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("资质认定申请")
+        verbose_name_plural = _("资质认定申请")
+        ordering = ["-created"]
+        permissions = [
+            ("accept_application", _("受理申请")),
+            ("review_application", _("技术评审")),
+            ("decide_application", _("审批决定")),
+            ("issue_certificate", _("发证")),
+            ("respond_application", _("答复补正与整改（申请机构）")),
+            ("monitor_service", _("监测办理情况（政务服务中心）")),
+        ]
+        indexes = [models.Index(fields=["agency", "-created"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.agency}"
+
+    @property
+    def reference(self) -> str:
+        """申请编号, derived from the creation year and the primary key."""
+        year = self.created.year if self.created else 0
+        return f"SQ{year}{self.pk or 0:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    # --- conditions (model methods, so the flow and the pages can ask the same question) ------
+    def is_complete_for_submission(self) -> bool:
+        return self.declaration and self.scope_items.exists() and bool(self.test_sites.strip())
+
+    def has_open_deficiencies(self, kind: str) -> bool:
+        return self.deficiencies.filter(kind=kind, resolved_at__isnull=True).exists()
+
+    def has_decided_every_item(self) -> bool:
+        return not self.scope_items.filter(approved__isnull=True).exists()
+
+    def has_approved_items(self) -> bool:
+        return self.scope_items.filter(approved=True).exists()
+
+    def has_refused_items(self) -> bool:
+        return self.scope_items.filter(approved=False).exists()
+
+    # --- the legal lifecycle -----------------------------------------------------------------
+    @transition(status, source=S.DRAFT, target=S.SUBMITTED, conditions=[is_complete_for_submission])
+    def submit(self):
+        """申请: the applicant submits the application."""
+
+    @transition(status, source=S.SUBMITTED, target=S.ACCEPTED)
+    def accept(self):
+        """受理."""
+
+    @transition(status, source=S.SUBMITTED, target=S.SUPPLEMENT_REQUESTED)
+    def request_supplement(self):
+        """补正: one notice listing every defect (一次性告知); the acceptance clock stops."""
+
+    @transition(status, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED)
+    def resubmit(self):
+        """The applicant answers the supplement notice; the acceptance clock resumes."""
+
+    @transition(status, source=S.SUBMITTED, target=S.REFUSED)
+    def refuse(self):
+        """不予受理, with reasons in writing."""
+
+    @transition(status, source=S.ACCEPTED, target=S.REVIEW_PASSED)
+    def pass_review(self):
+        """技术评审通过."""
+
+    @transition(status, source=S.ACCEPTED, target=S.RECTIFICATION)
+    def request_rectification(self):
+        """整改: findings with a deadline; the review clock stops."""
+
+    @transition(status, source=S.RECTIFICATION, target=S.ACCEPTED)
+    def submit_rectification(self):
+        """The applicant reports the rectification; the review resumes."""
+
+    @transition(status, source=S.ACCEPTED, target=S.REVIEW_FAILED)
+    def fail_review(self):
+        """技术评审不通过."""
+
+    @transition(status, source=S.REVIEW_PASSED, target=S.APPROVED, conditions=[has_decided_every_item])
+    def approve(self):
+        """准予许可 (the whole requested scope)."""
+
+    @transition(
+        status,
+        source=S.REVIEW_PASSED,
+        target=S.PARTIALLY_APPROVED,
+        conditions=[has_decided_every_item, has_approved_items, has_refused_items],
+    )
+    def approve_partially(self):
+        """部分准予许可: part of the scope approved, the rest refused with reasons."""
+
+    @transition(status, source=[S.REVIEW_PASSED, S.REVIEW_FAILED], target=S.DENIED)
+    def deny(self):
+        """不予许可, with reasons in writing."""
+
+    @transition(status, source=[S.APPROVED, S.PARTIALLY_APPROVED], target=S.CERTIFIED)
+    def certify(self):
+        """发证."""
+
+    @transition(status, source=WITHDRAWABLE_STATES, target=S.WITHDRAWN)
+    def withdraw(self):
+        """撤回: the applicant withdraws before the decision."""
+
+
+class ScopeItem(models.Model):
+    """One line of the capability scope applied for (and, after the decision, approved or not)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scope_items")
+    seq = models.PositiveIntegerField(_("序号"))
+    category = models.CharField(_("类别（产品/项目/参数）"), max_length=100)
+    item = models.CharField(_("检测对象/项目"), max_length=200)
+    parameter = models.CharField(_("参数"), max_length=200)
+    standard = models.CharField(_("依据的标准（方法）名称及编号"), max_length=300)
+    limitation = models.CharField(_("限制范围"), max_length=200, blank=True)
+    approved = models.BooleanField(_("准予"), null=True, blank=True)
+    refusal_reason = models.CharField(_("不予许可理由"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("能力范围")
+        verbose_name_plural = _("能力范围")
+        ordering = ["application", "seq"]
+        constraints = [models.UniqueConstraint(fields=["application", "seq"], name="scope_item_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.item} / {self.parameter}"
+
+
+class Deficiency(models.Model):
+    """A defect in a supplement notice (补正) or a review finding needing rectification (整改)."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("补正")
+        RECTIFICATION = "rectification", _("整改")
+
+    class Grade(models.TextChoices):
+        SERIOUS = "serious", _("严重")
+        GENERAL = "general", _("一般")
+        OBSERVATION = "observation", _("观察项")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deficiencies")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    round = models.PositiveSmallIntegerField(_("轮次"))
+    description = models.TextField(_("问题描述"))
+    clause = models.CharField(_("条款（RB/T 214-2017）"), max_length=30, blank=True)
+    grade = models.CharField(_("等级"), max_length=20, choices=Grade.choices, blank=True)
+    document_code = models.CharField(_("材料代码"), max_length=50, blank=True)
+    created = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    response = models.TextField(_("答复"), blank=True)
+    resolved_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正/整改事项")
+        verbose_name_plural = _("补正/整改事项")
+        ordering = ["application", "kind", "round", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+
+class StatusChange(models.Model):
+    """Audit trail: every change of an application's status, who made it, when and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    transition = models.CharField(_("操作"), max_length=50)
+    source = models.CharField(_("原状态"), max_length=30, choices=ApplicationStatus.choices)
+    target = models.CharField(_("新状态"), max_length=30, choices=ApplicationStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    comment = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("状态变更记录")
+        verbose_name_plural = _("状态变更记录")
+        ordering = ["application", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"

@@ -1,0 +1,351 @@
+"""Writes of the domain core. Each service validates, changes, audits; none knows about flows.
+
+The flow layer (``workflows``) calls the transition services inside its task lock, so a task's
+completion and the status change it causes commit together or not at all.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from .exceptions import TransitionRefused
+from .models import (
+    Agency,
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateSerial,
+    Deficiency,
+    RuleSet,
+    ScopeItem,
+    StatusChange,
+    User,
+)
+from .models.certificates import VALIDITY_YEARS
+
+SCOPE_FIELDS = ("category", "item", "parameter", "standard", "limitation")
+EDITABLE_FIELDS = ("application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration")
+
+
+# --- agencies -----------------------------------------------------------------------------------
+@transaction.atomic
+def agency_register(*, by: User, name: str, credit_code: str, address: str, legal_representative: str,
+                    contact_name: str, contact_phone: str, contact_email: str = "") -> Agency:
+    """Register the agency the user works for; the user becomes one of its users."""
+    if by.agency_id:
+        raise ValidationError(_("该用户已属于一个机构。"))
+    if by.has_perm("approvals.view_application"):
+        raise ValidationError(_("审批人员不能注册申请机构。"))
+    agency = Agency(
+        name=name.strip(), credit_code=credit_code.strip().upper(), address=address.strip(),
+        legal_representative=legal_representative.strip(), contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(), contact_email=contact_email.strip(),
+    )
+    agency.full_clean()
+    agency.save()
+    by.agency = agency
+    by.save(update_fields=["agency"])
+    return agency
+
+
+# --- drafts -------------------------------------------------------------------------------------
+def _check_editable(application: Application) -> None:
+    if application.status != ApplicationStatus.DRAFT:
+        raise TransitionRefused(_("只有草稿可以修改。"), current_status=application.status)
+
+
+def _clean_scope(items: Iterable[dict[str, Any]]) -> list[ScopeItem]:
+    scope, errors = [], {}
+    for index, raw in enumerate(items, start=1):
+        item = ScopeItem(seq=index, **{f: str(raw.get(f, "") or "").strip() for f in SCOPE_FIELDS})
+        try:
+            item.full_clean(exclude=["application"])
+        except ValidationError as error:
+            errors[f"scope[{index}]"] = error.messages
+        scope.append(item)
+    if errors:
+        raise ValidationError(errors)
+    return scope
+
+
+@transaction.atomic
+def application_create(*, by: User, scope: Iterable[dict[str, Any]] = (), **fields: Any) -> Application:
+    """Create a draft for the user's agency."""
+    if not by.agency_id:
+        raise ValidationError(_("请先登记申请机构。"))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("不可修改的字段。") for name in unknown})
+    application = Application(agency_id=by.agency_id, created_by=by, **fields)
+    application.full_clean(exclude=["rule_set", "status"])
+    application.save()
+    scope_replace(application=application, items=scope, by=by)
+    return application
+
+
+@transaction.atomic
+def application_update(*, application: Application, by: User, scope: Iterable[dict[str, Any]] | None = None,
+                       **fields: Any) -> Application:
+    """Edit a draft; ``scope``, when given, replaces the whole capability scope."""
+    _check_editable(application)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("不可修改的字段。") for name in unknown})
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean(exclude=["rule_set", "status"])
+    application.save()
+    if scope is not None:
+        scope_replace(application=application, items=scope, by=by)
+    return application
+
+
+def scope_replace(*, application: Application, items: Iterable[dict[str, Any]], by: User) -> list[ScopeItem]:
+    """Replace a draft's capability scope with ``items`` (validated whole before anything is written)."""
+    _check_editable(application)
+    scope = _clean_scope(items)
+    application.scope_items.all().delete()
+    for item in scope:
+        item.application = application
+    return ScopeItem.objects.bulk_create(scope)
+
+
+# --- the lifecycle ------------------------------------------------------------------------------
+def _transition(application: Application, name: str, *, by: User | None, comment: str = "") -> StatusChange:
+    """Run one FSM transition, save it (refused if someone changed the status meanwhile), audit it."""
+    method = getattr(application, name)
+    source = application.status
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionRefused(
+            _("当前状态（%(status)s）不允许此操作。") % {"status": application.get_status_display()},
+            current_status=source,
+        )
+    if not can_proceed(method):
+        raise TransitionRefused(_("此操作的条件尚未满足。"), current_status=source)
+    method()
+    try:
+        application.save()
+    except ConcurrentTransition as error:
+        raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
+    return StatusChange.objects.create(
+        application=application, transition=name, source=source, target=application.status,
+        by=by, at=timezone.now(), comment=comment,
+    )
+
+
+def _require(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: _("此项为必填项。")})
+    return text
+
+
+def application_submit(*, application: Application, by: User) -> Application:
+    """Submit a draft: it must carry a scope, a test site and the truthfulness declaration."""
+    errors = {}
+    if not application.declaration:
+        errors["declaration"] = _("请确认对申请材料真实性负责的声明。")
+    if not application.scope_items.exists():
+        errors["scope"] = _("请至少填写一项检验检测能力。")
+    if not application.test_sites.strip():
+        errors["test_sites"] = _("请填写检验检测场所地址。")
+    if errors and application.status == ApplicationStatus.DRAFT:
+        raise ValidationError(errors)
+    now = timezone.now()
+    application.rule_set = RuleSet.in_force_on(timezone.localdate(now))
+    application.submitted_at = now
+    _transition(application, "submit", by=by)
+    return application
+
+
+def application_accept(*, application: Application, by: User, comment: str = "",
+                       review_leader: int | None = None, review_experts: str = "") -> Application:
+    """受理, optionally naming the review team (its leader then takes the review task directly)."""
+    if review_leader:
+        leader = User.objects.filter(pk=review_leader, is_active=True, agency__isnull=True).first()
+        if leader is None or not leader.has_perm("approvals.review_application"):
+            raise ValidationError({"review_leader": _("评审组长须为具有技术评审权限的审批人员。")})
+        application.review_leader = leader
+    application.review_experts = (review_experts or "").strip()
+    _transition(application, "accept", by=by, comment=comment)
+    return application
+
+
+def _next_round(application: Application, kind: str) -> int:
+    last = application.deficiencies.filter(kind=kind).order_by("-round").values_list("round", flat=True).first()
+    return (last or 0) + 1
+
+
+def _raise_deficiencies(application: Application, kind: str, items: list[dict[str, Any]], by: User) -> list[Deficiency]:
+    if not items:
+        raise ValidationError({"deficiencies": _("请逐项列明需要补正或整改的问题。")})
+    round_ = _next_round(application, kind)
+    rows, errors = [], {}
+    for index, raw in enumerate(items, start=1):
+        row = Deficiency(
+            application=application, kind=kind, round=round_, raised_by=by,
+            description=str(raw.get("description", "")).strip(), clause=str(raw.get("clause", "")).strip(),
+            grade=str(raw.get("grade", "")).strip(), document_code=str(raw.get("document_code", "")).strip(),
+        )
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            errors[f"deficiencies[{index}]"] = error.messages
+        rows.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return Deficiency.objects.bulk_create(rows)
+
+
+def supplement_request(*, application: Application, by: User, deficiencies: list[dict[str, Any]],
+                       comment: str = "") -> list[Deficiency]:
+    """补正通知: one notice that lists every defect at once (一次性告知)."""
+    rows = _raise_deficiencies(application, Deficiency.Kind.SUPPLEMENT, deficiencies, by)
+    _transition(application, "request_supplement", by=by, comment=comment)
+    return rows
+
+
+def _resolve_deficiencies(application: Application, kind: str, response: str) -> None:
+    application.deficiencies.filter(kind=kind, resolved_at__isnull=True).update(
+        response=response, resolved_at=timezone.now()
+    )
+
+
+def supplement_answer(*, application: Application, by: User, response: str) -> Application:
+    """The applicant answers the supplement notice and resubmits."""
+    response = _require(response, "response")
+    _transition(application, "resubmit", by=by, comment=response)
+    _resolve_deficiencies(application, Deficiency.Kind.SUPPLEMENT, response)
+    return application
+
+
+def application_refuse(*, application: Application, by: User, reason: str) -> Application:
+    """不予受理, with the reason in writing."""
+    _transition(application, "refuse", by=by, comment=_require(reason, "comment"))
+    return application
+
+
+def review_pass(*, application: Application, by: User, review_mode: str = "", comment: str = "") -> Application:
+    """技术评审通过."""
+    _set_review_mode(application, review_mode)
+    _transition(application, "pass_review", by=by, comment=comment)
+    return application
+
+
+def _set_review_mode(application: Application, review_mode: str) -> None:
+    if review_mode:
+        application.review_mode = review_mode
+        application.full_clean(exclude=["rule_set", "status"])
+
+
+def rectification_request(*, application: Application, by: User, findings: list[dict[str, Any]],
+                          review_mode: str = "", comment: str = "") -> list[Deficiency]:
+    """整改: findings citing RB/T 214 clauses, graded; the applicant must rectify them."""
+    _set_review_mode(application, review_mode)
+    rows = _raise_deficiencies(application, Deficiency.Kind.RECTIFICATION, findings, by)
+    _transition(application, "request_rectification", by=by, comment=comment)
+    return rows
+
+
+def rectification_submit(*, application: Application, by: User, response: str) -> Application:
+    """The applicant reports the rectification done; the review resumes."""
+    response = _require(response, "response")
+    _transition(application, "submit_rectification", by=by, comment=response)
+    _resolve_deficiencies(application, Deficiency.Kind.RECTIFICATION, response)
+    return application
+
+
+def review_fail(*, application: Application, by: User, reason: str, review_mode: str = "") -> Application:
+    """技术评审不通过, with the reason."""
+    _set_review_mode(application, review_mode)
+    _transition(application, "fail_review", by=by, comment=_require(reason, "comment"))
+    return application
+
+
+def _decide(application: Application, name: str, by: User, reason: str) -> Application:
+    application.decision_reason = reason
+    application.decided_at = timezone.now()
+    _transition(application, name, by=by, comment=reason)
+    return application
+
+
+def decision_approve(*, application: Application, by: User, comment: str = "") -> Application:
+    """准予许可: the whole requested scope."""
+    application.scope_items.update(approved=True, refusal_reason="")
+    return _decide(application, "approve", by, comment)
+
+
+def decision_approve_partially(*, application: Application, by: User, refused_items: dict[int, str],
+                               reason: str) -> Application:
+    """部分准予许可: the listed scope items (seq → reason) are refused, the rest approved."""
+    reason = _require(reason, "comment")
+    seqs = set(application.scope_items.values_list("seq", flat=True))
+    unknown = [seq for seq in refused_items if seq not in seqs]
+    missing_reason = [seq for seq, why in refused_items.items() if not str(why).strip()]
+    if not refused_items or unknown or missing_reason or len(refused_items) >= len(seqs):
+        raise ValidationError({"refused_items": _(
+            "请列出不予许可的能力项（序号）及各自理由；至少保留一项准予许可。"
+        )})
+    application.scope_items.update(approved=True, refusal_reason="")
+    for seq, why in refused_items.items():
+        application.scope_items.filter(seq=seq).update(approved=False, refusal_reason=str(why).strip())
+    return _decide(application, "approve_partially", by, reason)
+
+
+def decision_deny(*, application: Application, by: User, reason: str) -> Application:
+    """不予许可, with reasons in writing."""
+    reason = _require(reason, "comment")
+    application.scope_items.update(approved=False)
+    return _decide(application, "deny", by, reason)
+
+
+def _allocate_number(*, year: int, field_code: str, industry_code: str) -> str:
+    prefix = f"{year % 100:02d}{settings.CMA_AUTHORITY_CODE}{field_code}{industry_code}"
+    serial, _created = CertificateSerial.objects.get_or_create(prefix=prefix)
+    CertificateSerial.objects.filter(pk=serial.pk).update(last=F("last") + 1)  # row lock until commit
+    last = CertificateSerial.objects.values_list("last", flat=True).get(pk=serial.pk)
+    if last > 9999:
+        raise TransitionRefused(_("本年度该类别证书序号已用尽。"))
+    return f"{prefix}{last:04d}"
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def certificate_issue(*, application: Application, by: User) -> Certificate:
+    """发证: a certificate record numbered in the national 12-digit format, valid for six years."""
+    today = timezone.localdate()
+    approved_on = timezone.localdate(application.decided_at) if application.decided_at else today
+    _transition(application, "certify", by=by)
+    agency = application.agency
+    scope = [
+        {f: getattr(item, f) for f in ("seq", *SCOPE_FIELDS)}
+        for item in application.scope_items.filter(approved=True).order_by("seq")
+    ]
+    return Certificate.objects.create(
+        number=_allocate_number(year=today.year, field_code=application.field_code,
+                                industry_code=application.industry_code),
+        application=application, agency=agency, agency_name=agency.name, address=agency.address,
+        test_sites=application.test_sites, issuing_authority=settings.CMA_AUTHORITY_NAME,
+        approved_on=approved_on, issued_on=today,
+        expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1),
+        scope=scope, issued_by=by,
+    )
+
+
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """撤回 by the applicant, from any state before the decision."""
+    _transition(application, "withdraw", by=by, comment=reason)
+    return application

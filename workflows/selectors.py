@@ -1,0 +1,40 @@
+"""Reads for the flow: queues, task details and the application's timeline."""
+
+from django.db.models import Q, QuerySet
+
+from approvals.models import Application, User
+
+from .flows import APPLICANT_NODES
+from .models import Step
+
+
+def _with_related(steps: QuerySet) -> QuerySet:
+    return steps.select_related("application__agency", "claimed_by")
+
+
+def inbox(*, user: User) -> QuerySet:
+    """Tasks the user has claimed and not finished, oldest first."""
+    return _with_related(Step.objects.filter(claimed_by=user, state=Step.State.CLAIMED)).order_by("entered_at", "id")
+
+
+def claimable(*, user: User) -> QuerySet:
+    """Unclaimed tasks the user's role (or, for an applicant, agency) may take, oldest first."""
+    if not user.is_authenticated:
+        return Step.objects.none()
+    if user.agency_id:
+        allowed = Q(node__in=APPLICANT_NODES, agency_id=user.agency_id)
+    else:
+        allowed = Q(permission__in=user.get_all_permissions()) & ~Q(node__in=APPLICANT_NODES)
+    return _with_related(Step.objects.filter(allowed, state=Step.State.OPEN)).order_by("entered_at", "id")
+
+
+def visible_steps(*, user: User) -> QuerySet:
+    """Steps of the applications the user may see."""
+    return Step.objects.filter(application__in=Application.objects.visible_to(user))
+
+
+def timeline(*, application: Application) -> list[Step]:
+    """Every step of an application, in order, with who and when."""
+    return list(
+        application.steps.select_related("claimed_by", "finished_by").order_by("entered_at", "id")
+    )

@@ -1,0 +1,160 @@
+"""Orchestration: submitting starts the flow; officials and applicants claim, release, complete.
+
+Every task action runs inside ``task.activation()``, which takes the process row lock and re-reads
+the task, so a double click or two officials at once cannot both act: the second finds the task
+taken or done and gets a ``TaskConflict``.
+"""
+
+import inspect
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from approvals import services as domain
+from approvals.models import Application, User
+
+from .exceptions import TaskConflict
+from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
+from .models import Step
+
+FLOWS = {"ordinary": OrdinaryFlow}
+
+
+def flow_for(application: Application):
+    return FLOWS[application.track]
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by: User) -> Application:
+    """Submit a draft and start its procedure (the flow); the acceptance task enters the queue."""
+    if application.track not in FLOWS:
+        raise ValidationError({"track": _("该程序尚未开放网上办理。")})
+    domain.application_submit(application=application, by=by)
+    flow_for(application).start.run(application=application)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """Withdraw an application: its open tasks are cancelled with it."""
+    domain.application_withdraw(application=application, by=by, reason=reason)
+    process = getattr(application, "process", None)
+    if process is not None:
+        flow_for(application).instance.cancel(process)
+        Step.objects.filter(application=application).active().update(
+            state=Step.State.CANCELLED, finished_at=timezone.now()
+        )
+    return application
+
+
+def may_take(user: User, step: Step) -> bool:
+    """Whether ``user`` may claim or complete the task behind ``step``."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if step.node in APPLICANT_NODES:
+        return user.agency_id is not None and user.agency_id == step.agency_id
+    return user.agency_id is None and user.has_perm(step.permission)
+
+
+def _load(task_id: int) -> Task:
+    try:
+        return Task.objects.select_related("process").get(pk=task_id)
+    except Task.DoesNotExist:
+        raise TaskConflict(_("任务不存在。")) from None
+
+
+def _check_may_take(user: User, step: Step) -> None:
+    if not may_take(user, step):
+        raise PermissionDenied(_("您无权办理此任务。"))
+
+
+def _claim(activation, step: Step, by: User) -> None:
+    task = activation.task
+    if task.status != STATUS.NEW:
+        raise TaskConflict(_("任务已被他人认领或已办结。"))
+    activation.assign(by)
+    step.state, step.claimed_by, step.claimed_at = Step.State.CLAIMED, by, timezone.now()
+    step.save(update_fields=["state", "claimed_by", "claimed_at"])
+
+
+def task_claim(*, task_id: int, by: User) -> Step:
+    """Take a task from the role queue into one's inbox."""
+    task = _load(task_id)
+    with task.activation() as activation:
+        step = activation.task.step
+        _check_may_take(by, step)
+        _claim(activation, step, by)
+        return step
+
+
+def task_release(*, task_id: int, by: User) -> Step:
+    """Put a claimed task back into the role queue."""
+    task = _load(task_id)
+    with task.activation() as activation:
+        step = activation.task.step
+        if activation.task.status != STATUS.ASSIGNED:
+            raise TaskConflict(_("任务未被认领或已办结。"))
+        if activation.task.owner_id != by.pk:
+            raise PermissionDenied(_("只能退回自己认领的任务。"))
+        activation.unassign()
+        step.state, step.claimed_by, step.claimed_at = Step.State.OPEN, None, None
+        step.save(update_fields=["state", "claimed_by", "claimed_at"])
+        return step
+
+
+def _call(service, *, application: Application, by: User, data: dict[str, Any]):
+    """Call a domain service with the completion fields it takes. ``comment`` is the written
+    reason or response where a service asks for one."""
+    kwargs = {}
+    for name, param in inspect.signature(service).parameters.items():
+        if name in ("application", "by"):
+            continue
+        if name in data:
+            kwargs[name] = data[name]
+        elif name in ("reason", "response") and "comment" in data:
+            kwargs[name] = data["comment"]
+        elif param.default is not inspect.Parameter.empty:
+            kwargs[name] = param.default
+        else:
+            kwargs[name] = None
+    return service(application=application, by=by, **kwargs)
+
+
+def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] | None = None) -> Step:
+    """Complete a task with an outcome. An unclaimed task is claimed on the way.
+
+    The domain transition, the flow's next task and the step record commit together: a refused
+    transition or a bad field rolls the whole completion back.
+    """
+    data = dict(data or {})
+    task = _load(task_id)
+    with task.activation() as activation:
+        step = activation.task.step
+        _check_may_take(by, step)
+        services = OUTCOMES[step.node]
+        if outcome not in services:
+            raise ValidationError({"outcome": _("此环节的办理结果只能是：%(choices)s。") % {"choices": "、".join(services)}})
+        if activation.task.status == STATUS.NEW:
+            _claim(activation, step, by)
+        elif activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
+            raise TaskConflict(_("任务已被他人认领或已办结。"))
+        application = Application.objects.select_for_update().get(pk=activation.process.application_id)
+        activation.process.application = application  # the flow's branches read this same object
+        activation.start(None)
+        _call(services[outcome], application=application, by=by, data=data)
+        activation.execute()
+        step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
+        step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
+        step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment"])
+        return step
+
+
+def step_opened(*, step: Step, by: User) -> None:
+    """Record the first time the task holder opened the task page."""
+    if step.opened_at is None and step.claimed_by_id == by.pk:
+        Step.objects.filter(pk=step.pk, opened_at__isnull=True).update(opened_at=timezone.now())
