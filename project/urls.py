@@ -1,6 +1,22 @@
+"""URL map: the pages of each app, the REST API under /api/v1/, its schema and docs, the admin."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("approvals.api_urls")),
+    path("", include("workflows.api_urls")),
+    path("", include("documents.api_urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("documents.urls")),
+    path("", include("workflows.urls")),
+    path("", include("approvals.urls")),
 ]
