@@ -51,3 +51,13 @@ def draft(applicant):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    # Uploads, rendered PDFs and the development signing key go to the test's own directory.
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.CERT_SIGNING_DEV_KEY_DIR = tmp_path / "keys"
+    settings.CERT_SIGNING_DEV_KEY_ALLOWED = True
+    settings.CERT_SIGNING_KEY = ""
+    settings.CERT_SIGNING_KEY_FILE = ""

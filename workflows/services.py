@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from approvals import services as domain
 from approvals.models import Application, User
+from documents import services as documents
 
 from .exceptions import TaskConflict
 from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
@@ -34,6 +35,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     """Submit a draft and start its procedure (the flow); the acceptance task enters the queue."""
     if application.track not in FLOWS:
         raise ValidationError({"track": _("该程序尚未开放网上办理。")})
+    documents.submission_check(application=application)
     domain.application_submit(application=application, by=by)
     flow_for(application).start.run(application=application)
     return application
@@ -151,6 +153,8 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment"])
+        # Notices, the certificate's signature and PDF; documents sent back or still missing refuse the step.
+        documents.task_completed(application=application, node=step.node, outcome=outcome, by=by)
         return step
 
 
