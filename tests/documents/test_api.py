@@ -51,7 +51,8 @@ def test_upload_through_the_api(api, applicant):
     stored = Document.objects.get(pk=body["id"])
     assert stored.file.name.startswith(f"uploads/{app.pk}/") and "passwd" not in stored.file.name
     checklist = api.get(url(app)).json()
-    assert checklist["complete"] is False and "premises" not in checklist["missing"] and "application_form" in checklist["missing"]
+    assert checklist["complete"] is False
+    assert "premises" not in checklist["missing"] and "application_form" in checklist["missing"]
     premises = next(r for r in checklist["requirements"] if r["requirement"]["code"] == "premises")
     assert premises["state"] == "provided" and premises["documents"][0]["id"] == body["id"]
     download = api.get(premises["documents"][0]["download_url"])

@@ -101,7 +101,8 @@ def test_earlier_valid_documents_are_offered_and_reuse_is_recorded(applicant):
         after = {s.requirement.code: s for s in selectors.checklist(application=second)}
         assert after["management_system"].state == "provided" and after["management_system"].reusable == []
         with pytest.raises(ValidationError, match="不可复用"):
-            services.document_reuse(application=second, by=applicant, document=draft.documents.get(requirement__code="personnel").pk)
+            stale = draft.documents.get(requirement__code="personnel")
+            services.document_reuse(application=second, by=applicant, document=stale.pk)
 
 
 def test_other_agencies_documents_and_sent_back_ones_are_never_offered(sent_back, applicant, applicant2):

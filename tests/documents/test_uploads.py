@@ -129,8 +129,8 @@ def test_submission_is_refused_listing_every_missing_document(bare, applicant):
     with pytest.raises(ValidationError) as caught:
         flow.application_submit(application=bare, by=applicant)
     message = caught.value.message_dict["documents"][0]
-    for name in ("资质认定申请书", "人员名单及劳动关系证明", "管理体系文件", "内部审核和管理评审报告", "仪器设备清单及检定/校准状态",
-                 "典型检验检测报告"):
+    for name in ("资质认定申请书", "人员名单及劳动关系证明", "管理体系文件", "内部审核和管理评审报告",
+                 "仪器设备清单及检定/校准状态", "典型检验检测报告"):
         assert name in message
     assert "工作场所" not in message  # uploaded
     assert "法人资格证明" not in message  # obtained through data sharing under the 2021 rules
