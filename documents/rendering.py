@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
+UA_STYLESHEET = ASSETS_DIR / "ua.css"
 BASE_URL = ASSETS_DIR.as_uri() + "/"
 
 
@@ -55,6 +56,7 @@ class AssetFetcher(URLFetcher):
 class _Prepared(threading.local):
     fonts: FontConfiguration | None = None
     css: CSS | None = None
+    ua: CSS | None = None
 
 
 _prepared = _Prepared()
@@ -64,16 +66,25 @@ def prepared_stylesheet() -> tuple[CSS, FontConfiguration]:
     """The parsed stylesheet and its fonts, built once per thread (WeasyPrint objects are not shared)."""
     if _prepared.css is None:
         fonts = FontConfiguration()
+        _prepared.ua = CSS(filename=str(UA_STYLESHEET), base_url=BASE_URL, url_fetcher=AssetFetcher())
         _prepared.css = CSS(filename=str(STYLESHEET), base_url=BASE_URL, url_fetcher=AssetFetcher(), font_config=fonts)
         _prepared.fonts = fonts
     return _prepared.css, _prepared.fonts
+
+
+class ProductHTML(HTML):
+    """WeasyPrint's HTML with the product's cut-down user-agent stylesheet (see assets/ua.css)."""
+
+    def _ua_stylesheets(self, forms=False):
+        prepared_stylesheet()
+        return [_prepared.ua]
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
     """Lay out ``html`` as a PDF with the product's stylesheet; only packaged assets are fetched.
     Returns the PDF and its number of pages."""
     css, fonts = prepared_stylesheet()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher()).render(
+    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher()).render(
         stylesheets=[css], font_config=fonts
     )
     return document.write_pdf(), len(document.pages)
