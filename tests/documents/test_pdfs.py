@@ -162,3 +162,12 @@ def test_pdfs_are_stored_outside_any_public_path(certified, settings):
     with pytest.raises(NotImplementedError):
         doc.file.url  # noqa: B018
     assert default_storage is not doc.file.storage
+
+
+def test_characters_outside_the_packaged_subset_fall_back_to_the_system_font():
+    # 堃 and 喆 are common in names but not in GB 2312, so not in the packaged subset.
+    html = "<html><body><p>检测机构负责人：王堃、李喆</p></body></html>"
+    pdf, _pages = rendering.html_to_pdf(html)
+    assert "王堃、李喆" in text_of(pdf)
+    fonts = fonts_of(pdf)
+    assert any("CMA-Serif" in name for name in fonts) and any("Noto-Serif-CJK-SC" in name for name in fonts), fonts
