@@ -1,4 +1,4 @@
-"""REST API of the domain core, and the error contract every API module follows:
+"""The error contract every API module follows:
 400 with field messages (ValidationError), 403 for a role that may not act (PermissionDenied),
 404 for an object the caller may not see (querysets are always scoped to the caller),
 409 when the task is taken or done, or the transition is not allowed now (DomainError).
@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import DomainError
+from approvals.exceptions import DomainError
 
 
 def exception_handler(exc, context):
