@@ -1,6 +1,7 @@
 """The FSM refuses illegal transitions; the status cannot be assigned directly; every change is audited."""
 
 import pytest
+from django.db import transaction
 from django_fsm import TransitionNotAllowed
 
 from approvals import services
@@ -25,7 +26,7 @@ def test_a_draft_cannot_skip_ahead(draft, name):
 
 
 def test_services_refuse_illegal_transitions_and_write_nothing(draft, applicant, issuer):
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(TransitionRefused), transaction.atomic():
         services.certificate_issue(application=draft, by=issuer)
     draft.refresh_from_db()
     assert draft.status == S.DRAFT and not StatusChange.objects.exists()
@@ -56,6 +57,6 @@ def test_final_states_have_no_way_out():
 def test_concurrent_status_change_is_refused(draft, applicant):
     stale = Application.objects.get(pk=draft.pk)
     services.application_withdraw(application=draft, by=applicant)
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(TransitionRefused), transaction.atomic():
         services.application_withdraw(application=stale, by=applicant)
     assert StatusChange.objects.filter(application=draft).count() == 1
