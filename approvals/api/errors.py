@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from approvals.exceptions import DomainError
 
@@ -20,6 +21,7 @@ def exception_handler(exc, context):
         current = getattr(exc, "current_status", "")
         if current:
             body["status"] = current
+        set_rollback()  # the request's transaction must not commit half of a refused action
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
