@@ -132,13 +132,19 @@ def _missing_messages(application: Application) -> list[str]:
     return [f"{status.requirement.name}（{status.state_label}）" for status in selectors.missing(application=application)]
 
 
+def submission_problems(*, application: Application) -> dict[str, list[str]]:
+    """What a draft's documents lack for submission, every missing one at once ({} when complete)."""
+    if application.status != ApplicationStatus.DRAFT:
+        return {}
+    missing = _missing_messages(application)
+    return {"documents": [_("申请材料不齐全，请补充：") + "；".join(missing)]} if missing else {}
+
+
 def submission_check(*, application: Application) -> None:
     """Refuse a submission that lacks a required document, listing every missing one at once."""
-    if application.status != ApplicationStatus.DRAFT:
-        return
-    missing = _missing_messages(application)
-    if missing:
-        raise ValidationError({"documents": [_("申请材料不齐全，请补充：") + "；".join(missing)]})
+    problems = submission_problems(application=application)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _send_back(application: Application, by: User) -> None:

@@ -36,8 +36,16 @@ def application_submit(*, application: Application, by: User) -> Application:
     """Submit a draft and start its procedure (the flow); the acceptance task enters the queue."""
     if application.track not in FLOWS:
         raise ValidationError({"track": _("该程序尚未开放网上办理。")})
-    documents.submission_check(application=application)
-    domain.application_submit(application=application, by=by)
+    # Every missing document is reported together with the form's own errors (一次性告知).
+    missing = documents.submission_problems(application=application)
+    try:
+        domain.application_submit(application=application, by=by)
+    except ValidationError as error:
+        if missing:
+            raise ValidationError({**missing, **error.message_dict}) from None
+        raise
+    if missing:
+        raise ValidationError(missing)  # the atomic block rolls the submission back
     flow_for(application).start.run(application=application)
     return application
 
@@ -164,7 +172,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment"])
         # Notices, the certificate's signature and PDF; documents sent back or still missing refuse the step.
-        documents.task_completed(application=application, node=step.node, outcome=outcome, by=by)
+        documents.task_completed(application=activation.process.application, node=step.node, outcome=outcome, by=by)
         return step
 
 
