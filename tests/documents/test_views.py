@@ -87,3 +87,22 @@ def test_certificate_pdf_page_download(client, certified, applicant, applicant2)
     response = client.get(f"/certificates/{number}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_admin_lists_the_catalogue_and_the_records(client, certified, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(admin)
+    for model in ("documentrequirement", "document", "rendereddocument", "verificationkey", "certificatesignature"):
+        response = client.get(f"/admin/documents/{model}/")
+        assert response.status_code == 200, model
+    html = client.get("/admin/documents/documentrequirement/").content.decode()
+    assert "资质认定申请书" in html
+
+
+def test_certificate_check_is_one_query(certified, django_assert_num_queries):
+    from documents import selectors
+
+    number = certified.certificate.number
+    with django_assert_num_queries(1):
+        check = selectors.certificate_check(number=number)
+    assert check.genuine
