@@ -201,3 +201,36 @@ def certificate_check(*, number: str, today: date | None = None) -> CertificateC
     check.reason = ("数字签名有效：证书内容与发证机关签发时一致。" if check.genuine
                     else "数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。")
     return check
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """The documents side of the five reductions (减申请材料) for one catalogue or application."""
+
+    required: int  # catalogue entries that are mandatory
+    requested: int  # of those, what the applicant must upload (not obtained by data sharing)
+    shared: int  # obtained through government data sharing instead
+    uploaded: int = 0  # files the applicant uploaded (current, including supplements)
+    reused: int = 0  # earlier documents reused instead of an upload
+    supplement_rounds: int = 0
+
+
+def catalogue_counts(*, rule_set: RuleSet, application_type: str, track: str) -> DocumentCounts:
+    """How many documents a rule set's catalogue requires and requests: compare two rule sets to
+    measure the reduction."""
+    rows = list(catalogue(rule_set=rule_set, application_type=application_type, track=track)
+                .filter(mandatory=True).values_list("via_data_sharing", flat=True))
+    return DocumentCounts(required=len(rows), requested=rows.count(False), shared=rows.count(True))
+
+
+def application_counts(*, application: Application) -> DocumentCounts:
+    """What an application actually supplied: uploads, reuses and supplement rounds."""
+    base = catalogue_counts(rule_set=rule_set_for(application), application_type=application.application_type,
+                            track=application.track)
+    documents = Document.objects.current().filter(application=application)
+    rounds = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT).values("round").distinct().count()
+    return DocumentCounts(
+        required=base.required, requested=base.requested, shared=base.shared,
+        uploaded=documents.filter(reused_from__isnull=True).count(),
+        reused=documents.filter(reused_from__isnull=False).count(), supplement_rounds=rounds,
+    )

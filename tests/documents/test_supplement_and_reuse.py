@@ -126,3 +126,18 @@ def test_checklist_runs_a_fixed_number_of_queries(draft, applicant, django_asser
         statuses = selectors.checklist(application=second)
         [(s.state, [d.reused_from for d in s.documents], [d.application.reference for d in s.reusable]) for s in statuses]
     assert Document.objects.count() == 9
+
+
+def test_counts_measure_the_reduction_between_rule_sets(sent_back, applicant):
+    from approvals.models import RuleSet
+
+    before = selectors.catalogue_counts(rule_set=RuleSet.objects.get(code="national-2015"),
+                                        application_type="initial", track="ordinary")
+    after = selectors.catalogue_counts(rule_set=RuleSet.objects.get(code="national-2021"),
+                                       application_type="initial", track="ordinary")
+    assert (before.required, before.requested, before.shared) == (8, 8, 0)
+    assert (after.required, after.requested, after.shared) == (8, 7, 1)
+    services.document_upload(application=sent_back, by=applicant, requirement="personnel",
+                             file=upload(pdf_bytes(2), "劳动合同.pdf"))
+    counts = selectors.application_counts(application=sent_back)
+    assert (counts.requested, counts.uploaded, counts.reused, counts.supplement_rounds) == (7, 8, 0, 1)
