@@ -38,3 +38,19 @@ def timeline(*, application: Application) -> list[Step]:
     return list(
         application.steps.select_related("claimed_by", "finished_by").order_by("entered_at", "id")
     )
+
+
+def applicant_task(*, application: Application) -> Step | None:
+    """The supplement or rectification task the applicant has to answer now, if any."""
+    return Step.objects.active().filter(application=application, node__in=APPLICANT_NODES).order_by("-entered_at").first()
+
+
+def step_for_page(*, user: User, task_id: int) -> Step | None:
+    """The step of a task, if the user may see its application (else None: the page is a 404)."""
+    return (
+        visible_steps(user=user)
+        .select_related("application__agency", "application__rule_set", "application__review_leader",
+                        "claimed_by", "finished_by")
+        .filter(task_id=task_id)
+        .first()
+    )
