@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed
 
 from approvals.models import Application
@@ -89,7 +90,7 @@ class RowsFormSet(forms.BaseFormSet):
 class AcceptForm(OutcomeForm):
     outcome, title, button = "accept", _("受理"), _("受理")
     review_leader = forms.ModelChoiceField(
-        label=_("评审组长"), queryset=None, required=False, empty_label=_("暂不指定（进入技术评审待认领队列）"),
+        label=_("评审组长"), queryset=None, required=False, empty_label=_("暂不指定（进入评审待认领队列）"),
         help_text=_("指定后，技术评审任务直接进入评审组长的待办。"),
     )
     review_experts = forms.CharField(label=_("评审员"), max_length=300, required=False,
@@ -126,7 +127,7 @@ class SupplementForm(OutcomeForm):
 
 
 class RefuseForm(OutcomeForm):
-    outcome, title, button, tone = "refuse", _("不予受理"), _("不予受理"), "danger"
+    outcome, title, button, tone = "refuse", pgettext_lazy("outcome", "不予受理"), pgettext_lazy("outcome", "不予受理"), "danger"
     comment = forms.CharField(label=_("不予受理理由"), widget=textarea)
 
 
@@ -183,7 +184,7 @@ class ApproveForm(OutcomeForm):
 
 class ItemDecisionForm(forms.Form):
     seq = forms.IntegerField(widget=forms.HiddenInput)
-    refuse = forms.BooleanField(label=_("不予许可"), required=False)
+    refuse = forms.BooleanField(label=pgettext_lazy("outcome", "不予许可"), required=False)
     reason = forms.CharField(label=_("理由"), max_length=300, required=False)
 
     def clean(self):
@@ -227,7 +228,7 @@ class ApprovePartiallyForm(OutcomeForm):
 
 
 class DenyForm(OutcomeForm):
-    outcome, title, button, tone = "deny", _("不予许可"), _("不予许可"), "danger"
+    outcome, title, button, tone = "deny", pgettext_lazy("outcome", "不予许可"), pgettext_lazy("outcome", "不予许可"), "danger"
     comment = forms.CharField(label=_("不予许可理由"), widget=textarea)
 
 

@@ -2,11 +2,12 @@
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 NODE_LABELS = {
-    "accept": _("受理"),
+    "accept": pgettext_lazy("step", "受理"),
     "supplement": _("补正"),
     "review": _("技术评审"),
     "rectification": _("整改"),
@@ -16,14 +17,14 @@ NODE_LABELS = {
 OUTCOME_LABELS = {
     "accept": _("受理"),
     "supplement": _("一次性告知补正"),
-    "refuse": _("不予受理"),
+    "refuse": pgettext_lazy("outcome", "不予受理"),
     "resubmit": _("已答复"),
     "pass": _("评审通过"),
     "rectify": _("要求整改"),
     "fail": _("评审不通过"),
     "approve": _("准予许可"),
     "approve_partially": _("部分准予许可"),
-    "deny": _("不予许可"),
+    "deny": pgettext_lazy("outcome", "不予许可"),
     "issue": _("已发证"),
 }
 STATE_TONES = {"open": "amber", "claimed": "blue", "done": "green", "cancelled": "grey"}
