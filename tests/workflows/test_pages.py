@@ -441,3 +441,16 @@ def test_a_done_task_page_says_who_finished_it(draft, applicant, acceptor):
     complete(draft, "accept", acceptor, "accept")
     page = text(client_for(acceptor).get(task_url(step)))
     assert 'data-step-state="done"' in page and "已办结" in page and 'data-outcome=' not in page
+
+
+def test_the_applicant_task_cannot_be_driven_through_the_officials_urls(draft, applicant, acceptor):
+    submitted(draft, applicant)
+    complete(draft, "accept", acceptor, "supplement", deficiencies=[{"description": "缺少人员证明"}])
+    step = open_step(draft, "supplement")
+    client = client_for(applicant)
+    for action in ("claim", "release", "complete"):
+        assert client.post(task_url(step, action), {"outcome": "resubmit", "comment": "x"}).status_code == 404
+    step.refresh_from_db()
+    assert step.state == Step.State.OPEN
+    # An official following the link lands on the application, where the notice is visible.
+    assert client_for(acceptor).get(task_url(step)).url == app_url(draft)

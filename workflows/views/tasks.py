@@ -39,9 +39,12 @@ def claimable(request):
 
 
 def _step(request, task_id: int) -> Step:
-    """The task's step: 404 if its application is hidden from the user, 403 if they may not work it."""
+    """The task's step: 404 if its application is hidden from the user, 403 if they may not work it.
+
+    The applicant's own tasks are answered on the application page, not through these URLs.
+    """
     step = selectors.step_for_page(user=request.user, task_id=task_id)
-    if step is None:
+    if step is None or step.node in APPLICANT_NODES:
         raise Http404
     user = request.user
     if not (services.may_take(user, step) or user.pk in (step.claimed_by_id, step.finished_by_id)):
