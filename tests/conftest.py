@@ -51,3 +51,34 @@ def draft(applicant):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Where REQUIRE_SERVICES is set (CI), a test marked postgres/browser/celery may not be skipped."""
+    import os
+
+    if not os.environ.get("REQUIRE_SERVICES"):
+        return
+    for item in items:
+        if any(item.get_closest_marker(name) for name in ("postgres", "browser", "celery")):
+            item.add_marker(pytest.mark.require_run)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("require_run"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped where REQUIRE_SERVICES demands it: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process in tests, broker or not; tests marked ``celery`` switch to a real worker."""
+    from project.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
