@@ -21,8 +21,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """One Chromium per test, started after the test's database set-up and stopped before its flush.
+
+    While Playwright's sync API is running, an event loop is running in this thread, and Django then
+    hands out a separate, context-local set of database connections. Scoping the browser to the
+    test keeps that window inside the test: the test database's own connection (which carries the
+    serialized data ``serialized_rollback`` restores) is the one set up and flushed around it.
+    """
     if os.environ.get("BROWSER_TESTS") == "skip":
         pytest.skip("browser tests skipped: BROWSER_TESTS=skip is set")
     if not Path(CHROMIUM).exists():
@@ -31,16 +38,21 @@ def browser():
             "set CHROMIUM_PATH, or set BROWSER_TESTS=skip to skip the browser tests explicitly.",
             pytrace=False,
         )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # meanwhile are still synchronous, so Django's async-safety guard must stand aside.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # The ORM calls the test makes while the loop runs are still synchronous: let them through.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+                connections.close_all()  # the context-local connections opened while the loop ran
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
