@@ -57,10 +57,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 
 def _beyond(key: str, moment: datetime, pk: int, *, forward: bool, descending: bool) -> Q:
-    """Rows strictly after (forward) or before the cursor in the list's order."""
+    """Rows strictly after (forward) or before the cursor in the list's order.
+
+    Written as ``key >= m AND (key > m OR pk > p)`` rather than ``key > m OR (key = m AND pk > p)``:
+    the first conjunct is a range the index can start from; the plain OR form makes PostgreSQL walk
+    the index from the start of the queue and filter (measured: 150 ms instead of 5 ms mid-way
+    through a million rows, bench/queue_pages.py).
+    """
     greater = forward != descending
     op = "gt" if greater else "lt"
-    return Q(**{f"{key}__{op}": moment}) | Q(**{key: moment, f"pk__{op}": pk})
+    return Q(**{f"{key}__{op}e": moment}) & (Q(**{f"{key}__{op}": moment}) | Q(**{f"pk__{op}": pk}))
 
 
 def keyset_page(queryset: QuerySet, *, key: str, after: str = "", before: str = "",

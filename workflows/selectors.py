@@ -4,8 +4,15 @@ from django.db.models import Q, QuerySet
 
 from approvals.models import Application, User
 
-from .flows import APPLICANT_NODES
+from .flows import APPLICANT_NODES, OrdinaryFlow
 from .models import Step
+
+# The permissions of the officials' nodes (the applicant's nodes are matched by agency instead).
+OFFICIAL_TASK_PERMISSIONS = frozenset(
+    node._owner_permission
+    for node in OrdinaryFlow.instance.nodes()
+    if isinstance(getattr(node, "_owner_permission", None), str) and node.name not in APPLICANT_NODES
+)
 
 
 def _with_related(steps: QuerySet) -> QuerySet:
@@ -24,7 +31,10 @@ def claimable(*, user: User) -> QuerySet:
     if user.agency_id:
         allowed = Q(node__in=APPLICANT_NODES, agency_id=user.agency_id)
     else:
-        allowed = Q(permission__in=user.get_all_permissions()) & ~Q(node__in=APPLICANT_NODES)
+        # Only the officials' task permissions the user holds: usually exactly one, so the query is
+        # ``permission = X`` and walks step_queue_idx in order. An IN over every permission the user
+        # has (view_application, …) makes PostgreSQL sort the whole open queue for each page.
+        allowed = Q(permission__in=sorted(OFFICIAL_TASK_PERMISSIONS & user.get_all_permissions()))
     return _with_related(Step.objects.filter(allowed, state=Step.State.OPEN)).order_by("entered_at", "id")
 
 

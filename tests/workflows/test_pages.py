@@ -454,3 +454,22 @@ def test_the_applicant_task_cannot_be_driven_through_the_officials_urls(draft, a
     assert step.state == Step.State.OPEN
     # An official following the link lands on the application, where the notice is visible.
     assert client_for(acceptor).get(task_url(step)).url == app_url(draft)
+
+
+def test_claimable_holds_only_the_official_task_permissions_the_user_has(draft, applicant, acceptor, reviewer):
+    from django.contrib.auth.models import Group
+
+    from workflows import selectors
+
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    to_review(other, applicant, acceptor)  # a review task, queued (no leader named)
+    submitted(draft, applicant)  # an acceptance task
+    complete(draft, "accept", acceptor, "supplement", deficiencies=[{"description": "缺材料"}])  # → applicant's task
+    both = UserFactory(username="both", role="acceptor")
+    both.groups.add(Group.objects.get(name="reviewer"))
+    assert sorted(s.node for s in selectors.claimable(user=both)) == ["review"]
+    assert [s.node for s in selectors.claimable(user=reviewer)] == ["review"]
+    assert not selectors.claimable(user=acceptor).exists()
+    superuser = UserFactory(username="root", is_superuser=True)
+    assert "supplement" not in {s.node for s in selectors.claimable(user=superuser)}
+    assert [s.node for s in selectors.claimable(user=applicant)] == ["supplement"]
