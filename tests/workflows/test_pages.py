@@ -83,11 +83,15 @@ def test_submitting_twice_is_a_conflict(applicant, draft):
 
 def test_officials_may_not_submit_or_withdraw_for_an_agency(acceptor, applicant, draft):
     client = client_for(acceptor)
-    assert client.get(app_url(draft)).status_code == 200  # officials see every application
-    assert client.post(app_url(draft, "application_submit")).status_code == 403
-    assert client.post(app_url(draft, "application_withdraw")).status_code == 403
+    assert client.get(app_url(draft)).status_code == 404  # a draft is the agency's own until submitted
+    assert client.post(app_url(draft, "application_submit")).status_code == 404
     draft.refresh_from_db()
     assert draft.status == S.DRAFT
+    submitted(draft, applicant)
+    assert client.get(app_url(draft)).status_code == 200  # officials see every submitted application
+    assert client.post(app_url(draft, "application_withdraw")).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
 
 
 def test_withdraw_asks_for_confirmation_then_cancels_the_tasks(applicant, draft):
