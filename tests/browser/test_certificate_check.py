@@ -1,8 +1,5 @@
 """The public certificate check in a real browser: look up by number, read status and signature."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from approvals.models import Certificate, CertificateStatus
@@ -11,31 +8,14 @@ from tests.factories import ApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-@pytest.fixture
-def page(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        browser.close()
-
 
 def test_public_lookup_by_number_shows_status_and_signature(page, live_server, settings, applicant, acceptor, reviewer,
-                                                            approver, issuer, django_capture_on_commit_callbacks, tmp_path):
+                                                            approver, issuer, django_capture_on_commit_callbacks, screenshot):
     settings.SITE_URL = live_server.url
     app = ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=5)
     certificate = certify(app, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
 
-    page.goto(f"{live_server.url}/verify/")
+    page.goto("/verify/")
     page.get_by_label("证书编号").fill(certificate.number)
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(f"**/verify/{certificate.number}/")
@@ -43,11 +23,11 @@ def test_public_lookup_by_number_shows_status_and_signature(page, live_server, s
     assert page.locator("[data-genuine]").inner_text() == "真实有效"
     assert page.get_by_text(certificate.agency_name).count() >= 1
     assert page.locator("tbody tr").count() >= 5
-    page.screenshot(path=str(tmp_path / "verify.png"), full_page=True)
+    screenshot("verify-valid")
 
     Certificate.objects.filter(pk=certificate.pk).update(status=CertificateStatus.REVOKED)
     page.reload()
     assert page.locator("[data-status]").inner_text() == "撤销"
 
-    page.goto(f"{live_server.url}/verify/?number=12ab")
+    page.goto("/verify/?number=12ab")
     assert page.get_by_text("证书编号为12位数字").is_visible()

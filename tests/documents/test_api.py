@@ -78,7 +78,10 @@ def test_scoping_and_roles(api, draft, applicant, applicant2, acceptor):
     assert api.get(url(draft, f"{doc.pk}/file")).status_code == 404
     assert api.post(url(draft), {"requirement": "premises", "file": SimpleUploadedFile("a.pdf", pdf_bytes())},
                     format="multipart").status_code == 404
-    api.force_authenticate(acceptor)  # an official sees, but may not upload
+    api.force_authenticate(acceptor)  # a draft is the agency's own business
+    assert api.get(url(draft)).status_code == 404
+    flow.application_submit(application=draft, by=draft.created_by)
+    # once submitted, an official sees it, but may not upload
     assert api.get(url(draft)).json()["complete"] is True
     assert api.get(url(draft, f"{doc.pk}/file")).status_code == 200
     assert api.post(url(draft), {"requirement": "premises", "file": SimpleUploadedFile("a.pdf", pdf_bytes())},

@@ -75,6 +75,8 @@ def test_downloads_are_404_for_other_agencies(client, draft, applicant2, accepto
     assert client.get(f"/documents/{doc.pk}/file/").status_code == 404
     assert client.get(f"/applications/{draft.pk}/documents/").status_code == 404
     client.force_login(acceptor)
+    assert client.get(f"/documents/{doc.pk}/file/").status_code == 404  # a draft is the agency's own
+    flow.application_submit(application=draft, by=draft.created_by)
     response = client.get(f"/documents/{doc.pk}/file/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
 

@@ -28,9 +28,20 @@ def worker():
         pytest.skip(f"no broker at {broker}")
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield app
-    app.conf.update(previous)
+    _drop_connections(app)  # a producer pool made earlier would still publish to the old broker
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(previous)
+        _drop_connections(app)
+
+
+def _drop_connections(app) -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_the_acceptance_notice_is_rendered_by_the_worker_after_commit(worker, draft, applicant, acceptor):
