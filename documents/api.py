@@ -182,10 +182,11 @@ class ApplicationDocumentDetail(APIView):
         return get_object_or_404(Document.objects.current().select_related("requirement", "application"),
                                  application=application, pk=doc)
 
-    @extend_schema(responses=DocumentSerializer)
+    @extend_schema(operation_id="application_document_retrieve", responses=DocumentSerializer)
     def get(self, request, pk: int, doc: int):
         return Response(DocumentSerializer(self._document(request, pk, doc)).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk: int, doc: int):
         services.document_remove(document=self._document(request, pk, doc), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -194,7 +195,10 @@ class ApplicationDocumentDetail(APIView):
 class DocumentFile(ApplicationDocumentDetail):
     """The uploaded file itself."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(operation_id="application_document_file", responses={
+        (200, "application/pdf"): bytes, (200, "image/jpeg"): bytes, (200, "image/png"): bytes})
     def get(self, request, pk: int, doc: int):
         document = self._document(request, pk, doc)
         response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
