@@ -9,7 +9,7 @@ from django.utils import timezone
 from approvals.models import Application, Certificate, Deficiency, StatusChange
 
 from .models import CertificateSignature, DocumentRequirement, RenderedDocument
-from .rendering import qr_svg
+from .rendering import qr_png
 from .signing import certificate_payload
 
 Kind = RenderedDocument.Kind
@@ -112,7 +112,7 @@ def certificate_context(certificate: Certificate, signature: CertificateSignatur
         "scope": payload["scope"],
         "signatories": payload["authorised_signatories"],
         "verify_url": url,
-        "qr": qr_svg(url),
+        "qr_src": qr_png(url),
         "key_id": signature.key.key_id if signature else "",
     }
 

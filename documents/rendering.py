@@ -2,11 +2,14 @@
 
 Templates are Django templates with autoescaping on, so whatever an applicant typed is text. The
 renderer's URL fetcher refuses every URL except files inside ``documents/assets`` (the stylesheet
-and the packaged CJK font subsets): no ``file://`` elsewhere, no ``http(s)``, no ``data:``. The
+and the packaged CJK font subsets) and the inline PNG of the QR code: no ``file://`` elsewhere, no
+``http(s)``, no other ``data:``. The
 parsed stylesheet and the font configuration are built once per thread and reused, which is what
 keeps a certificate near the cost of WeasyPrint's own layout.
 """
 
+import base64
+import io
 import logging
 import mimetypes
 import threading
@@ -15,8 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import qrcode
 from django.template.loader import render_to_string
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -33,8 +35,14 @@ class FetchRefused(ValueError):
     """The renderer asked for a URL outside the packaged assets."""
 
 
+PNG_DATA_PREFIX = "data:image/png;base64,"
+MAX_INLINE_PNG = 64 * 1024
+
+
 class AssetFetcher(URLFetcher):
-    """Serves files under ``ASSETS_DIR`` and refuses everything else (recording what it refused)."""
+    """Serves files under ``ASSETS_DIR`` and inline PNG images the product itself generates (the QR
+    code), and refuses everything else, recording what it refused. A ``data:`` PNG reaches neither
+    the file system nor the network; any other ``data:`` type is refused all the same."""
 
     def __init__(self):
         super().__init__(allowed_protocols=["file"], allow_redirects=False)
@@ -42,6 +50,13 @@ class AssetFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
+        if url.startswith(PNG_DATA_PREFIX) and len(url) <= MAX_INLINE_PNG:
+            try:
+                body = base64.b64decode(url[len(PNG_DATA_PREFIX):], validate=True)
+            except ValueError:
+                body = b""
+            if body.startswith(b"\x89PNG\r\n\x1a\n"):
+                return URLFetcherResponse("data:image/png", body=body, headers={"Content-Type": "image/png"})
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and parts.netloc in ("", "localhost") else None
         if path is None or not path.is_relative_to(ASSETS_DIR) or not path.is_file():
@@ -95,26 +110,15 @@ def render_pdf_pages(template: str, context: dict) -> tuple[bytes, int]:
     return html_to_pdf(render_to_string(template, context))
 
 
-def qr_svg(text: str, *, size_mm: int = 30) -> SafeString:
-    """A QR code (error correction M) as inline SVG: one path, one unit per module."""
+def qr_png(text: str) -> str:
+    """A QR code (error correction M) as an inline PNG, one pixel per module: a few hundred bytes
+    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    n = len(matrix)
-    return mark_safe(  # noqa: S308 — built from numbers and an escaped label only
-        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
-        f'width="{size_mm}mm" height="{size_mm}mm" shape-rendering="crispEdges" aria-label="{escape(text)}">'
-        f'<rect width="{n}" height="{n}" fill="#fff"/><path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
+    image = Image.new("1", (len(matrix), len(matrix)), 1)
+    image.putdata([0 if module else 1 for row in matrix for module in row])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return PNG_DATA_PREFIX + base64.b64encode(buffer.getvalue()).decode("ascii")

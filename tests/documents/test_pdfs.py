@@ -1,5 +1,6 @@
 """Open the generated PDFs: embedded CJK font, Chinese text, the QR code, the annex, no fetches."""
 
+import base64
 import re
 import socket
 import urllib.request
@@ -131,7 +132,9 @@ def test_applicant_text_renders_as_text_and_nothing_is_fetched(applicant, accept
     assert squeeze(INJECTION) in text
     assert b"root:x:0:0" not in data
     assert connections == []
-    assert fetched and all(url.startswith(rendering.BASE_URL) for url in fetched), fetched
+    assets = [url for url in fetched if url.startswith(rendering.BASE_URL)]
+    inline = [url for url in fetched if url.startswith(rendering.PNG_DATA_PREFIX)]
+    assert assets and len(inline) == 1 and len(assets) + len(inline) == len(fetched), fetched
 
 
 def test_the_fetcher_refuses_everything_but_packaged_assets():
@@ -141,8 +144,14 @@ def test_the_fetcher_refuses_everything_but_packaged_assets():
                 "file://remote-host" + str(rendering.STYLESHEET)):
         with pytest.raises(rendering.FetchRefused):
             fetcher.fetch(url)
+    # an inline PNG is served only if it really is a PNG (the product's QR code)
+    fake = rendering.PNG_DATA_PREFIX + base64.b64encode(b"<svg onload=alert(1)>").decode()
+    with pytest.raises(rendering.FetchRefused):
+        fetcher.fetch(fake)
     assert fetcher.refused and not fetcher.fetched
     assert fetcher.fetch(rendering.STYLESHEET.as_uri()).read().startswith(b"/*")
+    qr = rendering.qr_png("http://example.org/verify/262420000001/")
+    assert fetcher.fetch(qr).read().startswith(b"\x89PNG")
 
 
 def test_raw_html_with_remote_and_local_references_renders_without_fetching_them():
