@@ -22,6 +22,8 @@ from approvals.models import Application, ApplicationTrack, ApplicationType, Rul
 from . import selectors, services
 from .contexts import verify_url
 from .models import Document, RenderedDocument
+from .uploads import limit_uploads, too_large
+from .validation import too_large_message
 
 
 class RequirementSerializer(serializers.Serializer):
@@ -133,6 +135,10 @@ class ApplicationDocuments(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    def initialize_request(self, request, *args, **kwargs):
+        limit_uploads(request)  # before anything reads the body
+        return super().initialize_request(request, *args, **kwargs)
+
     @extend_schema(responses=inline_serializer("DocumentChecklist", {
         "application": serializers.IntegerField(), "rule_set": serializers.CharField(),
         "complete": serializers.BooleanField(), "missing": serializers.ListField(child=serializers.CharField()),
@@ -167,6 +173,8 @@ class ApplicationDocuments(APIView):
             document = services.document_reuse(application=application, by=request.user, document=reuse)
         else:
             upload = request.FILES.get("file")
+            if too_large(request._request):
+                raise ValidationError({"file": [too_large_message()]})
             if upload is None:
                 raise ValidationError({"file": [_("请选择要上传的文件。")]})
             document = services.document_upload(application=application, by=request.user,

@@ -62,6 +62,13 @@ def clean_name(name: str) -> str:
     return name
 
 
+def too_large_message(size: int | None = None) -> str:
+    limit = filesizeformat(max_upload_bytes())
+    if size is None:
+        return _("文件过大，单个文件不能超过%(limit)s。") % {"limit": limit}
+    return _("文件过大（%(size)s），单个文件不能超过%(limit)s。") % {"size": filesizeformat(size), "limit": limit}
+
+
 def sniff(head: bytes) -> str | None:
     """The format the first bytes announce, or None."""
     for fmt, signatures in MAGIC.items():
@@ -128,18 +135,12 @@ def check_upload(file: IO[bytes], *, name: str, size: int | None = None,
     clean = clean_name(name)
     limit = max_upload_bytes()
     if size is not None and size > limit:
-        raise ValidationError(
-            _("文件过大（%(size)s），单个文件不能超过%(limit)s。")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
+        raise ValidationError(too_large_message(size), code="too_large")
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(
-            _("文件过大，单个文件不能超过%(limit)s。") % {"limit": filesizeformat(limit)}, code="too_large"
-        )
+        raise ValidationError(too_large_message(), code="too_large")
     if not data:
         raise ValidationError(_("文件为空，请重新选择文件。"), code="empty")
     fmt = sniff(data[:16])

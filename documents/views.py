@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from approvals.exceptions import DomainError
@@ -20,6 +21,8 @@ from . import selectors, services
 from .contexts import verify_url
 from .forms import LookupForm, UploadForm
 from .models import Document, RenderedDocument
+from .uploads import limit_uploads, too_large
+from .validation import too_large_message
 
 
 def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -84,16 +87,27 @@ def certificate_pdf(request, number: str):
 
 
 # --- the applicant's checklist ------------------------------------------------------------------
-@login_required
-@require_http_methods(["GET", "POST"])
+@csrf_exempt  # only so that the size limit goes in before CSRF reads the body: checked below
 def application_documents(request, pk: int):
     """申请材料: every catalogue requirement with its state, uploads, reusable documents and the
     points of an open supplement notice, all on one page (一次性告知)."""
+    limit_uploads(request)
+    return _application_documents(request, pk)
+
+
+@csrf_protect
+@login_required
+@require_http_methods(["GET", "POST"])
+def _application_documents(request, pk: int):
     application = get_object_or_404(Application.objects.visible_to(request.user).select_related("agency", "rule_set"), pk=pk)
     form = UploadForm(requirements=selectors.requirements_for(application).requested())
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, requirements=selectors.requirements_for(application).requested())
-        if form.is_valid():
+        if too_large(request):
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error(None, too_large_message())
+        elif form.is_valid():
             try:
                 services.document_upload(application=application, by=request.user, requirement=form.cleaned_data["requirement"],
                                          file=form.cleaned_data["file"])

@@ -147,3 +147,21 @@ def test_public_certificate_check_needs_no_login(api, certified, settings):
     body = api.get(f"/api/v1/public/certificates/{cert.number}/").json()
     assert (body["status"], body["status_display"], body["genuine"]) == ("revoked", "撤销", False)
     assert api.get("/api/v1/public/certificates/999999999999/").status_code == 404
+
+
+def test_an_oversized_upload_is_cut_off_while_it_is_read(api, applicant, settings, monkeypatch):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.DOCUMENT_MAX_UPLOAD_BYTES = 4096
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # anything bigger would go to a temporary file
+    written = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk",
+                        lambda self, data, start: written.append(len(data)) or original(self, data, start))
+    app = ApplicationFactory(agency=applicant.agency, created_by=applicant, documents=False)
+    api.force_authenticate(applicant)
+    big = SimpleUploadedFile("big.pdf", pdf_bytes() + b"%" * 200_000)
+    response = api.post(url(app), {"requirement": "premises", "file": big}, format="multipart")
+    assert response.status_code == 400 and "文件过大" in response.json()["file"][0] and "4.0" in response.json()["file"][0]
+    assert sum(written) <= 4096  # never more than the limit reached the temporary file
+    assert not Document.objects.exists()

@@ -108,3 +108,24 @@ def test_certificate_check_is_one_query(certified, django_assert_num_queries):
     with django_assert_num_queries(1):
         check = selectors.certificate_check(number=number)
     assert check.genuine
+
+
+def test_the_page_refuses_an_oversized_file_with_the_size_message(client, applicant, settings):
+    settings.DOCUMENT_MAX_UPLOAD_BYTES = 4096
+    app = ApplicationFactory(agency=applicant.agency, created_by=applicant, documents=False)
+    client.force_login(applicant)
+    response = client.post(f"/applications/{app.pk}/documents/",
+                           {"requirement": "premises", "file": SimpleUploadedFile("big.pdf", pdf_bytes() + b"%" * 100_000)})
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_the_upload_page_still_checks_csrf(applicant):
+    from django.test import Client
+
+    app = ApplicationFactory(agency=applicant.agency, created_by=applicant, documents=False)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(applicant)
+    response = strict.post(f"/applications/{app.pk}/documents/",
+                           {"requirement": "premises", "file": SimpleUploadedFile("a.pdf", pdf_bytes())})
+    assert response.status_code == 403 and not Document.objects.exists()
