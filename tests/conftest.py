@@ -51,3 +51,23 @@ def draft(applicant):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _calendar_cache():
+    """Each test sees the calendar rows of its own transaction, not a year cached by an earlier test."""
+    from workflows.calendar import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run inline, so a test sees its side effects at once, even where CELERY_BROKER_URL is set
+    (CI sets it for the tests marked `celery`, which switch this off and start a real worker)."""
+    from project.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
