@@ -48,7 +48,7 @@ HOLIDAY_NAMES = {
 @dataclass(frozen=True)
 class _CachedYear:
     revision: int
-    workdays: tuple[int, ...]  # ordinals of the year's working days, ascending
+    workdays: tuple[int, ...] | None  # ordinals of the year's working days, ascending; None: no such year
     checked: float  # time.monotonic() of the last revision check
 
 
@@ -66,13 +66,15 @@ def _workdays(year: int) -> tuple[int, ...]:
     now = time.monotonic()
     entry = _cache.get(year)
     if entry is not None and now - entry.checked < settings.CMA_CALENDAR_CACHE_SECONDS:
+        if entry.workdays is None:
+            raise CalendarMissing(year)
         return entry.workdays
     revision = CalendarYear.objects.filter(year=year).values_list("revision", flat=True).first()
-    if revision is None:
+    if revision is None:  # remembered too: pages asking about a missing year stay query-free
         with _cache_lock:
-            _cache.pop(year, None)
+            _cache[year] = _CachedYear(0, None, now)
         raise CalendarMissing(year)
-    if entry is None or entry.revision != revision:
+    if entry is None or entry.revision != revision or entry.workdays is None:
         days = (
             CalendarDay.objects.filter(year_id=year, kind__in=CalendarDay.WORKING_KINDS)
             .order_by("date")
