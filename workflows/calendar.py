@@ -179,18 +179,42 @@ def _days_of(year: int) -> Iterable[date]:
 
 
 def write_year(year_model, day_model, year: int, rows: list[tuple[date, str, str]], *, source: str,
-               keep_edited: bool = True) -> None:
-    """Store one year's days (also used by the data migration, with historical models)."""
-    calendar_year, created = year_model.objects.get_or_create(year=year, defaults={"source": source})
+               keep_edited: bool = True, using: str = "default") -> None:
+    """Store one year's days (the models are passed in: the post-migrate seeding uses historical ones)."""
+    years, days = year_model.objects.using(using), day_model.objects.using(using)
+    _calendar_year, created = years.get_or_create(year=year, defaults={"source": source})
     if not created:
-        year_model.objects.filter(pk=year).update(source=source, revision=F("revision") + 1)
+        years.filter(pk=year).update(source=source, revision=F("revision") + 1)
     edited = set()
     if keep_edited:
-        edited = set(day_model.objects.filter(year_id=year, edited=True).values_list("date", flat=True))
-    day_model.objects.filter(year_id=year).exclude(date__in=edited).delete()
-    day_model.objects.bulk_create(
+        edited = set(days.filter(year_id=year, edited=True).values_list("date", flat=True))
+    days.filter(year_id=year).exclude(date__in=edited).delete()
+    days.bulk_create(
         day_model(date=day, year_id=year, kind=kind, name=name) for day, kind, name in rows if day not in edited
     )
+
+
+# chinesecalendar starts in 2004; the product needs the years from the 2015 baseline rules on.
+FIRST_SEEDED_YEAR = 2015
+
+
+def seed_calendar(*, apps=None, using: str = "default", **_kwargs) -> list[int]:
+    """Fill an empty calendar table from ``chinesecalendar`` (runs after migrate; idempotent: a table
+    that holds any year, e.g. one an administrator curated, is left alone)."""
+    try:
+        year_model = apps.get_model("workflows", "CalendarYear") if apps else CalendarYear
+        day_model = apps.get_model("workflows", "CalendarDay") if apps else CalendarDay
+    except LookupError:  # migrated only part of the way
+        return []
+    if year_model.objects.using(using).exists():
+        return []
+    years = [year for year in package_years() if year >= FIRST_SEEDED_YEAR]
+    with transaction.atomic(using=using):
+        for year in years:
+            write_year(year_model, day_model, year, days_from_package(year), source=CalendarYear.Source.PACKAGE,
+                       using=using)
+    clear_cache()
+    return years
 
 
 @transaction.atomic

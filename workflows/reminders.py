@@ -137,8 +137,8 @@ def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
         else:
             holder = (step.claimed_by.get_full_name() or step.claimed_by.username) if step.claimed_by else _("未认领")
             title = _("【超期督办】%(reference)s「%(step)s」已超过办理期限%(due)s") % context
-            body = _("%(agency)s的申请%(reference)s，「%(step)s」环节已超过办理期限%(due)s") % context
-            body += _("%(days)s个工作日，经办人：%(holder)s。请督促办理。") % {
+            body = _("%(agency)s的申请%(reference)s，「%(step)s」环节办理期限为%(due)s，") % context
+            body += _("已超期%(days)s个工作日，经办人：%(holder)s。请督促办理。") % {
                 "days": overdue if overdue is not None else "—", "holder": holder}
     notify(users=users, title=title, body=body, url=step_url(step), kind=kind, alert=alert)
 

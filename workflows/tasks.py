@@ -9,6 +9,7 @@ from datetime import date
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.signals import beat_init
 
 from . import clocks, reminders
 from .notifications import services as notifications
@@ -34,3 +35,10 @@ def due_dates_refresh(start: str, end: str) -> int:
 def notification_email_send(notification_id: int) -> bool:
     """Mail one notification (once)."""
     return notifications.email_send(notification_id=notification_id)
+
+
+@beat_init.connect
+def check_when_beat_starts(sender=None, **kwargs) -> None:
+    """Catch up at once after downtime instead of one full interval later (beat counts the
+    interval from its start)."""
+    clocks_check.apply_async(expires=600)

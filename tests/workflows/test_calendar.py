@@ -147,3 +147,25 @@ def test_a_year_the_package_does_not_know_is_added_by_hand(django_capture_on_com
 def test_a_day_outside_the_loaded_years_cannot_be_edited():
     with pytest.raises(CalendarMissing):
         calendar_day_set(day=D(2031, 1, 1), kind=CalendarDay.Kind.HOLIDAY)
+
+
+def test_an_empty_table_is_seeded_after_migrate_and_a_curated_one_left_alone():
+    from workflows.calendar import seed_calendar
+
+    assert seed_calendar() == []  # already holds years
+    CalendarYear.objects.all().delete()
+    years = seed_calendar()
+    assert years[0] == 2015 and {2025, 2026} <= set(years)
+    assert add_working_days(D(2026, 2, 13), 1) == D(2026, 2, 14)
+
+
+def test_the_management_command_reloads_years(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    CalendarDay.objects.filter(date=D(2026, 3, 16)).update(kind=CalendarDay.Kind.HOLIDAY)  # drifted, not marked edited
+    call_command("calendar_load", "2026")
+    assert CalendarDay.objects.get(date=D(2026, 3, 16)).kind == CalendarDay.Kind.WORKDAY
+    assert "2026" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="2027"):
+        call_command("calendar_load", "2027")

@@ -77,7 +77,7 @@ def test_an_overdue_task_is_escalated_once_to_the_supervisors(submitted, accepto
     assert check(date(2026, 3, 11), django_capture_on_commit_callbacks)["overdue"] == 0
     (escalation,) = Notification.objects.filter(user=monitor)
     assert escalation.kind == "overdue" and "超期督办" in escalation.title
-    assert "1个工作日" in escalation.body and "acceptor" in escalation.body
+    assert "已超期1个工作日" in escalation.body and "经办人：acceptor" in escalation.body
     assert [n.kind for n in Notification.objects.filter(user=acceptor).order_by("id")] == ["due_soon", "overdue"]
 
 
