@@ -1,5 +1,8 @@
 """Writes of the domain core. Each service validates, changes, audits; none knows about flows.
 
+Transition services are atomic without a savepoint of their own: the caller's transaction is the
+unit of work, and an error means it rolls back whole.
+
 The flow layer (``workflows``) calls the transition services inside its task lock, so a task's
 completion and the status change it causes commit together or not at all.
 """
@@ -32,7 +35,9 @@ from .models import (
 from .models.certificates import VALIDITY_YEARS
 
 SCOPE_FIELDS = ("category", "item", "parameter", "standard", "limitation")
-EDITABLE_FIELDS = ("application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration")
+EDITABLE_FIELDS = (
+    "application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration",
+)
 
 
 # --- agencies -----------------------------------------------------------------------------------
@@ -148,6 +153,7 @@ def _require(text: str, field: str) -> str:
     return text
 
 
+@transaction.atomic(savepoint=False)
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit a draft: it must carry a scope, a test site and the truthfulness declaration."""
     errors = {}
@@ -166,6 +172,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     return application
 
 
+@transaction.atomic(savepoint=False)
 def application_accept(*, application: Application, by: User, comment: str = "",
                        review_leader: int | None = None, review_experts: str = "") -> Application:
     """受理, optionally naming the review team (its leader then takes the review task directly)."""
@@ -205,6 +212,7 @@ def _raise_deficiencies(application: Application, kind: str, items: list[dict[st
     return Deficiency.objects.bulk_create(rows)
 
 
+@transaction.atomic(savepoint=False)
 def supplement_request(*, application: Application, by: User, deficiencies: list[dict[str, Any]],
                        comment: str = "") -> list[Deficiency]:
     """补正通知: one notice that lists every defect at once (一次性告知)."""
@@ -219,6 +227,7 @@ def _resolve_deficiencies(application: Application, kind: str, response: str) ->
     )
 
 
+@transaction.atomic(savepoint=False)
 def supplement_answer(*, application: Application, by: User, response: str) -> Application:
     """The applicant answers the supplement notice and resubmits."""
     response = _require(response, "response")
@@ -227,12 +236,14 @@ def supplement_answer(*, application: Application, by: User, response: str) -> A
     return application
 
 
+@transaction.atomic(savepoint=False)
 def application_refuse(*, application: Application, by: User, reason: str) -> Application:
     """不予受理, with the reason in writing."""
     _transition(application, "refuse", by=by, comment=_require(reason, "comment"))
     return application
 
 
+@transaction.atomic(savepoint=False)
 def review_pass(*, application: Application, by: User, review_mode: str = "", comment: str = "") -> Application:
     """技术评审通过."""
     _set_review_mode(application, review_mode)
@@ -246,6 +257,7 @@ def _set_review_mode(application: Application, review_mode: str) -> None:
         application.full_clean(exclude=["rule_set", "status"])
 
 
+@transaction.atomic(savepoint=False)
 def rectification_request(*, application: Application, by: User, findings: list[dict[str, Any]],
                           review_mode: str = "", comment: str = "") -> list[Deficiency]:
     """整改: findings citing RB/T 214 clauses, graded; the applicant must rectify them."""
@@ -255,6 +267,7 @@ def rectification_request(*, application: Application, by: User, findings: list[
     return rows
 
 
+@transaction.atomic(savepoint=False)
 def rectification_submit(*, application: Application, by: User, response: str) -> Application:
     """The applicant reports the rectification done; the review resumes."""
     response = _require(response, "response")
@@ -263,6 +276,7 @@ def rectification_submit(*, application: Application, by: User, response: str) -
     return application
 
 
+@transaction.atomic(savepoint=False)
 def review_fail(*, application: Application, by: User, reason: str, review_mode: str = "") -> Application:
     """技术评审不通过, with the reason."""
     _set_review_mode(application, review_mode)
@@ -277,12 +291,14 @@ def _decide(application: Application, name: str, by: User, reason: str) -> Appli
     return application
 
 
+@transaction.atomic(savepoint=False)
 def decision_approve(*, application: Application, by: User, comment: str = "") -> Application:
     """准予许可: the whole requested scope."""
     application.scope_items.update(approved=True, refusal_reason="")
     return _decide(application, "approve", by, comment)
 
 
+@transaction.atomic(savepoint=False)
 def decision_approve_partially(*, application: Application, by: User, refused_items: dict[int, str],
                                reason: str) -> Application:
     """部分准予许可: the listed scope items (seq → reason) are refused, the rest approved."""
@@ -300,6 +316,7 @@ def decision_approve_partially(*, application: Application, by: User, refused_it
     return _decide(application, "approve_partially", by, reason)
 
 
+@transaction.atomic(savepoint=False)
 def decision_deny(*, application: Application, by: User, reason: str) -> Application:
     """不予许可, with reasons in writing."""
     reason = _require(reason, "comment")
@@ -324,6 +341,7 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+@transaction.atomic(savepoint=False)
 def certificate_issue(*, application: Application, by: User) -> Certificate:
     """发证: a certificate record numbered in the national 12-digit format, valid for six years."""
     today = timezone.localdate()
@@ -345,6 +363,7 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
     )
 
 
+@transaction.atomic(savepoint=False)
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
     """撤回 by the applicant, from any state before the decision."""
     _transition(application, "withdraw", by=by, comment=reason)

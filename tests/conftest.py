@@ -63,11 +63,32 @@ def _calendar_cache():
     clear_cache()
 
 
-@pytest.fixture(autouse=True, scope="session")
+def pytest_collection_modifyitems(config, items):
+    """Where REQUIRE_SERVICES is set (CI), a test marked postgres/browser/celery may not be skipped."""
+    import os
+
+    if not os.environ.get("REQUIRE_SERVICES"):
+        return
+    for item in items:
+        if any(item.get_closest_marker(name) for name in ("postgres", "browser", "celery")):
+            item.add_marker(pytest.mark.require_run)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("require_run"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped where REQUIRE_SERVICES demands it: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
-    """Tasks run inline, so a test sees its side effects at once, even where CELERY_BROKER_URL is set
-    (CI sets it for the tests marked `celery`, which switch this off and start a real worker)."""
+    """Tasks run in-process in tests, broker or not; tests marked ``celery`` switch to a real worker."""
     from project.celery import app
 
+    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous

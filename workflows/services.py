@@ -6,6 +6,7 @@ taken or done and gets a ``TaskConflict``.
 """
 
 import inspect
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from approvals.models import Application, User
 from .clocks import clock_finish
 from .exceptions import TaskConflict
 from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
-from .models import Step
+from .models import ApplicationProcess, Step
 
 FLOWS = {"ordinary": OrdinaryFlow}
 
@@ -42,11 +43,19 @@ def application_submit(*, application: Application, by: User) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
-    """Withdraw an application: its open tasks are cancelled with it."""
-    domain.application_withdraw(application=application, by=by, reason=reason)
-    process = getattr(application, "process", None)
-    if process is not None:
-        flow_for(application).instance.cancel(process)
+    """Withdraw an application: its open tasks are cancelled with it.
+
+    The process lock is taken before the status changes, in the same order as a task completion,
+    so a withdrawal racing a completion waits instead of deadlocking.
+    """
+    process = ApplicationProcess.objects.filter(application=application).first()
+    if process is None:  # a draft has no procedure yet
+        return domain.application_withdraw(application=application, by=by, reason=reason)
+    flow = flow_for(application)
+    with flow.lock(process.pk):
+        application.refresh_from_db()
+        domain.application_withdraw(application=application, by=by, reason=reason)
+        flow.instance.cancel(process)
         Step.objects.filter(application=application).active().update(
             state=Step.State.CANCELLED, finished_at=timezone.now()
         )
@@ -62,11 +71,18 @@ def may_take(user: User, step: Step) -> bool:
     return user.agency_id is None and user.has_perm(step.permission)
 
 
-def _load(task_id: int) -> Task:
-    try:
-        return Task.objects.select_related("process").get(pk=task_id)
-    except Task.DoesNotExist:
-        raise TaskConflict(_("任务不存在。")) from None
+@contextmanager
+def _locked(task_id: int):
+    """Take the process row lock of a task, then read the task, its step, process and application
+    fresh (four statements in all), and yield the task's viewflow activation with its step."""
+    found = Step.objects.filter(task_id=task_id).values_list("task__process_id", "task__flow_task").first()
+    if found is None:
+        raise TaskConflict(_("任务不存在。"))
+    process_id, flow_task = found
+    with flow_task.flow_class.lock(process_id):
+        task = Task.objects.select_related("step").get(pk=task_id)
+        task.process = ApplicationProcess.objects.select_related("application").get(pk=process_id)
+        yield task.flow_task.activation_class(task), task.step
 
 
 def _check_may_take(user: User, step: Step) -> None:
@@ -75,29 +91,25 @@ def _check_may_take(user: User, step: Step) -> None:
 
 
 def _claim(activation, step: Step, by: User) -> None:
-    task = activation.task
-    if task.status != STATUS.NEW:
+    """Assign the task; the caller saves the step."""
+    if activation.task.status != STATUS.NEW:
         raise TaskConflict(_("任务已被他人认领或已办结。"))
     activation.assign(by)
     step.state, step.claimed_by, step.claimed_at = Step.State.CLAIMED, by, timezone.now()
-    step.save(update_fields=["state", "claimed_by", "claimed_at"])
 
 
 def task_claim(*, task_id: int, by: User) -> Step:
     """Take a task from the role queue into one's inbox."""
-    task = _load(task_id)
-    with task.activation() as activation:
-        step = activation.task.step
+    with _locked(task_id) as (activation, step):
         _check_may_take(by, step)
         _claim(activation, step, by)
+        step.save(update_fields=["state", "claimed_by", "claimed_at"])
         return step
 
 
 def task_release(*, task_id: int, by: User) -> Step:
     """Put a claimed task back into the role queue."""
-    task = _load(task_id)
-    with task.activation() as activation:
-        step = activation.task.step
+    with _locked(task_id) as (activation, step):
         if activation.task.status != STATUS.ASSIGNED:
             raise TaskConflict(_("任务未被认领或已办结。"))
         if activation.task.owner_id != by.pk:
@@ -133,28 +145,27 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
     transition or a bad field rolls the whole completion back.
     """
     data = dict(data or {})
-    task = _load(task_id)
-    with task.activation() as activation:
-        step = activation.task.step
+    with _locked(task_id) as (activation, step):
         _check_may_take(by, step)
         services = OUTCOMES[step.node]
         if outcome not in services:
-            raise ValidationError({"outcome": _("此环节的办理结果只能是：%(choices)s。") % {"choices": "、".join(services)}})
+            choices = "、".join(services)
+            raise ValidationError({"outcome": _("此环节的办理结果只能是：%(choices)s。") % {"choices": choices}})
         if activation.task.status == STATUS.NEW:
             _claim(activation, step, by)
         elif activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
             raise TaskConflict(_("任务已被他人认领或已办结。"))
-        application = Application.objects.select_for_update().get(pk=activation.process.application_id)
-        activation.process.application = application  # the flow's branches read this same object
         activation.start(None)
-        _call(services[outcome], application=application, by=by, data=data)
+        # The flow's branches read this same application object after the transition.
+        _call(services[outcome], application=activation.process.application, by=by, data=data)
         activation.execute()
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         # A supplement or rectification request stops this step's clock here; the step that
         # resumes it after the applicant's answer carries these working days (workflows.clocks).
         clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
-        step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment", *clock_fields])
+        step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
+                                 *clock_fields])
         return step
 
 

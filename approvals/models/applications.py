@@ -291,7 +291,9 @@ class StatusChange(models.Model):
     transition = models.CharField(_("操作"), max_length=50)
     source = models.CharField(_("原状态"), max_length=30, choices=ApplicationStatus.choices)
     target = models.CharField(_("新状态"), max_length=30, choices=ApplicationStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("时间"))
     comment = models.TextField(_("意见"), blank=True)
 

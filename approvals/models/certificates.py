@@ -24,6 +24,9 @@ class CertificateSerial(models.Model):
     prefix = models.CharField(max_length=8, unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last:04d}"
+
 
 class Certificate(models.Model):
     """资质认定证书. The content is a snapshot taken at issue; later edits to the agency do not alter it."""

@@ -1,0 +1,86 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from approvals.models import Agency, Application, Certificate, Deficiency, ScopeItem, User
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone",
+                  "contact_email", "created"]
+        read_only_fields = ["id", "created"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    agency = AgencySerializer(read_only=True)
+    roles = serializers.SerializerMethodField()
+    name = serializers.CharField(source="get_full_name")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email", "agency", "roles"]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class ScopeItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScopeItem
+        fields = ["seq", "category", "item", "parameter", "standard", "limitation", "approved", "refusal_reason"]
+        read_only_fields = ["seq", "approved", "refusal_reason"]
+
+
+class DeficiencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deficiency
+        fields = ["id", "kind", "round", "description", "clause", "grade", "document_code", "created", "response",
+                  "resolved_at"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """A draft is written through this serializer; everything after submission is read-only here."""
+
+    reference = serializers.CharField(read_only=True)
+    agency = AgencySerializer(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    scope = ScopeItemSerializer(source="scope_items", many=True, required=False)
+    deficiencies = DeficiencySerializer(many=True, read_only=True)
+    rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    certificate_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "agency", "application_type", "track", "status", "status_display", "test_sites",
+            "field_code", "industry_code", "authorised_signatories", "declaration", "scope", "deficiencies",
+            "rule_set", "review_mode", "review_experts", "decision_reason", "certificate_number", "created",
+            "updated", "submitted_at", "decided_at",
+        ]
+        read_only_fields = ["status", "review_mode", "review_experts", "decision_reason", "submitted_at",
+                            "decided_at"]
+
+    def get_certificate_number(self, application) -> str | None:
+        certificate = getattr(application, "certificate", None)
+        return certificate.number if certificate else None
+
+    def validate_scope(self, value):
+        if len(value) > 2000:
+            raise serializers.ValidationError(_("能力范围一次最多2000项。"))
+        return value
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = ["number", "application", "agency_name", "address", "test_sites", "issuing_authority", "approved_on",
+                  "issued_on", "expires_on", "status", "scope"]
+
+    def get_status(self, certificate) -> str:
+        from django.utils import timezone
+
+        return certificate.status_on(timezone.localdate())

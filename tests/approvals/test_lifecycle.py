@@ -1,0 +1,62 @@
+"""The FSM refuses illegal transitions; the status cannot be assigned directly; every change is audited."""
+
+import pytest
+from django.db import transaction
+from django_fsm import TransitionNotAllowed
+
+from approvals import services
+from approvals.exceptions import TransitionRefused
+from approvals.models import Application, ApplicationStatus, StatusChange
+from approvals.models.applications import FINAL_STATES, OPEN_STATES
+
+pytestmark = pytest.mark.django_db
+
+S = ApplicationStatus
+
+
+def test_status_cannot_be_assigned_directly(draft):
+    with pytest.raises(AttributeError):
+        draft.status = S.CERTIFIED
+
+
+@pytest.mark.parametrize("name", ["accept", "request_supplement", "refuse", "pass_review", "approve", "certify", "deny"])
+def test_a_draft_cannot_skip_ahead(draft, name):
+    with pytest.raises(TransitionNotAllowed):
+        getattr(draft, name)()
+
+
+def test_services_refuse_illegal_transitions_and_write_nothing(draft, applicant, issuer):
+    with pytest.raises(TransitionRefused), transaction.atomic():
+        services.certificate_issue(application=draft, by=issuer)
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT and not StatusChange.objects.exists()
+
+
+def test_submit_condition_needs_scope_and_declaration(applicant):
+    from tests.factories import ApplicationFactory
+
+    app = ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0, declaration=False)
+    assert not app.is_complete_for_submission()
+    with pytest.raises(Exception) as error:
+        services.application_submit(application=app, by=applicant)
+    assert set(error.value.message_dict) == {"declaration", "scope"}
+
+
+def test_withdraw_allowed_from_every_open_state_before_the_decision():
+    transitions = {t.source: t.target for t in Application._meta.get_field("status").get_all_transitions(Application)
+                   if t.name == "withdraw"}
+    assert set(transitions) == set(OPEN_STATES) - {S.APPROVED, S.PARTIALLY_APPROVED}
+    assert all(target == S.WITHDRAWN for target in transitions.values())
+
+
+def test_final_states_have_no_way_out():
+    sources = {t.source for t in Application._meta.get_field("status").get_all_transitions(Application)}
+    assert not sources & set(FINAL_STATES)
+
+
+def test_concurrent_status_change_is_refused(draft, applicant):
+    stale = Application.objects.get(pk=draft.pk)
+    services.application_withdraw(application=draft, by=applicant)
+    with pytest.raises(TransitionRefused), transaction.atomic():
+        services.application_withdraw(application=stale, by=applicant)
+    assert StatusChange.objects.filter(application=draft).count() == 1

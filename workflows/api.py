@@ -1,0 +1,204 @@
+"""REST API of the procedure: submit, withdraw, timeline, and the task queues (claim, release, complete).
+
+Errors follow the contract in ``approvals.api.errors``: an application or task the caller may not
+see is a 404; a task they may see but not take is a 403; a task already taken or done, or an
+outcome the current status does not allow, is a 409.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals.api.serializers import ApplicationSerializer
+from approvals.models import Application, StatusChange
+
+from . import selectors, services
+from .flows import OUTCOMES, OrdinaryFlow
+from .models import Step
+
+
+# --- serializers --------------------------------------------------------------------------------
+class StepApplicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    agency = serializers.CharField(source="agency.name")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A human task of the flow (its id is the flow task's id)."""
+
+    id = serializers.IntegerField(source="task_id")
+    title = serializers.SerializerMethodField()
+    application = StepApplicationSerializer()
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None)
+    outcomes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Step
+        fields = ["id", "node", "title", "state", "application", "outcomes", "entered_at", "claimed_by",
+                  "claimed_at", "finished_at", "outcome", "comment"]
+
+    def get_title(self, step) -> str:
+        return str(getattr(OrdinaryFlow, step.node).task_title)
+
+    def get_outcomes(self, step) -> list[str]:
+        return list(OUTCOMES[step.node]) if step.state in (Step.State.OPEN, Step.State.CLAIMED) else []
+
+
+class DeficiencyInput(serializers.Serializer):
+    description = serializers.CharField(max_length=2000)
+    clause = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    grade = serializers.ChoiceField(choices=["serious", "general", "observation"], required=False, allow_blank=True)
+    document_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class CompleteInput(serializers.Serializer):
+    """Fields of a task completion; which ones an outcome uses is said in its description."""
+
+    outcome = serializers.CharField(help_text="accept|supplement|refuse, resubmit, pass|rectify|fail, "
+                                              "approve|approve_partially|deny, issue")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000,
+                                    help_text="意见；refuse/fail/deny/approve_partially 的理由；resubmit 的答复")
+    deficiencies = DeficiencyInput(many=True, required=False, help_text="supplement: 一次性告知的全部补正事项")
+    findings = DeficiencyInput(many=True, required=False, help_text="rectify: 评审发现的问题（条款、等级、描述）")
+    review_mode = serializers.ChoiceField(choices=["written", "onsite", "remote"], required=False)
+    review_leader = serializers.IntegerField(required=False, help_text="accept: 评审组长的用户 id")
+    review_experts = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    refused_items = serializers.DictField(child=serializers.CharField(max_length=300), required=False,
+                                          help_text="approve_partially: {能力项序号: 不予许可理由}")
+
+    def validate_refused_items(self, value):
+        try:
+            return {int(seq): reason for seq, reason in value.items()}
+        except ValueError:
+            raise serializers.ValidationError("键应为能力项序号（整数）。") from None
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None)
+
+    class Meta:
+        model = StatusChange
+        fields = ["transition", "source", "target", "by", "at", "comment"]
+
+
+class TimelineStepSerializer(serializers.ModelSerializer):
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None)
+    finished_by = serializers.CharField(source="finished_by.username", default=None)
+
+    class Meta:
+        model = Step
+        fields = ["node", "state", "entered_at", "claimed_by", "claimed_at", "opened_at", "finished_at",
+                  "finished_by", "outcome", "comment"]
+
+
+# --- views --------------------------------------------------------------------------------------
+def _visible_application(request, pk: int) -> Application:
+    return get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+
+
+def _own_application(request, pk: int) -> Application:
+    application = _visible_application(request, pk)
+    if application.agency_id != request.user.agency_id:
+        raise PermissionDenied("只有申请机构本身可以提交或撤回申请。")
+    return application
+
+
+class SubmitView(APIView):
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    def post(self, request, pk: int):
+        application = _own_application(request, pk)
+        services.application_submit(application=application, by=request.user)
+        return Response(ApplicationSerializer(application).data)
+
+
+class WithdrawView(APIView):
+    @extend_schema(request=WithdrawInput, responses=ApplicationSerializer)
+    def post(self, request, pk: int):
+        application = _own_application(request, pk)
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_withdraw(application=application, by=request.user, **data.validated_data)
+        return Response(ApplicationSerializer(application).data)
+
+
+class TimelineView(APIView):
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request, pk: int):
+        application = _visible_application(request, pk)
+        changes = application.status_changes.select_related("by").order_by("at", "id")
+        return Response({
+            "application": application.pk,
+            "status": application.status,
+            "steps": TimelineStepSerializer(selectors.timeline(application=application), many=True).data,
+            "status_changes": StatusChangeSerializer(changes, many=True).data,
+        })
+
+
+class QueuePagination(CursorPagination):
+    """Cursor pages: no COUNT(*) however long the queue grows."""
+
+    page_size = 20
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("entered_at", "id")
+
+
+class TaskListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领")],
+        responses=TaskSerializer(many=True),
+    )
+    def get(self, request):
+        scope = request.query_params.get("scope", "inbox")
+        if scope not in ("inbox", "queue"):
+            raise serializers.ValidationError({"scope": "scope 只能是 inbox 或 queue。"})
+        steps = selectors.inbox(user=request.user) if scope == "inbox" else selectors.claimable(user=request.user)
+        paginator = QueuePagination()
+        page = paginator.paginate_queryset(steps, request, view=self)
+        return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+def _visible_step(request, task_id: int) -> Step:
+    steps = selectors.visible_steps(user=request.user).select_related("application__agency", "claimed_by")
+    return get_object_or_404(steps, task_id=task_id)
+
+
+class TaskDetailView(APIView):
+    @extend_schema(responses=TaskSerializer)
+    def get(self, request, task_id: int):
+        return Response(TaskSerializer(_visible_step(request, task_id)).data)
+
+
+class TaskHandoverView(APIView):
+    """Claim (into one's inbox) or release (back to the role queue) a task."""
+
+    service_name = ""  # "task_claim" or "task_release"
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    def post(self, request, task_id: int):
+        _visible_step(request, task_id)
+        step = getattr(services, self.service_name)(task_id=task_id, by=request.user)
+        return Response(TaskSerializer(step).data)
+
+
+class TaskCompleteView(APIView):
+    @extend_schema(request=CompleteInput, responses=TaskSerializer)
+    def post(self, request, task_id: int):
+        _visible_step(request, task_id)
+        data = CompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        outcome = fields.pop("outcome")
+        step = services.task_complete(task_id=task_id, by=request.user, outcome=outcome, data=fields)
+        return Response(TaskSerializer(step).data)
