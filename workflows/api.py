@@ -14,7 +14,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from approvals.api.serializers import ApplicationSerializer
-from approvals.models import Application, StatusChange
+from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services
 from .clocks import clock_summary
@@ -52,7 +52,11 @@ class StepApplicationSerializer(serializers.Serializer):
     reference = serializers.CharField()
     agency = serializers.CharField(source="agency.name")
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = serializers.SerializerMethodField()
+
+    def get_status_display(self, application) -> str:
+        # Not get_status_display(): that hashes (and translates) every choice label on each call.
+        return str(ApplicationStatus(application.status).label)
 
 
 class TaskSerializer(DueFields, serializers.ModelSerializer):

@@ -31,12 +31,12 @@ def _with_related(steps: QuerySet) -> QuerySet:
 def _queue(steps: QuerySet, due: str | None) -> QuerySet:
     if due:
         steps = steps.filter(due_filter(due))
-    return _with_related(steps).order_by(*QUEUE_ORDER)
+    return steps.order_by(*QUEUE_ORDER)
 
 
 def inbox(*, user: User, due: str | None = None) -> QuerySet:
     """Tasks the user has claimed and not finished, soonest due first; ``due``: overdue | due_soon."""
-    return _queue(Step.objects.filter(claimed_by=user, state=Step.State.CLAIMED), due)
+    return _queue(_with_related(Step.objects.filter(claimed_by=user, state=Step.State.CLAIMED)), due)
 
 
 def claimable(*, user: User, due: str | None = None) -> QuerySet:
@@ -50,7 +50,8 @@ def claimable(*, user: User, due: str | None = None) -> QuerySet:
         # (permission, due_date, id) index returns the page already in order.
         permissions = sorted(official_task_permissions() & user.get_all_permissions())
         allowed = Q(permission__in=permissions) & ~Q(node__in=APPLICANT_NODES)
-    return _queue(Step.objects.filter(allowed, state=Step.State.OPEN), due)
+    # Nobody holds an open task: no join to the users table (one table less to plan and read).
+    return _queue(Step.objects.filter(allowed, state=Step.State.OPEN).select_related("application__agency"), due)
 
 
 @functools.cache
