@@ -319,7 +319,7 @@ def measure(runs: int) -> None:
         # The portal's queue page is not on this branch yet: the selector and a template that renders
         # the same rows (reference, step, agency, due date, working days left, holder, next link).
         fresh = User.objects.get(pk=user.pk)  # a request's user: the permission cache starts empty
-        page = selectors.queue_page(selectors.claimable(user=fresh), cursor=cursor, size=20)
+        page = selectors.queue_page(selectors.claimable(user=fresh), after=cursor or "", size=20)
         rows = [{"step": s, "due": s.due_status()} for s in page.items]
         return HTML.render(Context({"steps": rows, "next": page.next_cursor}))
 

@@ -205,7 +205,7 @@ class TaskListView(APIView):
         params = query.validated_data
         select = selectors.inbox if params["scope"] == "inbox" else selectors.claimable
         steps = select(user=request.user, due=params.get("due"))
-        page = selectors.queue_page(steps, cursor=params.get("cursor"), size=params["page_size"])
+        page = selectors.queue_page(steps, after=params.get("cursor", ""), size=params["page_size"])
         next_url = None
         if page.next_cursor:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)

@@ -6,8 +6,6 @@ Queues are ordered by due date (those without one last), then by id, and paged b
 
 import base64
 import binascii
-import functools
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -15,12 +13,18 @@ from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, 
 from django.utils.translation import gettext as _
 
 from approvals.models import Application, User
+from approvals.pagination import DEFAULT_PAGE_SIZE, KeysetPage
 
 from .clocks import due_filter
 from .flows import APPLICANT_NODES, OrdinaryFlow
 from .models import Step
 
-FLOWS = {"ordinary": OrdinaryFlow}
+# The permissions of the officials' nodes (the applicant's nodes are matched by agency instead).
+OFFICIAL_TASK_PERMISSIONS = frozenset(
+    node._owner_permission
+    for node in OrdinaryFlow.instance.nodes()
+    if isinstance(getattr(node, "_owner_permission", None), str) and node.name not in APPLICANT_NODES
+)
 QUEUE_ORDER = (F("due_date").asc(nulls_last=True), "id")
 
 
@@ -46,23 +50,12 @@ def claimable(*, user: User, due: str | None = None) -> QuerySet:
     if user.agency_id:
         allowed = Q(node__in=APPLICANT_NODES, agency_id=user.agency_id)
     else:
-        # Only the permissions tasks ask for: one equality for a one-role official, so the
-        # (permission, due_date, id) index returns the page already in order.
-        permissions = sorted(official_task_permissions() & user.get_all_permissions())
-        allowed = Q(permission__in=permissions) & ~Q(node__in=APPLICANT_NODES)
+        # Only the officials' task permissions the user holds: usually exactly one, so the query is
+        # ``permission = X`` and walks step_queue_due_idx in order. An IN over every permission the
+        # user has (view_application, …) makes PostgreSQL sort the whole open queue for each page.
+        allowed = Q(permission__in=sorted(OFFICIAL_TASK_PERMISSIONS & user.get_all_permissions()))
     # Nobody holds an open task: no join to the users table (one table less to plan and read).
     return _queue(Step.objects.filter(allowed, state=Step.State.OPEN).select_related("application__agency"), due)
-
-
-@functools.cache
-def official_task_permissions() -> frozenset[str]:
-    """The permissions the flows' official (non-applicant) tasks ask for."""
-    return frozenset(
-        node._owner_permission
-        for flow_class in FLOWS.values()
-        for node in flow_class.instance.nodes()
-        if isinstance(getattr(node, "_owner_permission", None), str) and node.name not in APPLICANT_NODES
-    )
 
 
 def visible_steps(*, user: User) -> QuerySet:
@@ -77,23 +70,39 @@ def timeline(*, application: Application) -> list[Step]:
     )
 
 
-# --- keyset pages -------------------------------------------------------------------------------
+def applicant_task(*, application: Application) -> Step | None:
+    """The supplement or rectification task the applicant has to answer now, if any."""
+    return Step.objects.active().filter(application=application, node__in=APPLICANT_NODES).order_by("-entered_at").first()
+
+
+def step_for_page(*, user: User, task_id: int) -> Step | None:
+    """The step of a task, if the user may see its application (else None: the page is a 404)."""
+    return (
+        visible_steps(user=user)
+        .select_related("application__agency", "application__rule_set", "application__review_leader",
+                        "claimed_by", "finished_by")
+        .filter(task_id=task_id)
+        .first()
+    )
+
+
+# --- keyset pages over the due-date order -------------------------------------------------------
 class _Row(Func):
     template = "(%(expressions)s)"
 
 
-class _RowAfter(Func):
-    """``(a, b) > (x, y)``: one index range condition, unlike the equivalent OR."""
+class _RowCompare(Func):
+    """``(due_date, id) > (d, i)`` (or ``<``): one index range condition, unlike the equivalent OR."""
 
-    arg_joiner = " > "
     template = "%(expressions)s"
     output_field = BooleanField()
 
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Step]
-    next_cursor: str | None  # opaque; None on the last page
+    def __init__(self, op: str, due: date, pk: int):
+        self.arg_joiner = f" {op} "
+        super().__init__(
+            _Row(F("due_date"), F("id")),
+            _Row(Value(due, output_field=DateField()), Value(pk, output_field=BigIntegerField())),
+        )
 
 
 def encode_cursor(step: Step) -> str:
@@ -110,23 +119,35 @@ def decode_cursor(cursor: str) -> tuple[date | None, int]:
         raise ValidationError({"cursor": _("翻页参数无效，请从第一页重新浏览。")}) from None
 
 
-def queue_page(steps: QuerySet, *, cursor: str | None = None, size: int = 20) -> Page:
-    """The page of a queue (ordered by ``QUEUE_ORDER``) after ``cursor``.
+def queue_page(steps: QuerySet, *, after: str = "", before: str = "", size: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
+    """The page of a queue (ordered by ``QUEUE_ORDER``) after or before a cursor; else the first.
 
-    One query; a second only on the page where the dated tasks run out and undated ones follow.
+    One query; a second only on the page where the dated tasks give way to the undated ones (kept
+    last: a due date is missing only while the calendar lacks a year). A bad cursor is a
+    ValidationError.
     """
     fetch = size + 1
-    if not cursor:
+    if before and not after:
+        due, pk = decode_cursor(before)
+        dated_before = steps.filter(_RowCompare("<", due, pk)) if due else steps.filter(due_date__isnull=False)
+        rows = []
+        if due is None:
+            rows = list(steps.filter(due_date__isnull=True, pk__lt=pk).order_by("-id")[:fetch])
+        if len(rows) < fetch:
+            rows += list(dated_before.order_by("-due_date", "-id")[: fetch - len(rows)])
+        items = rows[:size][::-1]
+        return KeysetPage(items=items, next_cursor=encode_cursor(items[-1]) if items else "",
+                          previous_cursor=encode_cursor(items[0]) if len(rows) > size else "")
+    if not after:
         rows = list(steps[:fetch])
     else:
-        due, pk = decode_cursor(cursor)
+        due, pk = decode_cursor(after)
         if due is None:
             rows = list(steps.filter(due_date__isnull=True, pk__gt=pk)[:fetch])
         else:
-            after = _RowAfter(_Row(F("due_date"), F("id")),
-                              _Row(Value(due, output_field=DateField()), Value(pk, output_field=BigIntegerField())))
-            rows = list(steps.filter(after)[:fetch])
+            rows = list(steps.filter(_RowCompare(">", due, pk))[:fetch])
             if len(rows) < fetch:
                 rows += list(steps.filter(due_date__isnull=True)[: fetch - len(rows)])
     items = rows[:size]
-    return Page(items=items, next_cursor=encode_cursor(items[-1]) if len(rows) > size else None)
+    return KeysetPage(items=items, next_cursor=encode_cursor(items[-1]) if len(rows) > size else "",
+                      previous_cursor=encode_cursor(items[0]) if after and items else "")

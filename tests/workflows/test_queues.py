@@ -66,33 +66,35 @@ def test_an_applicant_sees_only_their_agency_tasks_in_due_order(applicant, appli
     assert not any(s.node == "supplement" for s in selectors.claimable(user=acceptor))
 
 
-def test_keyset_pages_walk_the_whole_queue_without_gaps_or_repeats(acceptor, submitted):
+def walk(steps, size):
+    """Page forward to the end, then back to the start; returns both orders of ids seen."""
+    forward, page = [], selectors.queue_page(steps, size=size)
+    forward += [s.pk for s in page]
+    while page.has_next:
+        page = selectors.queue_page(steps, after=page.next_cursor, size=size)
+        forward += [s.pk for s in page]
+    backward = [s.pk for s in page]
+    while page.has_previous:
+        page = selectors.queue_page(steps, before=page.previous_cursor, size=size)
+        backward = [s.pk for s in page] + backward
+    return forward, backward
+
+
+def test_keyset_pages_walk_the_whole_queue_both_ways_without_gaps_or_repeats(acceptor, submitted):
     steps = selectors.claimable(user=acceptor)
-    seen, cursor = [], None
-    while True:
-        page = selectors.queue_page(steps, cursor=cursor, size=2)
-        seen += [s.pk for s in page.items]
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    assert seen == [s.pk for s in steps]
-    assert len(seen) == 5
+    forward, backward = walk(steps, size=2)
+    assert forward == backward == [s.pk for s in steps]
+    assert len(forward) == 5
 
 
 def test_undated_tasks_come_last_and_are_paged_too(acceptor, submitted):
     Step.objects.filter(application=submitted[1]).update(due_date=None)  # e.g. calendar year missing
     Step.objects.filter(application=submitted[0]).update(due_date=None)
     steps = selectors.claimable(user=acceptor)
-    ordered = [s.application_id for s in steps]
-    assert ordered[-2:] == sorted([submitted[0].pk, submitted[1].pk])
-    seen, cursor = [], None
-    for _ in range(5):
-        page = selectors.queue_page(steps, cursor=cursor, size=2)
-        seen += [s.application_id for s in page.items]
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    assert seen == ordered
+    ordered = [s.pk for s in steps]
+    assert [s.due_date for s in steps][-2:] == [None, None]
+    for size in (1, 2, 3, 4):
+        assert walk(steps, size=size) == (ordered, ordered)
 
 
 def test_a_page_costs_one_query_whatever_its_depth(acceptor, submitted, django_assert_num_queries):
@@ -105,14 +107,14 @@ def test_a_page_costs_one_query_whatever_its_depth(acceptor, submitted, django_a
         with django_assert_num_queries(1):
             render(selectors.queue_page(selectors.claimable(user=acceptor), size=2))
         with django_assert_num_queries(1):
-            page = selectors.queue_page(selectors.claimable(user=acceptor), cursor=first.next_cursor, size=2)
+            page = selectors.queue_page(selectors.claimable(user=acceptor), after=first.next_cursor, size=2)
             render(page)
-    assert page.next_cursor is not None
+    assert page.has_next and page.has_previous
 
 
 def test_a_forged_cursor_is_a_clear_error(acceptor, submitted):
     with pytest.raises(ValidationError) as error:
-        selectors.queue_page(selectors.claimable(user=acceptor), cursor="not-a-cursor")
+        selectors.queue_page(selectors.claimable(user=acceptor), after="not-a-cursor")
     assert "翻页参数无效" in str(error.value)
 
 
