@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -144,13 +145,11 @@ def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
 
 
 def step_url(step: Step) -> str:
-    """Where a notification about ``step`` links to (the task page; the portal's URL names)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("workflows:task", args=[step.task_id])
-    except NoReverseMatch:
-        return ""
+    """Where a notification about ``step`` links to: the officials' task page; for the applicant's
+    own task, the application page, where they answer."""
+    if step.clock == Clock.APPLICANT:
+        return reverse("workflows:application_detail", args=[step.application_id])
+    return reverse("workflows:task_detail", args=[step.task_id])
 
 
 def _holders(step: Step) -> list[User]:
