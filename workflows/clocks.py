@@ -81,7 +81,7 @@ def compute_due_date(step: Step) -> date | None:
     try:
         return add_working_days(step.clock_started_on, step.limit_days - step.carried_days)
     except CalendarMissing as error:  # the periodic check reports steps left without a due date
-        logger.info("step %s: no due date yet: %s", step.pk, error)
+        logger.info("application %s, %s: no due date yet: %s", step.application_id, step.node, error)
         return None
 
 

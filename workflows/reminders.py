@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import User
 
-from .calendar import working_days_between
+from .calendar import add_working_days, working_days_between
 from .clocks import STOPPED_BY, Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
 from .flows import OrdinaryFlow
@@ -65,12 +65,32 @@ def _live() -> QuerySet:
 
 
 def _fill_missing_due_dates() -> int:
-    """Steps entered while the calendar lacked a year get their due date once it is loaded."""
+    """Steps entered while the calendar lacked a year get their due date once it is loaded; while
+    some still wait, the administrators are told once per missing year (and the log, every run)."""
     filled = due_dates_refresh()
-    waiting = Step.objects.active().filter(due_date__isnull=True, limit_days__isnull=False).count()
-    if waiting:
-        logger.error("%s open steps have no due date: the working-day calendar lacks a year (see the admin)", waiting)
+    waiting = Step.objects.active().filter(due_date__isnull=True, limit_days__isnull=False)
+    count = waiting.count()
+    if count:
+        logger.error("%s open steps have no due date: the working-day calendar lacks a year (see the admin)", count)
+        _tell_administrators(waiting.order_by("id").first(), count)
     return filled
+
+
+def _tell_administrators(step: Step, count: int) -> None:
+    try:
+        compute = add_working_days(step.clock_started_on, step.limit_days - step.carried_days)
+    except CalendarMissing as error:
+        year = error.year
+    else:  # loaded meanwhile
+        logger.info("calendar now covers %s", compute)
+        return
+    title = _("工作日历缺少%(year)s年数据，部分办理期限无法计算") % {"year": year}
+    admins = User.objects.filter(is_active=True, is_superuser=True).exclude(notifications__title=title)
+    if admins.exists():
+        notify(users=admins, title=title, url=reverse("admin:workflows_calendaryear_changelist"), body=_(
+            "有%(count)s个办理环节的期限落在%(year)s年，工作日历尚无该年数据，不能计算期限，也不能发送到期提醒。"
+            "请在管理后台“工作日历年度”中导入或新增%(year)s年，并按国务院办公厅通知标注节假日和调休上班日。"
+        ) % {"count": count, "year": year})
 
 
 def _send(kind: str, candidates: QuerySet, on: date) -> int:

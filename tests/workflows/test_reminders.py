@@ -185,3 +185,19 @@ def test_the_beat_schedule_registers_the_check():
     app.loader.import_default_modules()
     assert "workflows.tasks.clocks_check" in app.tasks
     assert timedelta(seconds=entry["schedule"]) <= timedelta(hours=1)
+
+
+def test_administrators_hear_once_that_a_calendar_year_is_missing(draft, applicant, acceptor,
+                                                                  django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-2026")
+    with at(date(2026, 12, 21)):
+        services.application_submit(application=draft, by=applicant)
+        complete(draft, "accept", acceptor, "accept")  # the review's 30 working days run into 2027
+    assert open_step(draft, "review").due_date is None
+    for hour in (9, 10):
+        check(date(2026, 12, 22), django_capture_on_commit_callbacks, hour=hour)
+    (message,) = Notification.objects.filter(user=root)
+    assert "2027" in message.title and "1个办理环节" in message.body
+    assert message.url == "/admin/workflows/calendaryear/"
