@@ -1,14 +1,14 @@
 """The queue benchmark itself; run it as ``python bench/queue.py`` (see that file for what it prints)."""
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
+import argparse
+import os
+import random
+import statistics
 import sys
-import time  # noqa: E402
-from datetime import date, datetime, timedelta  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+import time
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
