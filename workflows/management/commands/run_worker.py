@@ -16,15 +16,15 @@ from project.celery import app
 def configure(*, concurrency: int) -> None:
     """Point the Celery app at the file queue when no broker is configured; never run eagerly here."""
     if not settings.CELERY_BROKER_URL:
-        queue = settings.CELERY_FILESYSTEM_QUEUE / "queue"
-        processed = settings.CELERY_FILESYSTEM_QUEUE / "processed"
-        queue.mkdir(parents=True, exist_ok=True)
-        processed.mkdir(parents=True, exist_ok=True)
+        folders = {name: settings.CELERY_FILESYSTEM_QUEUE / name for name in ("queue", "processed", "control")}
+        for folder in folders.values():
+            folder.mkdir(parents=True, exist_ok=True)
         app.conf.broker_url = "filesystem://"
         app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "processed_folder": str(processed),
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),  # else kombu writes ./control in the working directory
             "store_processed": False,
         }
     # Tasks this worker queues (e-mails after a reminder) go through the queue and are retried there.
