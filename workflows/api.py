@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from approvals.api.serializers import ApplicationSerializer
@@ -184,6 +184,7 @@ class TaskListQuery(serializers.Serializer):
     scope = serializers.ChoiceField(choices=["inbox", "queue"], default="inbox")
     due = serializers.ChoiceField(choices=["overdue", "due_soon"], required=False)
     cursor = serializers.CharField(required=False)
+    before = serializers.CharField(required=False)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
@@ -194,7 +195,8 @@ class TaskListView(APIView):
         parameters=[
             OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领"),
             OpenApiParameter("due", enum=["overdue", "due_soon"], description="只看已超期 / 即将到期"),
-            OpenApiParameter("cursor", str, description="上一页返回的 next 中的翻页参数"),
+            OpenApiParameter("cursor", str, description="下一页：上一次响应的 next 链接中的翻页参数"),
+            OpenApiParameter("before", str, description="上一页：上一次响应的 previous 链接中的翻页参数"),
             OpenApiParameter("page_size", int, description="每页条数（1–100，默认20）"),
         ],
         responses=TaskSerializer(many=True),
@@ -205,11 +207,14 @@ class TaskListView(APIView):
         params = query.validated_data
         select = selectors.inbox if params["scope"] == "inbox" else selectors.claimable
         steps = select(user=request.user, due=params.get("due"))
-        page = selectors.queue_page(steps, after=params.get("cursor", ""), size=params["page_size"])
-        next_url = None
-        if page.next_cursor:
-            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
-        return Response({"next": next_url, "results": TaskSerializer(page.items, many=True).data})
+        page = selectors.queue_page(steps, after=params.get("cursor", ""), before=params.get("before", ""),
+                                    size=params["page_size"])
+        here = remove_query_param(remove_query_param(request.build_absolute_uri(), "cursor"), "before")
+        return Response({
+            "next": replace_query_param(here, "cursor", page.next_cursor) if page.has_next else None,
+            "previous": replace_query_param(here, "before", page.previous_cursor) if page.has_previous else None,
+            "results": TaskSerializer(page.items, many=True).data,
+        })
 
 
 def _visible_step(request, task_id: int) -> Step:

@@ -58,11 +58,13 @@ def test_due_filters_and_keyset_pages(api, acceptor, queue):
         first = client.get("/api/v1/tasks/", {"scope": "queue", "page_size": 2}).json()
         second = client.get(first["next"]).json()
         third = client.get(second["next"]).json()
+        back = client.get(third["previous"]).json()
     assert [t["due_date"] for t in overdue] == ["2026-03-09"]
     assert [t["due_date"] for t in soon] == ["2026-03-10", "2026-03-11", "2026-03-12"]
     pages = [[t["due_date"] for t in page["results"]] for page in (first, second, third)]
     assert pages == [["2026-03-09", "2026-03-10"], ["2026-03-11", "2026-03-12"], ["2026-03-16"]]
-    assert third["next"] is None
+    assert third["next"] is None and first["previous"] is None
+    assert [t["due_date"] for t in back["results"]] == ["2026-03-11", "2026-03-12"]
 
 
 def test_bad_query_parameters_are_400s_in_chinese(api, acceptor, queue):
