@@ -230,15 +230,20 @@ def copy(table: str, columns: list[str], rows: list[tuple], data_json: bool = Fa
 
 
 # --- measuring ----------------------------------------------------------------------------------
-def timed(call, runs: int) -> tuple[float, float]:
+def timed(call, runs: int) -> tuple[float, float, float]:
+    """Median and p95 wall time, and the median CPU time of this (the Django) process, in seconds.
+
+    The CPU column separates the application's own work from waiting for PostgreSQL and from
+    other processes competing for the machine."""
     for _ in range(20):
         call()
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[18], statistics.median(cpu)
 
 
 def statements(call) -> list[str]:
@@ -303,19 +308,20 @@ def measure(runs: int) -> None:
 
     first_api = api().json()
     assert [t["id"] for t in first_api["results"]] == [row[1] for row in bare()[:20]], "API and bare SQL disagree"
-    print(f"{'':34}{'median':>9}{'p95':>9}{'× bare (median/p95)':>22}{'SQL':>6}")
+    print(f"{'':34}{'median':>9}{'p95':>9}{'× bare (median/p95)':>22}{'SQL':>6}{'app CPU':>10}")
     for label, cursor, cursor_step in (("page 1", None, None), ("deep page", deep_cursor, deep)):
-        bare_median, bare_p95 = timed(lambda c=cursor_step: bare(c), runs)
+        bare_median, bare_p95, _cpu = timed(lambda c=cursor_step: bare(c), runs)
         print(f"  bare SQL, {label:<22}{bare_median * 1000:8.2f} {bare_p95 * 1000:8.2f} ms{'1.0':>14}{1:>6}")
         for name, call in (("API  GET /api/v1/tasks/", api), ("HTML GET /tasks/queue/  ", html)):
-            median, p95 = timed(lambda c=cursor, f=call: f(c), runs)
+            median, p95, cpu = timed(lambda c=cursor, f=call: f(c), runs)
             sql = statements(lambda c=cursor, f=call: f(c))
             assert not any("COUNT(" in q.upper() for q in sql), "a COUNT slipped into the queue page"
             print(f"  {name}, {label:<10}{median * 1000:7.2f} {p95 * 1000:8.2f} ms"
-                  f"{median / bare_median:9.1f} / {p95 / bare_p95:<5.1f}{len(sql):>6}")
+                  f"{median / bare_median:9.1f} / {p95 / bare_p95:<5.1f}{len(sql):>6}{cpu * 1000:8.2f} ms")
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
-    count_median, _ = timed(lambda: Step.objects.filter(state="open", permission=permission).count(), 50)
-    all_median, _ = timed(lambda: Step.objects.filter(permission=permission).count(), 20)
+    count_median, *_ = timed(lambda: Step.objects.filter(state="open", permission=permission).count(), 50)
+    all_median, *_ = timed(lambda: Step.objects.filter(permission=permission).count(), 20)
     print(f"for contrast, what a page-number paginator adds: COUNT of this queue {count_median * 1000:.2f} ms, "
           f"COUNT of all its node's steps (done included) {all_median * 1000:.2f} ms")
 
