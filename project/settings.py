@@ -94,6 +94,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: wait for a lock instead of failing, and take the
+    # write lock at BEGIN so a transaction never fails half-way on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "approvals.User"
