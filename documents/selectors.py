@@ -109,11 +109,13 @@ def checklist(*, application: Application, with_reusable: bool = True) -> list[R
     requirements = list(requirements_for(application))
     documents = (
         Document.objects.current().filter(application=application)
-        .select_related("reused_from__application", "uploaded_by").order_by("uploaded_at", "id")
+        .select_related("requirement", "reused_from__application", "uploaded_by").order_by("uploaded_at", "id")
     )
-    by_requirement: dict[int, list[Document]] = {}
+    # Matched by code, not by catalogue row: a draft begun under one rule set and submitted after
+    # a reform keeps every document the new catalogue still asks for.
+    by_code: dict[str, list[Document]] = {}
     for doc in documents:
-        by_requirement.setdefault(doc.requirement_id, []).append(doc)
+        by_code.setdefault(doc.requirement.code, []).append(doc)
     open_points: dict[str, list[Deficiency]] = {}
     points = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, resolved_at__isnull=True).exclude(document_code="")
     for row in points:
@@ -121,7 +123,7 @@ def checklist(*, application: Application, with_reusable: bool = True) -> list[R
     reusable = reusable_documents(application=application, requirements=requirements) if with_reusable else {}
     statuses = []
     for req in requirements:
-        docs = by_requirement.get(req.pk, [])
+        docs = by_code.get(req.code, [])
         used = {d.reused_from_id or d.pk for d in docs}
         statuses.append(RequirementStatus(
             requirement=req, documents=docs, deficiencies=open_points.get(req.code, []),

@@ -61,7 +61,7 @@ def _requirement(application: Application, code: str):
 
 
 def _check_room(application: Application, requirement, sha256: str) -> None:
-    current = Document.objects.current().filter(application=application, requirement=requirement)
+    current = Document.objects.current().filter(application=application, requirement__code=requirement.code)
     if current.filter(sha256=sha256, rejected_at__isnull=True).exists():
         raise ValidationError({"file": _("该文件已经上传过。")})
     if current.count() >= MAX_FILES_PER_REQUIREMENT:

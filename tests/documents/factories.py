@@ -34,11 +34,9 @@ def upload(content: bytes, name: str) -> ContentFile:
 
 
 def supply_documents(application: Application, *, skip: tuple[str, ...] = ()) -> list[Document]:
-    """One valid PDF for every mandatory, not data-shared requirement of the application's catalogue."""
-    requirements = [
-        req for req in selectors.requirements_for(application)
-        if req.mandatory and not req.via_data_sharing and req.code not in skip
-    ]
+    """One valid PDF for every mandatory requirement of the application's catalogue, including those
+    obtained by data sharing today, so the draft is also complete if submitted under older rules."""
+    requirements = [req for req in selectors.requirements_for(application) if req.mandatory and req.code not in skip]
     if not requirements:
         return []
     data = pdf_bytes()

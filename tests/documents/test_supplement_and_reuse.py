@@ -125,7 +125,7 @@ def test_checklist_runs_a_fixed_number_of_queries(draft, applicant, django_asser
     with django_assert_num_queries(5):  # rule set in force, requirements, documents, open points, reusable
         statuses = selectors.checklist(application=second)
         [(s.state, [d.reused_from for d in s.documents], [d.application.reference for d in s.reusable]) for s in statuses]
-    assert Document.objects.count() == 9
+    assert Document.objects.count() == 10
 
 
 def test_counts_measure_the_reduction_between_rule_sets(sent_back, applicant):
@@ -140,4 +140,18 @@ def test_counts_measure_the_reduction_between_rule_sets(sent_back, applicant):
     services.document_upload(application=sent_back, by=applicant, requirement="personnel",
                              file=upload(pdf_bytes(2), "劳动合同.pdf"))
     counts = selectors.application_counts(application=sent_back)
-    assert (counts.requested, counts.uploaded, counts.reused, counts.supplement_rounds) == (7, 8, 0, 1)
+    assert (counts.requested, counts.uploaded, counts.reused, counts.supplement_rounds) == (7, 9, 0, 1)
+
+
+def test_a_draft_submitted_under_older_rules_is_judged_by_their_catalogue(applicant):
+    # Documents are matched by code: those uploaded under the 2021 catalogue still count under
+    # the 2015 one, which also asks for the business licence (2021 obtains it by data sharing).
+    draft = ApplicationFactory(agency=applicant.agency, created_by=applicant, documents=False)
+    for code in ("application_form", "personnel", "management_system", "audit_review", "equipment", "premises",
+                 "typical_reports"):
+        services.document_upload(application=draft, by=applicant, requirement=code, file=upload(pdf_bytes(), f"{code}.pdf"))
+    with time_machine.travel("2020-03-02 10:00 +08:00", tick=False):
+        with pytest.raises(ValidationError) as caught:
+            flow.application_submit(application=draft, by=applicant)
+    message = caught.value.message_dict["documents"][0]
+    assert "法人资格证明" in message and "申请书" not in message
