@@ -102,3 +102,14 @@ def _private_files(settings, tmp_path):
     settings.CERT_SIGNING_DEV_KEY_ALLOWED = True
     settings.CERT_SIGNING_KEY = ""
     settings.CERT_SIGNING_KEY_FILE = ""
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in Chinese: a request that asked for English must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -328,6 +328,9 @@ def test_supplement_lists_every_defect_and_a_bad_post_keeps_everything(draft, ap
     step = open_step(draft, "accept")
     client = client_for(acceptor)
     client.post(task_url(step, "claim"))
+    form = text(client.get(task_url(step)))
+    assert '<option value="personnel">' in form  # defects name documents from the catalogue
+    assert '<option value="legal_status">' not in form  # obtained by data sharing: never asked for
     empty = client.post(task_url(step, "complete"), {
         "outcome": "supplement", "supplement-comment": "请补正以下材料",
         **rows("supplement", [{"description": "", "document_code": ""}]),
