@@ -7,13 +7,18 @@ is that the whole product's completion (state machine, flow, audit, step record)
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/lifecycle.py [--lifecycles 200]
 
-A throw-away database (``test_<name>``) is created, migrated and dropped.
+A throw-away database (``test_<name>``) is created, migrated and dropped. Each draft gets its
+documents through the real upload service; side effects go to an in-memory queue, as they would
+go to the broker in production, and are not executed.
 """
 
 import argparse
+import io
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,6 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+# Side effects (PDFs, e-mail) are published to a queue as in production, not run inside the request.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+_scratch = tempfile.mkdtemp(prefix="bench-lifecycle-")  # uploads and a throw-away signing key
+os.environ.setdefault("MEDIA_ROOT", _scratch)
+os.environ.setdefault("CERT_SIGNING_DEV_KEY_DIR", _scratch)
+os.environ.setdefault("CERT_SIGNING_DEV_KEY_ALLOWED", "1")
 
 import django  # noqa: E402
 
@@ -30,6 +41,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from pypdf import PdfWriter  # noqa: E402
 
 NODES = [("accept", "acceptor", "accept", {}), ("review", "reviewer", "pass", {"review_mode": "written"}),
          ("decide", "approver", "approve", {"comment": "符合条件"}), ("issue", "issuer", "issue", {})]
@@ -49,6 +61,7 @@ def main() -> None:
         run(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(_scratch, ignore_errors=True)
         print(f"(dropped {test_name})")
 
 
@@ -56,6 +69,8 @@ def run(args) -> None:
     from approvals.models import Agency, ScopeItem, User
     from approvals.models import Application as App
     from approvals.validators import credit_code_check_char
+    from documents import selectors as documents_selectors
+    from documents.services import document_upload
     from workflows import services
     from workflows.models import Step
 
@@ -70,11 +85,19 @@ def run(args) -> None:
     applicant = User.objects.create(username="applicant", password=password, agency=agency)
     applicant.groups.add(Group.objects.get(name="applicant"))
 
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(pdf)
+
     def new_draft() -> App:
         app = App.objects.create(agency=agency, created_by=applicant, test_sites="贵阳", declaration=True)
         ScopeItem.objects.bulk_create(
             ScopeItem(application=app, seq=i, category="食品", item="油", parameter=f"参数{i}", standard="GB 1")
             for i in range(1, 6))
+        for requirement in documents_selectors.requirements_for(app).filter(mandatory=True, via_data_sharing=False):
+            pdf.seek(0)
+            document_upload(application=app, by=applicant, requirement=requirement.code, file=pdf, name="材料.pdf")
         return app
 
     def lifecycle(capture: CaptureQueriesContext | None = None) -> list[float]:
