@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "approvals",
     "documents",
     "workflows",
+    "workflows.metrics",
 ]
 
 MIDDLEWARE = [

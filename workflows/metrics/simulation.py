@@ -1,0 +1,261 @@
+"""A believable province: applications driven through the real services and flow, in controlled time.
+
+Each application lives its own life on China's working-day calendar: submitted on a working day,
+each step taking a drawn number of working days (officials mostly within their limits, some late;
+applicants answering supplement notices and review findings, once or twice), ending refused,
+withdrawn, denied, partly or fully approved and certified — or still open today. The clock is moved
+with ``time_machine``, so every timestamp (steps, audit, certificates, facts) is the simulated one.
+
+The same seed over the same empty database gives the same histories.
+"""
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import time_machine
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from approvals import services as domain
+from approvals.models import Agency, Application, User
+from approvals.validators import credit_code_check_char
+from workflows import services
+from workflows.calendar import add_working_days
+from workflows.exceptions import CalendarMissing
+from workflows.models import Step
+
+CITIES = [("01", "贵阳"), ("03", "遵义"), ("02", "六盘水"), ("04", "安顺"), ("05", "毕节"), ("06", "铜仁"),
+          ("26", "黔东南"), ("27", "黔南"), ("23", "黔西南")]
+TRADE_NAMES = ["黔源", "筑城", "山地", "高原", "云岭", "乌江", "红枫", "苗岭", "夜郎", "赤水", "梵净", "百里"]
+KINDS = ["检验检测有限公司", "质量技术检测中心", "环境监测有限公司", "食品检测中心", "建设工程质量检测有限公司",
+         "计量检测研究院", "农产品质量安全检测中心", "产品质量检验所"]
+OFFICIALS = {
+    "acceptor": ["陈敏", "黄丽", "何伟"],
+    "reviewer": ["刘洋", "杨帆", "罗军", "梁静", "宋涛"],
+    "approver": ["王磊", "张颖"],
+    "issuer": ["赵倩", "周杰"],
+}
+SCOPE_POOL = [
+    ("食品", "食用植物油", "酸价", "GB 5009.229-2016 第二法"),
+    ("食品", "食用植物油", "过氧化值", "GB 5009.227-2023"),
+    ("食品", "白酒", "甲醇", "GB 5009.266-2016"),
+    ("食品", "茶叶", "铅", "GB 5009.12-2023"),
+    ("水质", "生活饮用水", "菌落总数", "GB/T 5750.12-2023"),
+    ("水质", "地表水", "化学需氧量", "HJ 828-2017"),
+    ("环境", "环境空气", "二氧化硫", "HJ 482-2009"),
+    ("环境", "土壤", "镉", "GB/T 17141-1997"),
+    ("建材", "水泥", "抗压强度", "GB/T 17671-2021"),
+    ("建材", "钢筋", "屈服强度", "GB/T 228.1-2021"),
+    ("农产品", "蔬菜", "有机磷农药残留", "NY/T 761-2008"),
+    ("电器", "家用电器", "泄漏电流", "GB 4706.1-2005"),
+]
+SUPPLEMENTS = [
+    ("人员一览表未注明职称及上岗证书编号", "personnel"),
+    ("质量手册缺少批准页", "management_system"),
+    ("仪器设备检定证书已过期", "equipment"),
+    ("典型报告未加盖检验检测专用章", "typical_reports"),
+    ("工作场所租赁合同已过期", "premises"),
+    ("内部审核报告缺少纠正措施记录", "audit_review"),
+]
+FINDINGS = [
+    ("4.2.3", "general", "授权签字人未经考核即签发报告"),
+    ("4.4.1", "general", "检测环境温湿度监控记录不完整"),
+    ("4.5.18", "serious", "部分标准方法未进行方法验证"),
+    ("4.5.21", "general", "原始记录信息不完整，无法复现检测过程"),
+    ("4.3.3", "observation", "标准物质期间核查计划未覆盖全部品种"),
+    ("4.5.11", "general", "检测报告未注明判定依据"),
+]
+TYPES = [("initial", 70), ("renewal", 15), ("extension", 10), ("change", 5)]
+
+
+@dataclass
+class Report:
+    created: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    open_steps: Counter = field(default_factory=Counter)
+
+
+class Province:
+    """Agencies, officials and their habits; ``run`` drives ``count`` applications since a day."""
+
+    def __init__(self, *, seed: int, agencies: int):
+        self.rng = random.Random(seed)
+        self.agencies = agencies
+        self.officials: dict[str, list[User]] = {}
+        self.applicants: list[User] = []
+
+    # --- people ---------------------------------------------------------------------------------
+    def staff(self) -> None:
+        """Officials per role and one user per agency (created once; found again on a later run)."""
+        for role, names in OFFICIALS.items():
+            group = Group.objects.get(name=role)
+            self.officials[role] = []
+            for i, name in enumerate(names, start=1):
+                user, created = User.objects.get_or_create(
+                    username=f"sim-{role}-{i}", defaults={"first_name": name, "email": f"sim-{role}-{i}@example.com"}
+                )
+                if created:
+                    user.set_unusable_password()
+                    user.save(update_fields=["password"])
+                    user.groups.add(group)
+                self.officials[role].append(user)
+        applicant_group = Group.objects.get(name="applicant")
+        for n in range(1, self.agencies + 1):
+            code, city = CITIES[(n - 1) % len(CITIES)]
+            body = f"9152{code}00SIM{n:06d}"
+            agency, _created = Agency.objects.get_or_create(
+                credit_code=body + credit_code_check_char(body),
+                defaults=dict(
+                    name=f"{city}{TRADE_NAMES[(n - 1) % len(TRADE_NAMES)]}{KINDS[(n - 1) % len(KINDS)]}",
+                    address=f"贵州省{city}市示范路{n}号", legal_representative="示例法人", contact_name="示例联系人",
+                    contact_phone="0851-80000000",
+                ),
+            )
+            user, created = User.objects.get_or_create(username=f"sim-lab-{n}", defaults={
+                "agency": agency, "first_name": "机构经办人", "email": f"sim-lab-{n}@example.com"})
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                user.groups.add(applicant_group)
+            self.applicants.append(user)
+
+    # --- time -----------------------------------------------------------------------------------
+    def _at(self, day: date, after: datetime | None = None) -> datetime:
+        """A moment in office hours on ``day``, later than ``after`` on the same day."""
+        moment = timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=self.rng.randint(0, 480)))
+        if after is not None and moment <= after:
+            moment = after + timedelta(minutes=self.rng.randint(5, 90))
+        return moment
+
+    def _later(self, moment: datetime, working_days: int) -> datetime:
+        day = timezone.localdate(moment)
+        return self._at(add_working_days(day, working_days) if working_days else day, after=moment)
+
+    # --- habits: how long each step takes, and how it ends --------------------------------------
+    def _days(self, node: str) -> int:
+        r = self.rng.random
+        if node == "accept":
+            return self.rng.randint(6, 9) if r() < 0.08 else self.rng.randint(0, 4)
+        if node == "review":
+            return self.rng.randint(31, 42) if r() < 0.10 else self.rng.randint(6, 28)
+        if node == "decide":
+            return self.rng.randint(11, 16) if r() < 0.07 else self.rng.randint(1, 9)
+        if node == "issue":
+            return self.rng.randint(8, 11) if r() < 0.05 else self.rng.randint(0, 6)
+        if node == "supplement":
+            return self.rng.randint(31, 36) if r() < 0.04 else self.rng.randint(2, 15)
+        return self.rng.randint(5, 25)  # rectification
+
+    def _outcome(self, application: Application, node: str) -> tuple[str, dict]:
+        r = self.rng.random()
+        rounds = application.deficiencies.filter(kind="supplement" if node == "accept" else "rectification").values(
+            "round").distinct().count()
+        if node == "accept":
+            if r < 0.04:
+                return "refuse", {"comment": "申请事项不属于资质认定范围"}
+            if r < (0.32 if rounds == 0 else 0.16 if rounds == 1 else 0.04):
+                picks = self.rng.sample(SUPPLEMENTS, self.rng.randint(1, 3))
+                return "supplement", {"deficiencies": [{"description": d, "document_code": c} for d, c in picks],
+                                      "comment": "请一次性补正以下材料"}
+            leader = self.rng.choice(self.officials["reviewer"])
+            return "accept", {"review_leader": leader.pk if self.rng.random() < 0.6 else None,
+                              "review_experts": "评审专家组"}
+        if node == "review":
+            mode = self.rng.choice(["written", "onsite", "onsite", "remote"])
+            if r < 0.05:
+                return "fail", {"comment": "管理体系未有效运行，不符合资质认定条件", "review_mode": mode}
+            if r < (0.38 if rounds == 0 else 0.12 if rounds == 1 else 0.0):
+                picks = self.rng.sample(FINDINGS, self.rng.randint(1, 3))
+                return "rectify", {"findings": [{"clause": c, "grade": g, "description": d} for c, g, d in picks],
+                                   "review_mode": mode}
+            return "pass", {"review_mode": mode, "comment": "符合资质认定条件"}
+        if node == "decide":
+            if application.status == "review_failed" or r < 0.04:
+                return "deny", {"comment": "经审查不符合资质认定条件"}
+            scope = application.scope_items.count()
+            if scope > 1 and r < 0.15:
+                return "approve_partially", {"comment": "部分项目方法验证不充分",
+                                             "refused_items": {scope: "方法验证记录缺失"}}
+            return "approve", {"comment": "符合资质认定条件"}
+        if node == "issue":
+            return "issue", {}
+        return "resubmit", {"comment": "已按要求补正" if node == "supplement" else "已完成整改并提交整改报告"}
+
+    def _actor(self, application: Application, step: Step) -> User:
+        if step.node in ("supplement", "rectification"):
+            return application.created_by
+        if step.claimed_by_id:
+            return step.claimed_by
+        role = {"accept": "acceptor", "review": "reviewer", "decide": "approver", "issue": "issuer"}[step.node]
+        return self.rng.choice(self.officials[role])
+
+    # --- one life -------------------------------------------------------------------------------
+    def _draft(self, owner: User) -> Application:
+        picks = self.rng.sample(SCOPE_POOL, self.rng.randint(1, 5))
+        kinds, weights = zip(*TYPES, strict=True)
+        return domain.application_create(
+            by=owner, application_type=self.rng.choices(kinds, weights)[0], test_sites=owner.agency.address,
+            field_code="20", industry_code="00", authorised_signatories="示例签字人 技术负责人 全部项目",
+            declaration=True,
+            scope=[{"category": c, "item": i, "parameter": p, "standard": s} for c, i, p, s in picks],
+        )
+
+    def live(self, start: datetime, now: datetime, report: Report) -> None:
+        owner = self.rng.choice(self.applicants)
+        with time_machine.travel(start, tick=False):
+            application = self._draft(owner)
+            services.application_submit(application=application, by=owner)
+        report.created += 1
+        moment = start
+        while True:
+            application.refresh_from_db()
+            step = Step.objects.active().select_related("claimed_by").filter(application=application).first()
+            if step is None:
+                report.outcomes[application.status] += 1
+                return
+            # An applicant now and then gives up while waiting for an answer or a review.
+            if step.node in ("supplement", "review") and self.rng.random() < 0.025:
+                try:
+                    give_up = self._later(moment, self.rng.randint(1, 10))
+                except CalendarMissing:
+                    give_up = now
+                if give_up < now:
+                    with time_machine.travel(give_up, tick=False):
+                        services.application_withdraw(application=application, by=owner, reason="机构决定暂缓申请")
+                    continue
+            try:
+                finish = self._later(moment, self._days(step.node))
+            except CalendarMissing:  # beyond the years the calendar holds: still open
+                finish = now + timedelta(days=1)
+            actor = self._actor(application, step)
+            if finish > now:
+                if step.state == Step.State.OPEN and step.node not in ("supplement", "rectification"):
+                    with time_machine.travel(self._later(moment, 0), tick=False):
+                        services.task_claim(task_id=step.task_id, by=actor)
+                report.open_steps[step.node] += 1
+                return
+            outcome, data = self._outcome(application, step.node)
+            with time_machine.travel(finish, tick=False):
+                services.task_complete(task_id=step.task_id, by=actor, outcome=outcome, data=data)
+            moment = finish
+
+    def run(self, *, count: int, since: date, until: datetime | None = None) -> Report:
+        """Drive ``count`` applications submitted on working days from ``since`` up to ``until``."""
+        now = until or timezone.now()
+        self.staff()
+        report = Report()
+        span = max((timezone.localdate(now) - since).days, 1)
+        starts = []
+        for _ in range(count):
+            day = since + timedelta(days=self.rng.randrange(span))
+            day = add_working_days(day - timedelta(days=1), 1)  # the first working day on or after it
+            starts.append(self._at(day))
+        for start in sorted(starts):
+            if start >= now:
+                continue
+            with transaction.atomic():
+                self.live(start, now, report)
+        return report

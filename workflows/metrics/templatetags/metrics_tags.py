@@ -1,0 +1,55 @@
+"""Formatting of the dashboard's figures."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from ..models import NODE_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def num(value) -> str:
+    """A mean or a count: whole numbers without decimals, others with one."""
+    if value is None or value == "":
+        return "—"
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+
+
+@register.filter
+def percent(fraction) -> str:
+    """A rate in [0, 1] as a percentage."""
+    if fraction is None:
+        return "—"
+    return f"{float(fraction) * 100:.1f}%"
+
+
+@register.filter
+def signed_pct(pct) -> str:
+    """A reduction: '压减 37.5%', or '增加 12.0%' when the figure went up."""
+    if pct is None:
+        return "—"
+    pct = float(pct)
+    return f"增加 {-pct:.1f}%" if pct < 0 else f"压减 {pct:.1f}%"
+
+
+@register.filter
+def node_label(node: str) -> str:
+    return str(NODE_LABELS.get(node, node))
+
+
+@register.filter
+def urlencode_dict(values: dict) -> str:
+    return urlencode(values or {})
+
+
+@register.simple_tag
+def application_url(application_id: int) -> str:
+    """Drill-down to the application's page."""
+    try:
+        return reverse("workflows:application_detail", args=[application_id])
+    except NoReverseMatch:  # the portal's pages are not mounted (API-only deployment): the admin page
+        return reverse("admin:approvals_application_change", args=[application_id])
