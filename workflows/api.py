@@ -180,19 +180,15 @@ class TaskDetailView(APIView):
         return Response(TaskSerializer(_visible_step(request, task_id)).data)
 
 
-class TaskClaimView(APIView):
+class TaskHandoverView(APIView):
+    """Claim (into one's inbox) or release (back to the role queue) a task."""
+
+    service_name = ""  # "task_claim" or "task_release"
+
     @extend_schema(request=None, responses=TaskSerializer)
     def post(self, request, task_id: int):
         _visible_step(request, task_id)
-        step = services.task_claim(task_id=task_id, by=request.user)
-        return Response(TaskSerializer(step).data)
-
-
-class TaskReleaseView(APIView):
-    @extend_schema(request=None, responses=TaskSerializer)
-    def post(self, request, task_id: int):
-        _visible_step(request, task_id)
-        step = services.task_release(task_id=task_id, by=request.user)
+        step = getattr(services, self.service_name)(task_id=task_id, by=request.user)
         return Response(TaskSerializer(step).data)
 
 

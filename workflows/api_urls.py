@@ -8,7 +8,7 @@ urlpatterns = [
     path("applications/<int:pk>/timeline/", api.TimelineView.as_view(), name="api-application-timeline"),
     path("tasks/", api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:task_id>/", api.TaskDetailView.as_view(), name="api-task"),
-    path("tasks/<int:task_id>/claim/", api.TaskClaimView.as_view(), name="api-task-claim"),
-    path("tasks/<int:task_id>/release/", api.TaskReleaseView.as_view(), name="api-task-release"),
+    path("tasks/<int:task_id>/claim/", api.TaskHandoverView.as_view(service_name="task_claim"), name="api-task-claim"),
+    path("tasks/<int:task_id>/release/", api.TaskHandoverView.as_view(service_name="task_release"), name="api-task-release"),
     path("tasks/<int:task_id>/complete/", api.TaskCompleteView.as_view(), name="api-task-complete"),
 ]

@@ -36,14 +36,20 @@ def run_at_once(*calls):
     return results
 
 
-def test_two_officials_complete_the_same_task_exactly_one_wins():
+@pytest.fixture
+def submitted():
+    """A submitted application and two acceptance officers."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two real connections and row locks")
     applicant = ApplicantFactory()
     app = ApplicationFactory(agency=applicant.agency, created_by=applicant)
-    first, second = UserFactory(role="acceptor"), UserFactory(role="acceptor")
     services.application_submit(application=app, by=applicant)
     task_id = Step.objects.get(application=app, node="accept").task_id
+    return app, task_id, UserFactory(role="acceptor"), UserFactory(role="acceptor")
+
+
+def test_two_officials_complete_the_same_task_exactly_one_wins(submitted):
+    app, task_id, first, second = submitted
 
     results = run_at_once(
         lambda: services.task_complete(task_id=task_id, by=first, outcome="accept", data={"comment": "甲"}),
@@ -66,14 +72,8 @@ def test_two_officials_complete_the_same_task_exactly_one_wins():
     assert app.deficiencies.count() == (0 if winner == 0 else 1)
 
 
-def test_two_claims_at_once_one_gets_the_task():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: two real connections and row locks")
-    applicant = ApplicantFactory()
-    app = ApplicationFactory(agency=applicant.agency, created_by=applicant)
-    first, second = UserFactory(role="acceptor"), UserFactory(role="acceptor")
-    services.application_submit(application=app, by=applicant)
-    task_id = Step.objects.get(application=app, node="accept").task_id
+def test_two_claims_at_once_one_gets_the_task(submitted):
+    _app, task_id, first, second = submitted
     results = run_at_once(
         lambda: services.task_claim(task_id=task_id, by=first),
         lambda: services.task_claim(task_id=task_id, by=second),
