@@ -101,7 +101,8 @@ def history_of(application: Application, *, baseline: RuleSet, now: datetime | N
 
 def is_measurable(application: Application) -> bool:
     """Ended after a submission: a draft withdrawn before submitting was never a case."""
-    return application.status in ENDED_STATES and application.submitted_at is not None and application.rule_set_id
+    return (application.status in ENDED_STATES and application.submitted_at is not None
+            and application.rule_set_id is not None)
 
 
 def facts_values(application: Application, *, now: datetime | None = None) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class Province:
         applicant_group = Group.objects.get(name="applicant")
         for n in range(1, self.agencies + 1):
             code, city = CITIES[(n - 1) % len(CITIES)]
-            body = f"9152{code}00SIM{n:06d}"
+            body = f"9152{code}00MB9{n:06d}"
             agency, _created = Agency.objects.get_or_create(
                 credit_code=body + credit_code_check_char(body),
                 defaults=dict(

@@ -105,10 +105,13 @@ def _own_exports(request):
 def export_detail(request, pk: int):
     """An export's progress; the page refreshes itself until the file is ready."""
     export = get_object_or_404(MetricsExport, pk=pk, requested_by=request.user)
-    return render(request, "workflows/metrics/export_detail.html", {
-        "export": export, "filters": export.filters,
-        "working": export.state in (MetricsExport.State.PENDING, MetricsExport.State.RUNNING),
+    working = export.state in (MetricsExport.State.PENDING, MetricsExport.State.RUNNING)
+    response = render(request, "workflows/metrics/export_detail.html", {
+        "export": export, "filters": export.filters, "working": working,
     })
+    if working:
+        response["Refresh"] = "2"  # the browser reloads the page: progress without a script
+    return response
 
 
 @require_GET
