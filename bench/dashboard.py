@@ -42,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 
 BATCH = 5000
 FIRST_DAY = date(2024, 1, 2)
-LAST_DAY = date(2026, 10, 30)
+LAST_DAY = date(2026, 6, 30)  # submissions; each ends within the years the calendar holds
 
 
 def main() -> None:
@@ -51,17 +51,21 @@ def main() -> None:
     parser.add_argument("--open-steps", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=25, help="requests timed per endpoint")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keepdb", action="store_true", help="keep the database for another run (built once)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL server")
 
     old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         run(args)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        print(f"(dropped {test_name})")
+        if args.keepdb:
+            print(f"(kept {test_name})")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            print(f"(dropped {test_name})")
 
 
 # --- building the data ---------------------------------------------------------------------------
@@ -130,6 +134,7 @@ def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -
     """``n`` finished applications and their facts, in batches."""
     from approvals.models import Application
     from workflows.calendar import add_working_days
+    from workflows.exceptions import CalendarMissing
     from workflows.metrics.facts import compose
     from workflows.metrics.models import ApplicationFacts
 
@@ -139,11 +144,14 @@ def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -
     while made < n:
         size = min(BATCH, n - made)
         apps, histories = [], []
-        for _ in range(size):
+        while len(apps) < size:
             # the first working day on or after a random day
             day = add_working_days(FIRST_DAY + timedelta(days=rng.randrange(span_days) - 1), 1)
             submitted = timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=10))
-            history = synthetic_history(rng, submitted, rng.choice(types))
+            try:
+                history = synthetic_history(rng, submitted, rng.choice(types))
+            except CalendarMissing:  # a long history ending after the last year the calendar holds: redrawn
+                continue
             histories.append(history)
             apps.append(Application(
                 agency=rng.choice(agencies), created_by=applicant, application_type=history.application_type,
@@ -162,11 +170,11 @@ def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -
 
 def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, officials) -> None:
     """Applications waiting at a step, a fifth of them past their due date."""
-    from viewflow.workflow.models import Task
+    from viewflow.workflow.models import Process, Task
 
     from approvals.models import Application
     from workflows.flows import OrdinaryFlow
-    from workflows.models import ApplicationProcess, Step
+    from workflows.models import Step
 
     today = timezone.localdate()
     nodes = [("accept", "approvals.accept_application"), ("review", "approvals.review_application"),
@@ -180,9 +188,9 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
                         declaration=True, rule_set=rules, submitted_at=timezone.now())
             for node, _perm in picks
         )
-        processes = ApplicationProcess.objects.bulk_create(
-            ApplicationProcess(flow_class=OrdinaryFlow, status="NEW", application=app) for app in apps
-        )
+        # Plain processes: the steps and their tasks are what the dashboard reads (a multi-table
+        # ApplicationProcess cannot be bulk-created).
+        processes = Process.objects.bulk_create(Process(flow_class=OrdinaryFlow, status="NEW") for _app in apps)
         tasks = Task.objects.bulk_create(
             Task(process=process, flow_task=getattr(OrdinaryFlow, node), flow_task_type="HUMAN", status="NEW",
                  owner_permission=perm)
@@ -261,35 +269,43 @@ def run(args) -> None:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
 
+    from workflows.metrics.models import ApplicationFacts
+
     rng = random.Random(args.seed)
     rules = RuleSet.objects.get(code="national-2021")
     baseline = RuleSet.objects.get(is_baseline=True)
-    agencies = []
-    for n in range(1, 301):
-        body = f"91520100BEN{n:06d}"
-        agencies.append(Agency(name=f"基准检测机构{n}", credit_code=body + credit_code_check_char(body), address="贵阳",
-                               legal_representative="甲", contact_name="乙", contact_phone="1"))
-    agencies = Agency.objects.bulk_create(agencies)
-    applicant = User.objects.create(username="bench-applicant", agency=agencies[0])
-    officials = [User.objects.create(username=f"bench-official-{i}") for i in range(10)]
-    monitor = User.objects.create(username="bench-monitor")
-    monitor.groups.add(Group.objects.get(name="monitor"))
-    client = Client()
-    client.force_login(monitor)
-
     five = "/api/v1/metrics/five-reductions/"
     dash = "/api/v1/metrics/dashboard/"
     filtered = "/api/v1/metrics/five-reductions/?from=2025-01-01&to=2025-12-31&application_type=initial"
-
     small = 1000
-    build(small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
-    build_open_steps(args.open_steps, rng, agencies=agencies, applicant=applicant, rules=rules, officials=officials)
-    queries_small = {url: timed_api(client, url, 3)[1] for url in (five, dash, filtered)}
 
-    start = time.perf_counter()
-    build(args.applications - small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
-    print(f"built {args.applications:,} finished applications with facts and {args.open_steps:,} open steps "
-          f"in {time.perf_counter() - start:.1f} s")
+    monitor = User.objects.filter(username="bench-monitor").first()
+    if monitor is not None and ApplicationFacts.objects.count() == args.applications:  # a kept database
+        queries_small = None
+    else:
+        agencies = []
+        for n in range(1, 301):
+            body = f"91520100BEN{n:06d}"
+            agencies.append(Agency(name=f"基准检测机构{n}", credit_code=body + credit_code_check_char(body),
+                                   address="贵阳", legal_representative="甲", contact_name="乙", contact_phone="1"))
+        agencies = Agency.objects.bulk_create(agencies)
+        applicant = User.objects.create(username="bench-applicant", agency=agencies[0])
+        officials = [User.objects.create(username=f"bench-official-{i}") for i in range(10)]
+        monitor = User.objects.create(username="bench-monitor")
+        monitor.groups.add(Group.objects.get(name="monitor"))
+        client = Client()
+        client.force_login(monitor)
+
+        build(small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
+        build_open_steps(args.open_steps, rng, agencies=agencies, applicant=applicant, rules=rules, officials=officials)
+        queries_small = {url: timed_api(client, url, 3)[1] for url in (five, dash, filtered)}
+
+        start = time.perf_counter()
+        build(args.applications - small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
+        print(f"built {args.applications:,} finished applications with facts and {args.open_steps:,} open steps "
+              f"in {time.perf_counter() - start:.1f} s")
+    client = Client()
+    client.force_login(monitor)
 
     sql_time, sql_rows = timed_sql(HAND_SQL, args.repeat)
     dash_sql_time, dash_rows = timed_sql(HAND_DASHBOARD_SQL, args.repeat)
@@ -321,9 +337,11 @@ def run(args) -> None:
           f"({r['steps']['reduction_pct']}%), documents {mean(db)} -> {mean(da)} ({r['documents']['reduction_pct']}%)")
     for url, (median, queries, _body) in results.items():
         base = dash_sql_time if url == dash else sql_time
-        verdict = "OK" if median < 0.300 and queries == queries_small[url] else "OVER TARGET"
-        print(f"GET {url}\n  median {median * 1000:.1f} ms server time; {queries} queries "
-              f"(at {small:,} applications: {queries_small[url]}); {median / base:.1f}x the hand-written SQL  [{verdict}]")
+        same = queries_small is None or queries == queries_small[url]
+        verdict = "OK" if median < 0.300 and same else "OVER TARGET"
+        at_small = "" if queries_small is None else f" (at {small:,} applications: {queries_small[url]})"
+        print(f"GET {url}\n  median {median * 1000:.1f} ms server time; {queries} queries{at_small}; "
+              f"{median / base:.1f}x the hand-written SQL  [{verdict}]")
 
 
 if __name__ == "__main__":

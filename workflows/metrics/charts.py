@@ -71,7 +71,7 @@ def _x_labels(labels: list[str], xs: list[float], y: int) -> str:
     return "".join(
         format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="{}">{}</text>', _n(x), y, TEXT, label)
         for i, (label, x) in enumerate(zip(labels, xs, strict=True))
-        if i % every == 0 or i == len(labels) - 1
+        if (len(labels) - 1 - i) % every == 0  # counted from the latest month, which is always labelled
     )
 
 
@@ -92,7 +92,7 @@ def line_chart(*, labels: list[str], series: list[Series], title: str, desc: str
                css_class: str = "chart-line", width: int = 720, height: int = 260, top: float | None = None) -> SafeString:
     """Lines over months (gaps where a value is missing), a y axis from zero (or below, for a
     negative value: an increase is shown as one, never clipped), a legend."""
-    left, right, plot_top, plot_bottom = 48, width - 16, 40, height - 28
+    left, right, plot_top, plot_bottom = 48, width - 32, 40, height - 28
     values = [v for s in series for v in s.values if v is not None]
     top = top or nice_ceiling(max(values, default=0))
     low = min(values, default=0)
@@ -131,7 +131,7 @@ def line_chart(*, labels: list[str], series: list[Series], title: str, desc: str
 def bar_chart(*, labels: list[str], values: list[float], title: str, desc: str, name: str, unit: str = "",
               color: str = PALETTE[5], css_class: str = "chart-bars", width: int = 720, height: int = 200) -> SafeString:
     """Vertical bars over months."""
-    left, right, plot_top, plot_bottom = 48, width - 16, 30, height - 28
+    left, right, plot_top, plot_bottom = 48, width - 32, 30, height - 28
     top = nice_ceiling(max(values, default=0))
     slot = (right - left) / max(len(labels), 1)
     bar = max(min(slot * 0.7, 40), 2)
@@ -210,6 +210,8 @@ def reduction_cards(reductions: dict) -> list[dict]:
                       f"停止计时 {_opt(figure['stopped'])}")
             if figure.get("promise"):
                 detail += f"；承诺时限 {_opt(figure['promise']['baseline'])}"
+        elif key == "fees" and figure["baseline"] == 0 and figure["actual"] == 0:
+            detail = "改革前后均不收费"
         elif key == "documents" and figure.get("required") is not None:
             detail = f"目录要求 {_opt(figure['required'])}，数据共享免交 {_opt(figure['shared'])}，复用 {_opt(figure['reused'])}"
         cards.append({

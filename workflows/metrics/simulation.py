@@ -135,8 +135,10 @@ class Province:
         return self._at(add_working_days(day, working_days) if working_days else day, after=moment)
 
     # --- habits: how long each step takes, and how it ends --------------------------------------
-    def _days(self, node: str) -> int:
+    def _days(self, node: str, resumed: bool = False) -> int:
         r = self.rng.random
+        if node == "review" and resumed:  # checking a rectification report is quicker than the review itself
+            return self.rng.randint(1, 8)
         if node == "accept":
             return self.rng.randint(6, 9) if r() < 0.08 else self.rng.randint(0, 4)
         if node == "review":
@@ -227,7 +229,8 @@ class Province:
                         services.application_withdraw(application=application, by=owner, reason="机构决定暂缓申请")
                     continue
             try:
-                finish = self._later(moment, self._days(step.node))
+                resumed = step.node == "review" and application.deficiencies.filter(kind="rectification").exists()
+                finish = self._later(moment, self._days(step.node, resumed))
             except CalendarMissing:  # beyond the years the calendar holds: still open
                 finish = now + timedelta(days=1)
             actor = self._actor(application, step)
