@@ -42,3 +42,11 @@ class AgencyObjectBackend(BaseBackend):
             return False
         agency_id = getattr(obj, "agency_id", None)
         return agency_id is not None and agency_id == user_obj.agency_id
+
+
+def acts_for(user, application) -> bool:
+    """Whether ``user`` is staff of the application's agency: only they edit, submit, withdraw, answer.
+
+    Deliberately not ``has_perm``: a superuser may see everything but never acts for an agency.
+    """
+    return bool(getattr(user, "agency_id", None)) and user.agency_id == application.agency_id

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -58,7 +59,25 @@ def agency_register(*, by: User, name: str, credit_code: str, address: str, lega
     agency.save()
     by.agency = agency
     by.save(update_fields=["agency"])
+    # The role follows the membership, so every way of registering (page, API) yields the same account.
+    by.groups.add(Group.objects.get(name="applicant"))
     return agency
+
+
+@transaction.atomic
+def applicant_sign_up(*, username: str, password: str, full_name: str = "", email: str = "",
+                      agency: dict[str, str]) -> User:
+    """Open an account for an agency's staff member and register the agency in one step.
+
+    The password has been checked against the password validators by the caller's form; here it is
+    only hashed. A bad agency (e.g. a wrong credit-code check digit) rolls the account back too.
+    """
+    user = User(username=username.strip(), first_name=full_name.strip(), email=email.strip())
+    user.set_password(password)
+    user.full_clean(exclude=["password", "agency"])
+    user.save()
+    agency_register(by=user, **agency)
+    return user
 
 
 # --- drafts -------------------------------------------------------------------------------------

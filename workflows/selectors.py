@@ -4,8 +4,15 @@ from django.db.models import Q, QuerySet
 
 from approvals.models import Application, User
 
-from .flows import APPLICANT_NODES
+from .flows import APPLICANT_NODES, OrdinaryFlow
 from .models import Step
+
+# The permissions of the officials' nodes (the applicant's nodes are matched by agency instead).
+OFFICIAL_TASK_PERMISSIONS = frozenset(
+    node._owner_permission
+    for node in OrdinaryFlow.instance.nodes()
+    if isinstance(getattr(node, "_owner_permission", None), str) and node.name not in APPLICANT_NODES
+)
 
 
 def _with_related(steps: QuerySet) -> QuerySet:
@@ -24,7 +31,10 @@ def claimable(*, user: User) -> QuerySet:
     if user.agency_id:
         allowed = Q(node__in=APPLICANT_NODES, agency_id=user.agency_id)
     else:
-        allowed = Q(permission__in=user.get_all_permissions()) & ~Q(node__in=APPLICANT_NODES)
+        # Only the officials' task permissions the user holds: usually exactly one, so the query is
+        # ``permission = X`` and walks step_queue_idx in order. An IN over every permission the user
+        # has (view_application, …) makes PostgreSQL sort the whole open queue for each page.
+        allowed = Q(permission__in=sorted(OFFICIAL_TASK_PERMISSIONS & user.get_all_permissions()))
     return _with_related(Step.objects.filter(allowed, state=Step.State.OPEN)).order_by("entered_at", "id")
 
 
@@ -37,4 +47,20 @@ def timeline(*, application: Application) -> list[Step]:
     """Every step of an application, in order, with who and when."""
     return list(
         application.steps.select_related("claimed_by", "finished_by").order_by("entered_at", "id")
+    )
+
+
+def applicant_task(*, application: Application) -> Step | None:
+    """The supplement or rectification task the applicant has to answer now, if any."""
+    return Step.objects.active().filter(application=application, node__in=APPLICANT_NODES).order_by("-entered_at").first()
+
+
+def step_for_page(*, user: User, task_id: int) -> Step | None:
+    """The step of a task, if the user may see its application (else None: the page is a 404)."""
+    return (
+        visible_steps(user=user)
+        .select_related("application__agency", "application__rule_set", "application__review_leader",
+                        "claimed_by", "finished_by")
+        .filter(task_id=task_id)
+        .first()
     )

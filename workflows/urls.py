@@ -1,1 +1,20 @@
-urlpatterns = []
+"""Pages that drive the flow: the application page and its actions, the queues, the task pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/answer/", views.application_answer, name="application_answer"),
+    path("tasks/", views.inbox, name="inbox"),
+    path("tasks/queue/", views.claimable, name="claimable"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:task_id>/release/", views.task_release, name="task_release"),
+    path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
+]

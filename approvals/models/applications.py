@@ -71,13 +71,14 @@ class ReviewMode(models.TextChoices):
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ApplicationQuerySet":
-        """Applications a user may see: their own agency's, or all for an official."""
+        """Applications a user may see: their own agency's; for an official, every one ever submitted
+        (a draft is the agency's own business until it is submitted)."""
         if not user.is_authenticated:
             return self.none()
         if user.agency_id:
             return self.filter(agency_id=user.agency_id)
         if user.is_superuser or user.has_perm("approvals.view_application"):
-            return self
+            return self.filter(submitted_at__isnull=False)
         return self.none()
 
 

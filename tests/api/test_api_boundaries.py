@@ -60,3 +60,9 @@ def test_officials_see_all_but_act_only_in_role(api, in_supplement, acceptor, mo
     assert response.status_code == 403
     in_supplement.refresh_from_db()
     assert in_supplement.status == "supplement_requested"
+
+
+def test_officials_do_not_see_unsubmitted_drafts(api, draft, acceptor, monitor):
+    for official in (acceptor, monitor):
+        assert api(official).get(f"/api/v1/applications/{draft.pk}/").status_code == 404
+        assert api(official).get("/api/v1/applications/").data["results"] == []

@@ -1,0 +1,137 @@
+"""Forms of the applicant portal. They check what a form can check and shape the input for the
+services; the services remain the judges (their ValidationErrors land back on these forms)."""
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agency, Application, ScopeItem, User
+from .services import SCOPE_FIELDS
+
+AGENCY_FIELDS = ("name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone", "contact_email")
+DRAFT_FIELDS = ("application_type", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration")
+
+
+class AgencyForm(forms.ModelForm):
+    """登记申请机构."""
+
+    class Meta:
+        model = Agency
+        fields = AGENCY_FIELDS
+        error_messages = {
+            "credit_code": {"unique": _("该统一社会信用代码已登记。如您是该机构的工作人员，请联系机构已有账号的同事。")},
+        }
+        widgets = {"credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
+                                                         "maxlength": 18, "class": "mono"})}
+
+    def clean_credit_code(self) -> str:
+        # People type codes in lower case and with spaces; the check digit is computed on the canonical form.
+        return re.sub(r"\s+", "", self.cleaned_data["credit_code"]).upper()
+
+
+class SignUpForm(UserCreationForm):
+    """The account part of 注册: the person who will act for the agency."""
+
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "email")
+
+
+class ApplicationForm(forms.ModelForm):
+    """The application form proper (申请书), without the capability scope."""
+
+    class Meta:
+        model = Application
+        fields = DRAFT_FIELDS
+        widgets = {
+            "test_sites": forms.Textarea(attrs={"rows": 3}),
+            "authorised_signatories": forms.Textarea(attrs={"rows": 3}),
+            "field_code": forms.TextInput(attrs={"maxlength": 2, "inputmode": "numeric", "class": "short"}),
+            "industry_code": forms.TextInput(attrs={"maxlength": 2, "inputmode": "numeric", "class": "short"}),
+        }
+        help_texts = {
+            "declaration": _("本机构对所提交申请材料的真实性、合法性负责。提交前须勾选。"),
+        }
+
+
+class ScopeItemForm(forms.Form):
+    """One row of the capability scope (检验检测能力); fields and limits come from the model."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(ScopeItem, fields=SCOPE_FIELDS))
+        for field in self.fields.values():  # the table header labels the columns; screen readers get the label too
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+
+class BaseScopeFormSet(forms.BaseFormSet):
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(form index, row) for every row kept: deleted rows and untouched blank rows drop out.
+
+        Rows the form started with count even when untouched: they are the saved scope.
+        """
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            kept.append((index, {name: form.cleaned_data.get(name, "") for name in SCOPE_FIELDS}))
+        return kept
+
+
+ScopeFormSet = forms.formset_factory(ScopeItemForm, formset=BaseScopeFormSet, extra=0, can_delete=True)
+
+
+def scope_formset(*, data=None, application: Application | None = None) -> BaseScopeFormSet:
+    """The scope formset: the draft's saved rows plus one spare, or two blank rows for a new draft."""
+    initial = []
+    if application is not None:
+        initial = [{name: getattr(item, name) for name in SCOPE_FIELDS} for item in application.scope_items.all()]
+    formset = ScopeFormSet(data=data, prefix="scope", initial=initial)
+    if data is None:
+        formset.extra = 1 if initial else 2
+    return formset
+
+
+_INDEXED_KEY = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\]$")
+
+
+def apply_validation_error(error: ValidationError, form: forms.BaseForm, *, formset=None,
+                           formset_key: str = "", rows: list[tuple[int, Any]] | None = None,
+                           other_forms: tuple[forms.BaseForm, ...] = ()) -> None:
+    """Put a service's ValidationError onto the form the user sees, so nothing typed is lost.
+
+    Keys naming a field of ``form`` (or of one of ``other_forms``) go to that field; ``<formset_key>[n]``
+    (the service's 1-based row) goes to the n-th kept row of ``formset``; anything else becomes a
+    message at the top of the form.
+    """
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for key, messages in error.message_dict.items():
+        match = _INDEXED_KEY.match(key)
+        if formset is not None and match and match["name"] == formset_key and rows:
+            position = int(match["index"]) - 1
+            if 0 <= position < len(rows):
+                target = formset.forms[rows[position][0]]
+                for message in messages:
+                    target.add_error(None, message)
+                continue
+        if formset is not None and key == formset_key:
+            formset._non_form_errors = formset.error_class(list(formset.non_form_errors()) + list(messages))
+            continue
+        owner = next((f for f in (form, *other_forms) if key in f.fields), None)
+        for message in messages:
+            if owner is None:
+                form.add_error(None, message)
+            else:
+                owner.add_error(key, message)

@@ -1,0 +1,74 @@
+"""Reads of the domain core for the pages: each returns a queryset with a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from .models import Application, Deficiency, StatusChange, User
+
+
+def agency_applications(*, user: User) -> QuerySet:
+    """The applications of the user's own agency, newest first (served by the (agency, -created) index)."""
+    if not user.is_authenticated or not user.agency_id:
+        return Application.objects.none()
+    return Application.objects.visible_to(user).filter(agency_id=user.agency_id).order_by("-created", "-pk")
+
+
+def application_with_details(*, user: User) -> QuerySet:
+    """Applications the user may see, with what a detail page shows in the same row."""
+    return Application.objects.visible_to(user).select_related("agency", "rule_set", "review_leader", "created_by")
+
+
+def reviewers() -> QuerySet:
+    """Officials who may lead a technical review (the choices for 评审组长 at acceptance)."""
+    perm = Q(
+        groups__permissions__content_type__app_label="approvals", groups__permissions__codename="review_application"
+    ) | Q(user_permissions__content_type__app_label="approvals", user_permissions__codename="review_application")
+    ids = User.objects.filter(perm, is_active=True, agency__isnull=True).values("pk")
+    return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
+
+
+def status_history(*, application: Application) -> list[StatusChange]:
+    """The audit trail of an application: every status change, who made it, when and why."""
+    return list(application.status_changes.select_related("by").order_by("at", "pk"))
+
+
+@dataclass
+class Notice:
+    """One supplement notice (补正, 一次性告知) or one round of review findings (整改): its items at once."""
+
+    kind: str
+    round: int
+    items: list[Deficiency] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return Deficiency.Kind(self.kind).label
+
+    @property
+    def raised_at(self):
+        return self.items[0].created
+
+    @property
+    def raised_by(self):
+        return self.items[0].raised_by
+
+    @property
+    def is_open(self) -> bool:
+        return any(item.resolved_at is None for item in self.items)
+
+    @property
+    def response(self) -> str:
+        return self.items[0].response
+
+    @property
+    def resolved_at(self):
+        return self.items[0].resolved_at
+
+
+def deficiency_notices(*, application: Application) -> list[Notice]:
+    """Supplement notices and rectification rounds, newest first, each with all its items."""
+    notices: dict[tuple[str, int], Notice] = {}
+    for item in application.deficiencies.select_related("raised_by").order_by("created", "pk"):
+        notices.setdefault((item.kind, item.round), Notice(kind=item.kind, round=item.round)).items.append(item)
+    return sorted(notices.values(), key=lambda notice: notice.raised_at, reverse=True)

@@ -1,0 +1,131 @@
+"""The applicant's application page and the actions on it that drive the flow."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_fsm import can_proceed
+
+from approvals import selectors as domain_selectors
+from approvals.exceptions import DomainError
+from approvals.forms import apply_validation_error
+from approvals.models import Application, ApplicationStatus
+from approvals.permissions import acts_for
+
+from .. import selectors, services
+from ..forms import AnswerForm
+from ..services import may_take
+from .common import BAD_INPUT, CONFLICT, application_context
+
+
+def _visible(request, pk: int) -> Application:
+    """The application, if the user may see it; a 404 otherwise (no existence leak)."""
+    return get_object_or_404(domain_selectors.application_with_details(user=request.user), pk=pk)
+
+
+def _acting(request, application: Application) -> None:
+    if not acts_for(request.user, application):
+        raise PermissionDenied(_("只有申请机构本身可以办理此操作。"))
+
+
+def _locked(application: Application) -> Application:
+    # A fresh, locked copy for the service: a refused action must not leave the page's copy half-changed.
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _render_detail(request, application: Application, *, status: int = 200, alert: str = "",
+                   submit_errors: list[str] | None = None):
+    context = application_context(application)
+    user = request.user
+    acting = acts_for(user, application)
+    context.update(
+        acts_for=acting,
+        may_edit=acting and application.status == ApplicationStatus.DRAFT,
+        may_withdraw=acting and can_proceed(application.withdraw),
+        official_steps=[step for step in context["active_steps"] if not acting and may_take(user, step)],
+        alert=alert,
+        submit_errors=submit_errors or [],
+    )
+    return render(request, "approvals/application_detail.html", context, status=status)
+
+
+@login_required
+def application_detail(request, pk: int):
+    """申请详情: status, scope, notices, the steps and the full audit trail."""
+    return _render_detail(request, _visible(request, pk))
+
+
+@login_required
+@require_POST
+def application_submit(request, pk: int):
+    """提交申请: the draft enters the acceptance queue; what is missing is listed all at once."""
+    application = _visible(request, pk)
+    _acting(request, application)
+    try:
+        with transaction.atomic():
+            services.application_submit(application=_locked(application), by=request.user)
+    except ValidationError as error:
+        return _render_detail(request, application, status=BAD_INPUT, submit_errors=error.messages)
+    except DomainError as error:
+        return _render_detail(request, application, status=CONFLICT, alert=str(error))
+    messages.success(request, _("申请已提交，等待受理。"))
+    return redirect("workflows:application_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, pk: int):
+    """撤回申请, after a confirmation page."""
+    application = _visible(request, pk)
+    _acting(request, application)
+    if request.method == "GET" and not can_proceed(application.withdraw):
+        messages.warning(request, _("当前状态（%(status)s）不能撤回。") % {"status": application.get_status_display()})
+        return redirect("workflows:application_detail", pk=application.pk)
+    reason = request.POST.get("reason", "").strip()
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                services.application_withdraw(application=_locked(application), by=request.user, reason=reason)
+        except DomainError as error:
+            return render(request, "approvals/application_withdraw.html",
+                          {"application": application, "reason": reason, "alert": str(error)}, status=CONFLICT)
+        messages.success(request, _("申请已撤回。"))
+        return redirect("workflows:application_detail", pk=application.pk)
+    return render(request, "approvals/application_withdraw.html", {"application": application, "reason": reason})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_answer(request, pk: int):
+    """答复补正 / 整改: the applicant's answer to the open notice, and the application goes back."""
+    application = _visible(request, pk)
+    _acting(request, application)
+    step = selectors.applicant_task(application=application)
+    if step is None:
+        if request.method == "GET":
+            messages.info(request, _("当前没有需要答复的补正或整改事项。"))
+            return redirect("workflows:application_detail", pk=application.pk)
+        return _render_detail(request, application, status=CONFLICT,
+                              alert=_("当前没有需要答复的补正或整改事项，可能已经答复过。"))
+    form = AnswerForm(request.POST if request.method == "POST" else None)
+    status, alert = 200, ""
+    if request.method == "POST":
+        status = BAD_INPUT
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.task_complete(task_id=step.task_id, by=request.user, outcome="resubmit",
+                                           data={"comment": form.cleaned_data["response"]})
+            except DomainError as error:
+                status, alert = CONFLICT, str(error)
+            except ValidationError as error:
+                apply_validation_error(error, form)
+            else:
+                messages.success(request, _("答复已提交，申请已回到审查环节。"))
+                return redirect("workflows:application_detail", pk=application.pk)
+    context = application_context(application)
+    context.update(step=step, form=form, alert=alert)
+    return render(request, "approvals/application_answer.html", context, status=status)

@@ -1,0 +1,36 @@
+"""What the application page and the task pages both show, and how errors become responses."""
+
+from typing import Any
+
+from approvals import selectors as domain_selectors
+from approvals.models import Application, ApplicationStatus, Certificate
+
+from .. import selectors
+from ..flows import APPLICANT_NODES
+from ..models import Step
+
+ACTIVE = (Step.State.OPEN, Step.State.CLAIMED)
+
+# HTTP status of a page re-rendered after a refused action: 409 when the task or the application
+# moved on (taken, done, wrong state), 400 for input the services rejected.
+CONFLICT, BAD_INPUT = 409, 400
+
+
+def application_context(application: Application) -> dict[str, Any]:
+    """Scope, notices, steps and audit of an application: a fixed handful of queries."""
+    steps = selectors.timeline(application=application)
+    certificate = None
+    if application.status == ApplicationStatus.CERTIFIED:
+        certificate = Certificate.objects.filter(application=application).first()
+    return {
+        "application": application,
+        "scope": list(application.scope_items.all()),
+        "notices": domain_selectors.deficiency_notices(application=application),
+        "history": domain_selectors.status_history(application=application),
+        "steps": steps,
+        "active_steps": [step for step in steps if step.state in ACTIVE],
+        "applicant_step": next(
+            (step for step in reversed(steps) if step.state in ACTIVE and step.node in APPLICANT_NODES), None
+        ),
+        "certificate": certificate,
+    }
