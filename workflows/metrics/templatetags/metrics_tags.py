@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 from ..models import NODE_LABELS
 
@@ -44,12 +43,3 @@ def node_label(node: str) -> str:
 @register.filter
 def urlencode_dict(values: dict) -> str:
     return urlencode(values or {})
-
-
-@register.simple_tag
-def application_url(application_id: int) -> str:
-    """Drill-down to the application's page."""
-    try:
-        return reverse("workflows:application_detail", args=[application_id])
-    except NoReverseMatch:  # the portal's pages are not mounted (API-only deployment): the admin page
-        return reverse("admin:approvals_application_change", args=[application_id])
