@@ -5,7 +5,7 @@ a tooltip; the page shows the same figures in a table beside it. Text is escaped
 """
 
 from dataclasses import dataclass
-from math import floor, log10
+from math import ceil, floor, log10
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -52,15 +52,28 @@ def _frame(width: int, height: int, title: str, desc: str, body: str, css_class:
     )
 
 
-def _y_axis(top: float, left: int, right: int, plot_top: int, plot_bottom: int, unit: str, bottom: float = 0) -> str:
+def axis(low: float, high: float, *, integer: bool = False) -> tuple[float, float, float]:
+    """A value axis through zero: (bottom, top, step), about four round steps covering [low, high]."""
+    low, high = min(low, 0), max(high, 0)
+    if high == low:
+        high = low + 1
+    step = nice_ceiling((high - low) / 4)
+    if integer:
+        step = max(1, ceil(step))
+    return floor(low / step + 1e-9) * step, ceil(high / step - 1e-9) * step, step
+
+
+def _y_axis(bottom: float, top: float, step: float, left: int, right: int, plot_top: int, plot_bottom: int,
+            unit: str) -> str:
     parts = []
-    for i in range(5):
-        value = bottom + (top - bottom) * i / 4
-        y = plot_bottom - (plot_bottom - plot_top) * i / 4
+    ticks = round((top - bottom) / step)
+    for i in range(ticks + 1):
+        value = bottom + step * i
+        y = plot_bottom - (plot_bottom - plot_top) * i / ticks
         parts.append(format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
             '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}">{}</text>',
-            left, _n(y), right, _n(y), AXIS if value == 0 else GRID, left - 6, _n(y + 4), TEXT, _fmt(value),
+            left, _n(y), right, _n(y), AXIS if abs(value) < 1e-9 else GRID, left - 6, _n(y + 4), TEXT, _fmt(value),
         ))
     parts.append(format_html('<text x="{}" y="{}" font-size="11" fill="{}">{}</text>', left, plot_top - 8, TEXT, unit))
     return "".join(parts)
@@ -94,16 +107,14 @@ def line_chart(*, labels: list[str], series: list[Series], title: str, desc: str
     negative value: an increase is shown as one, never clipped), a legend."""
     left, right, plot_top, plot_bottom = 48, width - 32, 40, height - 28
     values = [v for s in series for v in s.values if v is not None]
-    top = top or nice_ceiling(max(values, default=0))
-    low = min(values, default=0)
-    bottom = -nice_ceiling(-low) if low < 0 else 0
-    step = (right - left) / max(len(labels) - 1, 1)
-    xs = [left + i * step if len(labels) > 1 else (left + right) / 2 for i in range(len(labels))]
+    bottom, top, tick = axis(min(values, default=0), top or max(values, default=0))
+    spacing = (right - left) / max(len(labels) - 1, 1)
+    xs = [left + i * spacing if len(labels) > 1 else (left + right) / 2 for i in range(len(labels))]
 
     def y(value: float) -> float:
         return plot_bottom - (plot_bottom - plot_top) * (min(value, top) - bottom) / (top - bottom)
 
-    body = [_y_axis(top, left, right, plot_top, plot_bottom, unit, bottom), _x_labels(labels, xs, height - 8)]
+    body = [_y_axis(bottom, top, tick, left, right, plot_top, plot_bottom, unit), _x_labels(labels, xs, height - 8)]
     for s in series:
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         run: list[str] = []
@@ -132,11 +143,11 @@ def bar_chart(*, labels: list[str], values: list[float], title: str, desc: str, 
               color: str = PALETTE[5], css_class: str = "chart-bars", width: int = 720, height: int = 200) -> SafeString:
     """Vertical bars over months."""
     left, right, plot_top, plot_bottom = 48, width - 32, 30, height - 28
-    top = nice_ceiling(max(values, default=0))
+    _bottom, top, tick = axis(0, max(values, default=0), integer=True)
     slot = (right - left) / max(len(labels), 1)
     bar = max(min(slot * 0.7, 40), 2)
     xs = [left + slot * (i + 0.5) for i in range(len(labels))]
-    body = [_y_axis(top, left, right, plot_top, plot_bottom, unit), _x_labels(labels, xs, height - 8)]
+    body = [_y_axis(0, top, tick, left, right, plot_top, plot_bottom, unit), _x_labels(labels, xs, height - 8)]
     for x, value, label in zip(xs, values, labels, strict=True):
         h = (plot_bottom - plot_top) * value / top
         body.append(format_html(

@@ -31,7 +31,14 @@ def test_charts_escape_their_labels_and_draw_every_point():
     assert 'stroke-dasharray="6 4"' in svg
 
 
+def test_axes_pass_through_zero_in_round_steps():
+    assert charts.axis(-38.1, 100) == (-50, 100, 50)
+    assert charts.axis(0, 7) == (0, 8, 2) and charts.axis(0, 9, integer=True) == (0, 9, 3)
+    assert charts.axis(0, 1, integer=True) == (0, 1, 1)  # no fractions of an application
+    assert charts.axis(0, 0) == (0, 1, 0.25)
+
+
 def test_a_negative_reduction_is_drawn_below_zero_not_clipped():
     svg = charts.line_chart(labels=["a", "b"], series=[charts.Series("减环节", [-46.2, 10])], title="t", desc="d",
                             top=100)
-    assert ">-50<" in svg  # the axis reaches down to a round number below the value
+    assert ">-50<" in svg and ">0<" in svg  # the axis reaches down to a round number, through zero
