@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from workflows.metrics.simulation import Province
 
 
-def _date(value: str) -> date:
+def _date(value: str | date) -> date:
+    if isinstance(value, date):  # from call_command(since=…)
+        return value
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--agencies", type=int, default=None, help="applicant agencies (default: count / 4)")
 
     def handle(self, *args, count, seed, since, agencies, **options):
+        since = _date(since)
         if count < 1:
             raise CommandError("--count 应为正整数。")
         province = Province(seed=seed, agencies=agencies or max(3, count // 4))
