@@ -10,6 +10,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,20 @@ def export_path(export: MetricsExport) -> Path | None:
     if root not in path.parents or not path.is_file():
         return None
     return path
+
+
+def exports_purge(*, older_than_days: int) -> int:
+    """Delete exports (their files and rows) requested more than ``older_than_days`` ago; returns how many.
+
+    Exports hold personal and agency data: they are kept only long enough to be downloaded."""
+    old = MetricsExport.objects.filter(created__lt=timezone.now() - timedelta(days=older_than_days))
+    count = 0
+    for export in old.only("pk", "file", "state"):
+        path = export_path(export)
+        if path is not None:
+            path.unlink(missing_ok=True)
+            if not any(path.parent.iterdir()):
+                path.parent.rmdir()
+        export.delete()
+        count += 1
+    return count

@@ -3,6 +3,8 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, OperationalError
 
 from workflows.exceptions import CalendarMissing
@@ -27,6 +29,12 @@ def export_build(self, export_id: int) -> None:
         exports.export_run(export_id=export_id)
     except OperationalError:
         raise
-    except (DatabaseError, OSError, ValueError) as error:
+    except (DatabaseError, OSError, ValueError, ValidationError) as error:
         logger.exception("export %s failed", export_id)
         exports.export_fail(export_id=export_id, error=f"{type(error).__name__}: {error}")
+
+
+@shared_task
+def exports_purge() -> int:
+    """Periodic: delete exports older than ``CMA_EXPORT_KEEP_DAYS``."""
+    return exports.exports_purge(older_than_days=settings.CMA_EXPORT_KEEP_DAYS)

@@ -163,3 +163,26 @@ def test_an_export_request_with_bad_filters_is_refused(client, monitor):
     client.force_login(monitor)
     response = client.post("/metrics/exports/", {"kind": "facts", "format": "pdf", "from": str(date(2026, 1, 1))})
     assert response.status_code == 400 and not MetricsExport.objects.exists()
+
+
+def test_old_exports_are_purged_with_their_files(client, monitor, histories, settings, tmp_path):
+    import time_machine
+
+    from workflows.metrics.exports import export_path
+    from workflows.metrics.tasks import export_build, exports_purge
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.CMA_EXPORT_KEEP_DAYS = 7
+    with time_machine.travel(at(2026, 3, 1), tick=False):
+        old = MetricsExport.objects.create(requested_by=monitor, kind="facts", format="csv")
+        export_build.delay(old.pk)
+    with time_machine.travel(at(2026, 3, 6), tick=False):
+        recent = MetricsExport.objects.create(requested_by=monitor, kind="aggregates", format="xlsx")
+        export_build.delay(recent.pk)
+    old_file = export_path(MetricsExport.objects.get(pk=old.pk))
+    assert old_file.is_file()
+    with time_machine.travel(at(2026, 3, 9), tick=False):
+        assert exports_purge.delay().get() == 1
+    assert not old_file.exists() and not old_file.parent.exists()
+    assert list(MetricsExport.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert export_path(MetricsExport.objects.get(pk=recent.pk)).is_file()
