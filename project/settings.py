@@ -131,6 +131,8 @@ STORAGES = {
 # Uploaded and generated documents live outside any public path and are served only through
 # permission-checked views; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
+# Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
+CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -178,8 +180,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CMA_AUTHORITY_CODE = os.environ.get("CMA_AUTHORITY_CODE", "24")
 CMA_AUTHORITY_NAME = os.environ.get("CMA_AUTHORITY_NAME", "贵州省市场监督管理局")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
-# Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
-CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
 LOGGING = {
     "version": 1,
