@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from approvals.models import Application, Certificate, Deficiency, RuleSet, StatusChange
-from documents.models import Document, DocumentRequirement
+from approvals.models import Application, ApplicationTrack, Certificate, Deficiency, RuleSet, StatusChange
+from documents import selectors as documents
 from workflows.calendar import working_days_between
 from workflows.models import Step
 
@@ -38,23 +38,19 @@ def promise_rule_set(on) -> RuleSet | None:
 
 
 def document_counts(application: Application, baseline: RuleSet) -> DocumentCounts:
-    """Catalogue entries required, shared, reused and uploaded for an application (four queries)."""
-    requirements = DocumentRequirement.objects.for_catalogue(
-        rule_set=application.rule_set, application_type=application.application_type, track=application.track
-    ).filter(mandatory=True)
-    catalogue = requirements.aggregate(required=Count("pk"), shared=Count("pk", filter=Q(via_data_sharing=True)))
-    # A rejected upload still cost the applicant a submission: only removed ones are left out.
-    provided = Document.objects.current().filter(application=application)
-    uploaded = set(provided.filter(reused_from__isnull=True).values_list("requirement_id", flat=True))
-    reused = set(provided.filter(reused_from__isnull=False).values_list("requirement_id", flat=True)) - uploaded
-    base = DocumentRequirement.objects.filter(rule_set=baseline, application_type=application.application_type,
-                                              mandatory=True)
-    # The commitment track did not exist before the reform: its baseline is the ordinary catalogue.
-    baseline_count = base.filter(track=application.track).count() or base.filter(track="ordinary").count()
+    """Catalogue entries required and shared, documents uploaded and reused (from the documents app),
+    and what the baseline catalogue asked the applicant for."""
+    supplied = documents.application_counts(application=application)
+    before = documents.catalogue_counts(rule_set=baseline, application_type=application.application_type,
+                                        track=application.track)
+    if not before.required and application.track != ApplicationTrack.ORDINARY:
+        # The commitment track did not exist before the reform: its baseline is the ordinary catalogue.
+        before = documents.catalogue_counts(rule_set=baseline, application_type=application.application_type,
+                                            track=ApplicationTrack.ORDINARY)
     return DocumentCounts(
-        required=catalogue["required"], shared=catalogue["shared"], reused=len(reused), uploaded=len(uploaded),
-        # Without a baseline catalogue for this type, the current one is the baseline: no reduction is claimed.
-        baseline=baseline_count or catalogue["required"],
+        required=supplied.required, shared=supplied.shared, reused=supplied.reused, uploaded=supplied.uploaded,
+        # Without a baseline catalogue for the type, today's requests are the baseline: no reduction is claimed.
+        baseline=before.requested if before.required else supplied.requested,
     )
 
 

@@ -9,19 +9,25 @@ with ``time_machine``, so every timestamp (steps, audit, certificates, facts) is
 The same seed over the same empty database gives the same histories.
 """
 
+import io
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from approvals import services as domain
 from approvals.models import Agency, Application, User
 from approvals.validators import credit_code_check_char
+from documents import selectors as document_selectors
+from documents import services as document_services
 from workflows import services
 from workflows.calendar import add_working_days
 from workflows.exceptions import CalendarMissing
@@ -69,6 +75,16 @@ FINDINGS = [
     ("4.5.11", "general", "检测报告未注明判定依据"),
 ]
 TYPES = [("initial", 70), ("renewal", 15), ("extension", 10), ("change", 5)]
+
+
+@cache
+def _pdf() -> bytes:
+    """A small, valid PDF: what the simulated agencies upload."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @dataclass
@@ -160,7 +176,11 @@ class Province:
                 return "refuse", {"comment": "申请事项不属于资质认定范围"}
             if r < (0.32 if rounds == 0 else 0.16 if rounds == 1 else 0.04):
                 picks = self.rng.sample(SUPPLEMENTS, self.rng.randint(1, 3))
-                return "supplement", {"deficiencies": [{"description": d, "document_code": c} for d, c in picks],
+                # A defect names a document only if the catalogue asks for it (never a data-shared one).
+                asked = {req.code for req in document_selectors.requirements_for(application)
+                         if not req.via_data_sharing}
+                return "supplement", {"deficiencies": [{"description": d, "document_code": c if c in asked else ""}
+                                                       for d, c in picks],
                                       "comment": "请一次性补正以下材料"}
             leader = self.rng.choice(self.officials["reviewer"])
             return "accept", {"review_leader": leader.pk if self.rng.random() < 0.6 else None,
@@ -194,16 +214,44 @@ class Province:
         role = {"accept": "acceptor", "review": "reviewer", "decide": "approver", "issue": "issuer"}[step.node]
         return self.rng.choice(self.officials[role])
 
+    # --- documents ------------------------------------------------------------------------------
+    def _upload(self, application: Application, owner: User, code: str) -> None:
+        document_services.document_upload(application=application, by=owner, requirement=code,
+                                          file=ContentFile(_pdf(), name=f"{code}.pdf"))
+
+    def _supply(self, application: Application, owner: User) -> None:
+        """Every document the catalogue asks for: reused from an earlier application where the
+        agency may (most do), uploaded otherwise."""
+        requirements = [req for req in document_selectors.requirements_for(application)
+                        if req.mandatory and not req.via_data_sharing]
+        offers = document_selectors.reusable_documents(application=application, requirements=requirements)
+        for req in requirements:
+            if offers.get(req.code) and self.rng.random() < 0.8:
+                document_services.document_reuse(application=application, by=owner, document=offers[req.code][0].pk)
+            else:
+                self._upload(application, owner, req.code)
+
+    def _answer(self, application: Application, owner: User) -> None:
+        """A new file for every document the latest supplement notice sent back."""
+        latest = application.deficiencies.filter(kind="supplement").order_by("-round").values_list(
+            "round", flat=True).first()
+        codes = (application.deficiencies.filter(kind="supplement", round=latest).exclude(document_code="")
+                 .values_list("document_code", flat=True).distinct())
+        for code in sorted(codes):
+            self._upload(application, owner, code)
+
     # --- one life -------------------------------------------------------------------------------
     def _draft(self, owner: User) -> Application:
         picks = self.rng.sample(SCOPE_POOL, self.rng.randint(1, 5))
         kinds, weights = zip(*TYPES, strict=True)
-        return domain.application_create(
+        application = domain.application_create(
             by=owner, application_type=self.rng.choices(kinds, weights)[0], test_sites=owner.agency.address,
             field_code="20", industry_code="00", authorised_signatories="示例签字人 技术负责人 全部项目",
             declaration=True,
             scope=[{"category": c, "item": i, "parameter": p, "standard": s} for c, i, p, s in picks],
         )
+        self._supply(application, owner)
+        return application
 
     def live(self, start: datetime, now: datetime, report: Report) -> None:
         owner = self.rng.choice(self.applicants)
@@ -242,6 +290,8 @@ class Province:
                 return
             outcome, data = self._outcome(application, step.node)
             with time_machine.travel(finish, tick=False):
+                if step.node == "supplement":
+                    self._answer(application, owner)
                 services.task_complete(task_id=step.task_id, by=actor, outcome=outcome, data=data)
             moment = finish
 

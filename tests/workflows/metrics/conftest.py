@@ -14,6 +14,11 @@ B — denied, two late steps over Spring Festival 2026 (15–23 February off, Sa
     decide 11→31 Mar deny (14; limit 10: late). Counted 32; elapsed 32.
 C — refused: submitted Mon 3 Nov 2025; accept 3→5 Nov refuse (2).
 D — withdrawn during the review: submitted Mon 1 Dec 2025; accept 1→2 Dec (1); review 2→9 Dec cancelled (5).
+
+Documents (2021 catalogue for a first application: 8 mandatory, the legal-status proof obtained by data
+sharing, so 7 requested; the 2015 baseline requested all 8): A, B and D upload the 7; A uploads the
+personnel list again for its first supplement notice and the management-system documents for its
+second (9 files); C reuses A's management-system documents and premises proof and uploads 5.
 """
 
 from datetime import datetime
@@ -22,6 +27,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from documents import services as documents
+from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicantFactory, ApplicationFactory
 from workflows import services
 from workflows.metrics.services import facts_record
@@ -45,18 +52,33 @@ def submit(application, user, when: datetime) -> None:
         services.application_submit(application=application, by=user)
 
 
+def draft(user, when: datetime, **kwargs):
+    """A draft created at ``when``, with its documents uploaded then (unless ``documents=False``)."""
+    with time_machine.travel(when, tick=False):
+        return ApplicationFactory(agency=user.agency, created_by=user, **kwargs)
+
+
+def upload_for(application, user, code: str, when: datetime) -> None:
+    application.refresh_from_db()
+    with time_machine.travel(when, tick=False):
+        documents.document_upload(application=application, by=user, requirement=code,
+                                  file=upload(pdf_bytes(2), f"{code}.pdf"))
+
+
 @pytest.fixture
 def histories(applicant, applicant2, acceptor, reviewer, approver, issuer):
     """The four applications above, ended, with their facts recorded; returns them by letter."""
     finding = [{"clause": "4.4.1", "grade": "general", "description": "温湿度监控记录不完整"}]
 
-    a = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    a = draft(applicant, at(2025, 9, 1, 9))
     submit(a, applicant, at(2025, 9, 1))
     act(a, "accept", acceptor, "supplement", at(2025, 9, 3),
         deficiencies=[{"description": "人员一览表未注明职称", "document_code": "personnel"}])
+    upload_for(a, applicant, "personnel", at(2025, 9, 10, 9))
     act(a, "supplement", applicant, "resubmit", at(2025, 9, 10), comment="已补充")
     act(a, "accept", acceptor, "supplement", at(2025, 9, 11),
         deficiencies=[{"description": "质量手册缺少批准页", "document_code": "management_system"}])
+    upload_for(a, applicant, "management_system", at(2025, 9, 16, 9))
     act(a, "supplement", applicant, "resubmit", at(2025, 9, 16), comment="已补充批准页")
     act(a, "accept", acceptor, "accept", at(2025, 9, 17))
     act(a, "review", reviewer, "rectify", at(2025, 9, 26), review_mode="onsite", findings=finding)
@@ -65,17 +87,23 @@ def histories(applicant, applicant2, acceptor, reviewer, approver, issuer):
     act(a, "decide", approver, "approve", at(2025, 10, 23), comment="符合条件")
     act(a, "issue", issuer, "issue", at(2025, 10, 24))
 
-    b = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    b = draft(applicant2, at(2026, 2, 9, 9))
     submit(b, applicant2, at(2026, 2, 9))
     act(b, "accept", acceptor, "accept", at(2026, 2, 25))
     act(b, "review", reviewer, "fail", at(2026, 3, 11), comment="管理体系未有效运行", review_mode="written")
     act(b, "decide", approver, "deny", at(2026, 3, 31), comment="不符合资质认定条件")
 
-    c = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    c = draft(applicant, at(2025, 11, 3, 9), documents=False)
+    with time_machine.travel(at(2025, 11, 3, 9), tick=False):
+        for code in ("management_system", "premises"):
+            source = a.documents.get(requirement__code=code, rejected_at__isnull=True)
+            documents.document_reuse(application=c, by=applicant, document=source.pk)
+    for code in ("application_form", "personnel", "audit_review", "equipment", "typical_reports"):
+        upload_for(c, applicant, code, at(2025, 11, 3, 9))
     submit(c, applicant, at(2025, 11, 3))
     act(c, "accept", acceptor, "refuse", at(2025, 11, 5), comment="不属于本机关职权范围")
 
-    d = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    d = draft(applicant, at(2025, 12, 1, 9))
     submit(d, applicant, at(2025, 12, 1))
     act(d, "accept", acceptor, "accept", at(2025, 12, 2))
     with time_machine.travel(at(2025, 12, 9), tick=False):

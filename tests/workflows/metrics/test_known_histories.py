@@ -38,6 +38,9 @@ def test_two_supplements_and_a_rectification_over_national_day(histories):
     assert (f.procedures, f.procedures_baseline, f.visits, f.visits_baseline) == (1, 1, 0, 2)
     assert (f.fee_yuan, f.fee_baseline_yuan) == (0, 0)
     assert f.authority == "贵州省市场监督管理局"
+    # 7 requested uploaded, then the personnel list and the management-system documents again
+    assert (f.documents_baseline, f.documents_required, f.documents_shared) == (8, 8, 1)
+    assert (f.documents_uploaded, f.documents_reused) == (9, 0)
 
 
 def test_late_officials_over_spring_festival(histories):
@@ -50,6 +53,7 @@ def test_late_officials_over_spring_festival(histories):
     assert f.on_time is False and f.late_steps == 2
     assert (f.steps, f.steps_baseline, f.rework_loops) == (4, 4, 0)
     assert (f.supplement_rounds, f.rectification_rounds) == (0, 0)
+    assert (f.documents_baseline, f.documents_uploaded, f.documents_reused) == (8, 7, 0)
 
 
 def test_refused_at_acceptance_is_compared_with_acceptance_alone(histories):
@@ -59,6 +63,8 @@ def test_refused_at_acceptance_is_compared_with_acceptance_alone(histories):
     assert (f.days_counted, f.days_elapsed, f.days_baseline, f.days_limit) == (2, 2, 5, 5)
     assert (f.steps, f.steps_baseline) == (2, 2)
     assert f.on_time is True
+    # two documents reused from A, five uploaded, the legal-status proof obtained by data sharing
+    assert (f.documents_required, f.documents_shared, f.documents_reused, f.documents_uploaded) == (8, 1, 2, 5)
 
 
 def test_withdrawn_during_review_counts_the_review_time_but_not_the_step(histories):
@@ -92,6 +98,9 @@ def test_the_aggregate_over_all_four(histories):
     assert r["procedures"]["baseline"] == 1 and r["procedures"]["actual"] == 1 and r["procedures"]["reduction_pct"] == 0
     assert r["procedures"]["visits"] == {"baseline": 2, "actual": 0, "reduction_pct": 100.0}
     assert r["fees"] == {"baseline": 0, "actual": 0, "reduction_pct": None}
+    # documents: 8 asked for before the reform; 9 + 7 + 5 + 7 uploaded
+    assert r["documents"] == {"baseline": 8, "actual": 7, "reduction_pct": 12.5, "required": 8, "shared": 1,
+                              "reused": 0.5, "supplement_rounds": 0.5}
     assert data["rework"] == {"supplement_rounds": 0.5, "rectification_rounds": 0.25}
 
 

@@ -44,6 +44,8 @@ def test_a_simulated_province_goes_through_the_real_flow(django_capture_on_commi
         assert f.days_elapsed == f.days_counted + f.days_stopped
         assert f.rework_loops <= f.supplement_rounds + f.rectification_rounds
     assert any(not f.on_time for f in facts) and any(f.on_time for f in facts)  # some officials late
+    # Agencies upload what the catalogue asks for, and reuse what they supplied before.
+    assert any(f.documents_reused for f in facts) and any(f.documents_uploaded for f in facts)
     # Some applications are still open today, some of them with steps already overdue.
     assert report.open_steps
 

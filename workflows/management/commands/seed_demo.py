@@ -40,10 +40,10 @@ class Command(BaseCommand):
     help = "Create demo users (password from DEMO_PASSWORD) and applications in several states; idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--simulate", type=int, default=40,
+        parser.add_argument("--simulate", type=int, default=30,
                             help="applications of the past year simulated for the service centre's dashboard (0: none)")
 
-    def handle(self, *args, simulate=40, **options):
+    def handle(self, *args, simulate=30, **options):
         if User.objects.filter(username="applicant").exists():
             self.stdout.write("demo data already present")
             return
