@@ -6,6 +6,7 @@ visible to whoever may see the application (404 otherwise).
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -34,7 +35,7 @@ REDUCTIONS_SCHEMA = {"type": "object", "properties": {key: FIGURE for key in sel
 
 def _check_monitor(request) -> None:
     if not selectors.may_monitor(request.user):
-        raise PermissionDenied("只有政务服务中心（监测角色）可以查看汇总指标。")
+        raise PermissionDenied(_("只有政务服务中心（监测角色）可以查看汇总指标。"))
 
 
 class FiveReductionsView(APIView):
@@ -88,7 +89,7 @@ class ApplicationMetricsView(APIView):
         final = facts is not None
         if facts is None:
             if application.submitted_at is None or application.rule_set_id is None:
-                raise Http404("申请尚未提交，暂无五减指标。")
+                raise Http404(_("申请尚未提交，暂无五减指标。"))
             # Open (or ended a moment ago, before its facts were written): the figures so far.
             facts = ApplicationFacts(application=application, **facts_values(application))
         body = {

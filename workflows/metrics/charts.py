@@ -9,6 +9,8 @@ from math import ceil, floor, log10
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PALETTE = ["#1f5fa8", "#c8102e", "#2e8540", "#b36b00", "#6a3d9a", "#5f6b7a"]
 GRID, AXIS, TEXT = "#e3e7ed", "#8a94a3", "#3c4656"
@@ -169,7 +171,8 @@ def step_chart(*, steps: list[dict], title: str, desc: str, css_class: str = "ch
     def x(value: float) -> float:
         return left + (right - left) * value / top
 
-    body = [_legend([("平均用时", PALETTE[0], False), ("现行时限", TEXT, False), ("改革前时限", TEXT, True)], left, 14)]
+    body = [_legend([(_("平均用时"), PALETTE[0], False), (_("现行时限"), TEXT, False), (_("改革前时限"), TEXT, True)],
+                    left, 14)]
     for i, s in enumerate(rows):
         y0 = 32 + i * row_h
         mean = s["mean_days"] or 0
@@ -177,31 +180,33 @@ def step_chart(*, steps: list[dict], title: str, desc: str, css_class: str = "ch
         body.append(format_html('<text x="{}" y="{}" font-size="12" text-anchor="end" fill="{}">{}</text>',
                                 label_w, y0 + 15, TEXT, s["label"]))
         body.append(format_html(
-            '<rect x="{}" y="{}" width="{}" height="16" fill="{}"><title>{}：平均 {} 个工作日</title></rect>',
-            left, y0 + 3, _n(x(mean) - left), PALETTE[1] if over else PALETTE[0], s["label"], _fmt(mean),
+            '<rect x="{}" y="{}" width="{}" height="16" fill="{}"><title>{}</title></rect>',
+            left, y0 + 3, _n(x(mean) - left), PALETTE[1] if over else PALETTE[0],
+            _("%(step)s：平均 %(days)s 个工作日") % {"step": s["label"], "days": _fmt(mean)},
         ))
         for limit, dashed in ((s["limit"], False), (s["baseline_limit"], True)):
             if limit:
+                title = _("改革前时限 %(days)s 个工作日") if dashed else _("现行时限 %(days)s 个工作日")
                 body.append(format_html(
-                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}>'
-                    '<title>{}时限 {} 个工作日</title></line>',
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}><title>{}</title></line>',
                     _n(x(limit)), y0, _n(x(limit)), y0 + 22, TEXT, mark_safe(' stroke-dasharray="3 2"' if dashed else ""),
-                    "改革前" if dashed else "现行", limit,
+                    title % {"days": limit},
                 ))
-        late = "" if s["late_rate"] is None else f"超时 {s['late_rate'] * 100:.1f}%"
-        body.append(format_html('<text x="{}" y="{}" font-size="12" fill="{}">{} 日 {}</text>',
-                                right + 8, y0 + 15, TEXT, _fmt(mean), late))
+        late = "" if s["late_rate"] is None else _("超时 %(pct)s%%") % {"pct": f"{s['late_rate'] * 100:.1f}"}
+        body.append(format_html('<text x="{}" y="{}" font-size="12" fill="{}">{} {}</text>',
+                                right + 8, y0 + 15, TEXT, _("%(days)s 日") % {"days": _fmt(mean)}, late))
     return _frame(width, height, title, desc, "".join(body), css_class)
 
 
 # --- the dashboard's pictures --------------------------------------------------------------------
-UNITS = {"procedures": "项", "steps": "个", "time": "个工作日", "fees": "元", "documents": "份"}
+UNITS = {"procedures": gettext_lazy("项"), "steps": gettext_lazy("个"), "time": gettext_lazy("个工作日"),
+         "fees": gettext_lazy("元"), "documents": gettext_lazy("份")}
 MEANINGS = {
-    "procedures": "审批事项数（每件）",
-    "steps": "经历环节数（每件，含补正、整改往返）",
-    "time": "计时用时（每件，不含停止计时）",
-    "fees": "收费（每件）",
-    "documents": "需申请机构提交的材料（每件）",
+    "procedures": gettext_lazy("审批事项数（每件）"),
+    "steps": gettext_lazy("经历环节数（每件，含补正、整改往返）"),
+    "time": gettext_lazy("计时用时（每件，不含停止计时）"),
+    "fees": gettext_lazy("收费（每件）"),
+    "documents": gettext_lazy("需申请机构提交的材料（每件）"),
 }
 
 
@@ -213,18 +218,20 @@ def reduction_cards(reductions: dict) -> list[dict]:
         detail = ""
         if key == "procedures" and figure.get("visits"):
             v = figure["visits"]
-            detail = f"跑动次数 {_opt(v['baseline'])} → {_opt(v['actual'])}"
+            detail = _("跑动次数 %(baseline)s → %(actual)s") % {"baseline": _opt(v["baseline"]), "actual": _opt(v["actual"])}
         elif key == "steps" and figure.get("rework_loops") is not None:
-            detail = f"其中补正、整改往返 {_opt(figure['rework_loops'])} 次"
+            detail = _("其中补正、整改往返 %(loops)s 次") % {"loops": _opt(figure["rework_loops"])}
         elif key == "time" and figure.get("statutory") is not None:
-            detail = (f"现行法定时限 {_opt(figure['statutory'])}，技术评审 {_opt(figure['review'])}，"
-                      f"停止计时 {_opt(figure['stopped'])}")
+            detail = _("现行法定时限 %(statutory)s，技术评审 %(review)s，停止计时 %(stopped)s") % {
+                "statutory": _opt(figure["statutory"]), "review": _opt(figure["review"]),
+                "stopped": _opt(figure["stopped"])}
             if figure.get("promise"):
-                detail += f"；承诺时限 {_opt(figure['promise']['baseline'])}"
+                detail += _("；承诺时限 %(promise)s") % {"promise": _opt(figure["promise"]["baseline"])}
         elif key == "fees" and figure["baseline"] == 0 and figure["actual"] == 0:
-            detail = "改革前后均不收费"
+            detail = _("改革前后均不收费")
         elif key == "documents" and figure.get("required") is not None:
-            detail = f"目录要求 {_opt(figure['required'])}，数据共享免交 {_opt(figure['shared'])}，复用 {_opt(figure['reused'])}"
+            detail = _("目录要求 %(required)s，数据共享免交 %(shared)s，复用 %(reused)s") % {
+                "required": _opt(figure["required"]), "shared": _opt(figure["shared"]), "reused": _opt(figure["reused"])}
         cards.append({
             "key": key, "label": _label(key), "meaning": MEANINGS[key], "unit": UNITS[key],
             "baseline": figure["baseline"], "actual": figure["actual"], "pct": figure["reduction_pct"], "detail": detail,
@@ -235,7 +242,7 @@ def reduction_cards(reductions: dict) -> list[dict]:
 def _label(key: str) -> str:
     from .selectors import REDUCTION_LABELS
 
-    return REDUCTION_LABELS[key]
+    return str(REDUCTION_LABELS[key])
 
 
 def _opt(value) -> str:
@@ -249,17 +256,17 @@ def dashboard_charts(data: dict) -> dict[str, SafeString]:
     time = [m["reductions"]["time"] for m in months]
     result = {
         "time": line_chart(
-            labels=labels, css_class="chart-time", unit="工作日", title="每月平均用时与法定时限",
-            desc="按办结月份：平均计时用时、现行法定时限、改革前法定时限（工作日）。",
+            labels=labels, css_class="chart-time", unit=_("工作日"), title=_("每月平均用时与法定时限"),
+            desc=_("按办结月份：平均计时用时、现行法定时限、改革前法定时限（工作日）。"),
             series=[
-                Series("实际用时", [t["actual"] for t in time], PALETTE[0]),
-                Series("现行时限", [t["statutory"] for t in time], PALETTE[5]),
-                Series("改革前时限", [t["baseline"] for t in time], PALETTE[1], dashed=True),
+                Series(_("实际用时"), [t["actual"] for t in time], PALETTE[0]),
+                Series(_("现行时限"), [t["statutory"] for t in time], PALETTE[5]),
+                Series(_("改革前时限"), [t["baseline"] for t in time], PALETTE[1], dashed=True),
             ],
         ),
         "reductions": line_chart(
-            labels=labels, css_class="chart-reductions", unit="%", title="每月五减压减率",
-            desc="按办结月份：各项相对改革前基线的压减百分比。",
+            labels=labels, css_class="chart-reductions", unit="%", title=_("每月五减压减率"),
+            desc=_("按办结月份：各项相对改革前基线的压减百分比。"),
             top=100,
             series=[
                 Series(_label(key), [m["reductions"][key]["reduction_pct"] for m in months], PALETTE[i])
@@ -267,12 +274,12 @@ def dashboard_charts(data: dict) -> dict[str, SafeString]:
             ],
         ),
         "volume": bar_chart(
-            labels=labels, values=[m["applications"] for m in months], css_class="chart-volume", name="办结",
-            unit="件", title="每月办结件数", desc="按办结月份统计的办结件数。",
+            labels=labels, values=[m["applications"] for m in months], css_class="chart-volume", name=_("办结"),
+            unit=_("件"), title=_("每月办结件数"), desc=_("按办结月份统计的办结件数。"),
         ),
         "steps": step_chart(
-            steps=data["steps"], title="各环节平均用时与时限",
-            desc="各办理环节平均用时（工作日），与现行时限和改革前时限比较。",
+            steps=data["steps"], title=_("各环节平均用时与时限"),
+            desc=_("各办理环节平均用时（工作日），与现行时限和改革前时限比较。"),
         ),
     }
     return result

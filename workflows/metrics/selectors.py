@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, RuleSet, User
 from workflows.models import Step
@@ -23,11 +24,11 @@ from .models import NODE_LABELS, NODES, ApplicationFacts
 
 REDUCTIONS = ("procedures", "steps", "time", "fees", "documents")
 REDUCTION_LABELS = {
-    "procedures": "减程序",
-    "steps": "减环节",
-    "time": "减时间",
-    "fees": "减收费",
-    "documents": "减申请材料",
+    "procedures": _("减程序"),
+    "steps": _("减环节"),
+    "time": _("减时间"),
+    "fees": _("减收费"),
+    "documents": _("减申请材料"),
 }
 OUTCOMES = ("certified", "denied", "refused", "withdrawn")
 

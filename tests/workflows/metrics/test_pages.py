@@ -186,3 +186,12 @@ def test_old_exports_are_purged_with_their_files(client, monitor, histories, set
     assert not old_file.exists() and not old_file.parent.exists()
     assert list(MetricsExport.objects.values_list("pk", flat=True)) == [recent.pk]
     assert export_path(MetricsExport.objects.get(pk=recent.pk)).is_file()
+
+
+def test_the_dashboard_speaks_english_when_the_user_switches(client, monitor, histories, settings):
+    client.force_login(monitor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(DASHBOARD).content.decode()
+    assert "Fewer procedures" in html and "Less time" in html and "down 70.7%" in html and "up 46.2%" in html
+    assert "Mean time and statutory limits by month" in html  # the charts too
+    assert "减时间" not in html

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.translation import gettext as _
 
 from ..models import NODE_LABELS
 
@@ -32,7 +33,9 @@ def signed_pct(pct) -> str:
     if pct is None:
         return "—"
     pct = float(pct)
-    return f"增加 {-pct:.1f}%" if pct < 0 else f"压减 {pct:.1f}%"
+    if pct < 0:
+        return _("增加 %(pct)s%%") % {"pct": f"{-pct:.1f}"}
+    return _("压减 %(pct)s%%") % {"pct": f"{pct:.1f}"}
 
 
 @register.filter
