@@ -56,7 +56,7 @@ def _step_json(step) -> dict:
         "task_id": step.task_id, "application": step.application_id, "reference": step.application.reference,
         "agency": step.application.agency.name, "node": step.node, "state": step.state,
         "claimed_by": step.claimed_by.username if step.claimed_by_id else None,
-        "entered_at": step.entered_at, "due_date": step.due_date,
+        "entered_at": step.entered_at, "due_date": step.due_date, "overdue_working_days": step.overdue_days,
     }
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, RuleSet, User
+from workflows.calendar import working_days_between
+from workflows.exceptions import CalendarMissing
 from workflows.models import Step
 
 from .facts import APPLICANT_NODES, OFFICIAL_NODES
@@ -326,10 +328,16 @@ def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
 
 def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step], int]:
     """Open steps past their due date, most overdue first, and how many there are (two queries, always:
-    the count is cheap on the partial index of live steps by due date)."""
+    the count is cheap on the partial index of live steps by due date). Each step carries
+    ``overdue_days``, the working days since its due date (the calendar is cached: no query)."""
     on = on or timezone.localdate()
     overdue = Step.objects.active().filter(due_date__lt=on)
     rows = list(overdue.select_related("application__agency", "claimed_by").order_by("due_date", "id")[:limit])
+    for step in rows:
+        try:
+            step.overdue_days = working_days_between(step.due_date, on)
+        except CalendarMissing:
+            step.overdue_days = None
     return rows, overdue.count()
 
 

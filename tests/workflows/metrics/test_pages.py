@@ -75,6 +75,7 @@ def test_the_overdue_list_drills_down_to_the_application(client, monitor, applic
     assert "超期未办结环节" in html and late.reference in html and fresh.reference not in html
     assert f'href="/applications/{late.pk}/"' in html or f"/admin/approvals/application/{late.pk}/" in html
     assert "2026-03-09" in html and str(acceptor) in html
+    assert '<td class="late">4</td>' in html  # due Monday 9 March; 10, 11, 12 and 13 March are past it
 
 
 def test_aggregates_download_as_csv_and_xlsx(client, monitor, histories):
