@@ -20,7 +20,8 @@ run: debs-run $(BIN)/.installed-run
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# the worker runs reminders, escalation and renders PDFs; it stops with the server
+	$(BIN)/python manage.py run_worker & trap 'kill $$!' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: debs-test $(BIN)/.installed-test
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv

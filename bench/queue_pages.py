@@ -5,8 +5,8 @@ official), then times, on the same data in the same run:
 
 - the baseline: Django's ``Paginator`` over the same queue queryset (a ``COUNT(*)`` and an ``OFFSET``),
   for the first page and for a page in the middle of the queue;
-- the product: ``approvals.pagination.keyset_page`` over the same queryset, first page and the page
-  after a cursor in the middle;
+- the product: ``workflows.selectors.queue_page`` (keyset on due date, id) over the same queryset,
+  first page and the page after a cursor in the middle;
 - the whole page (``GET /tasks/queue/`` and ``/tasks/``) through the real view, middleware and template.
 
 Figures are printed as ratios to the baseline, plus the SQL statements per page request.
@@ -94,16 +94,19 @@ def fill(args):
             SELECT flow_task, flow_task_type, status, created, token, owner_permission, process_id, data
             FROM viewflow_task, generate_series(1, %s) WHERE id = %s
         """, [args.rows - 1, seed.task_id])
-        # Entered one second apart, oldest first; the measured official holds every n-th task.
+        # Entered one second apart, oldest first; due dates spread over 60 days, so the queue's
+        # due-date order is not the entry order; the measured official holds every n-th task.
         every = max(args.rows // max(args.inbox, 1), 1)
         cursor.execute("""
             INSERT INTO workflows_step (task_id, application_id, node, permission, state, entered_at,
-                                        claimed_at, claimed_by_id, outcome, comment)
+                                        claimed_at, claimed_by_id, outcome, comment, clock, limit_days,
+                                        clock_started_on, carried_days, stopped_days, due_date)
             SELECT t.id, %s, 'accept', 'approvals.accept_application',
                    CASE WHEN t.id %% %s = 0 THEN 'claimed' ELSE 'open' END,
                    now() - make_interval(secs => %s - (t.id - %s)),
                    CASE WHEN t.id %% %s = 0 THEN now() END,
-                   CASE WHEN t.id %% %s = 0 THEN %s END, '', ''
+                   CASE WHEN t.id %% %s = 0 THEN %s END, '', '', 'approval', 5, current_date, 0, 0,
+                   current_date + ((t.id * 7919) %% 60)::int
             FROM viewflow_task t WHERE t.id <> %s
         """, [application.pk, every, args.rows, seed.task_id, every, every, official.pk, seed.task_id])
         cursor.execute("ANALYZE")
@@ -113,7 +116,6 @@ def fill(args):
 
 
 def run(args) -> None:
-    from approvals.pagination import keyset_page
     from workflows import selectors
     from workflows.models import Step
 
@@ -130,14 +132,12 @@ def run(args) -> None:
                                      ("inbox", selectors.inbox, inbox_rows)):
         queryset = queryset_of(user=official)
         middle = total // 2
-        cursor_row = list(queryset.order_by("entered_at", "pk")[middle - 1: middle])[0]
-        from approvals.pagination import encode_cursor
-
-        cursor = encode_cursor(cursor_row.entered_at, cursor_row.pk)
+        cursor_row = list(queryset[middle - 1: middle])[0]  # the queue's own order: soonest due first
+        cursor = selectors.encode_cursor(cursor_row)
         baseline_first = timed(lambda q=queryset: paginator_page(q, 1), args.repeat)
         baseline_middle = timed(lambda q=queryset, n=middle // 20 + 1: paginator_page(q, n), args.repeat)
-        keyset_first = timed(lambda q=queryset: keyset_page(q, key="entered_at").items, args.repeat)
-        keyset_middle = timed(lambda q=queryset, c=cursor: keyset_page(q, key="entered_at", after=c).items, args.repeat)
+        keyset_first = timed(lambda q=queryset: selectors.queue_page(q).items, args.repeat)
+        keyset_middle = timed(lambda q=queryset, c=cursor: selectors.queue_page(q, after=c).items, args.repeat)
         url = "/tasks/queue/" if name == "claimable" else "/tasks/"
         request_first = timed(lambda u=url: client.get(u), args.repeat)
         request_middle = timed(lambda u=url, c=cursor: client.get(u, {"after": c}), args.repeat)
@@ -158,11 +158,10 @@ def run(args) -> None:
 
 
 def keyset_page_sql(queryset, cursor):
-    from approvals.pagination import _beyond, decode_cursor
+    from workflows.selectors import _RowCompare, decode_cursor
 
-    moment, pk = decode_cursor(cursor)
-    page = queryset.filter(_beyond("entered_at", moment, pk, forward=True, descending=False)).order_by("entered_at", "pk")
-    return page[:21].query.sql_with_params()
+    due, pk = decode_cursor(cursor)
+    return queryset.filter(_RowCompare(">", due, pk))[:21].query.sql_with_params()
 
 
 if __name__ == "__main__":

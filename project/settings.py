@@ -95,6 +95,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: wait for a lock instead of failing, and take the
+    # write lock at BEGIN so a transaction never fails half-way on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "approvals.User"
@@ -158,15 +162,26 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery -------------------------------------------------------------------------------------
-# Without a broker the tasks run in-process (eagerly) so the default set-up needs no services.
+# Without CELERY_BROKER_URL the web process runs tasks in-process (eagerly), so the default set-up
+# needs no services, and `manage.py run_worker` runs beat (the periodic jobs) and a worker over a
+# queue kept in files under var/celery (kombu's filesystem transport): nothing needs Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_FILESYSTEM_QUEUE = Path(os.environ.get("CELERY_FILESYSTEM_QUEUE", BASE_DIR / "var" / "celery"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Registered in django-celery-beat's tables when beat starts (editable there afterwards).
+CELERY_BEAT_SCHEDULE = {
+    "statutory-clocks": {
+        "task": "workflows.tasks.clocks_check",
+        "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
+        "options": {"expires": 600},
+    },
+}
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -180,6 +195,14 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CMA_AUTHORITY_CODE = os.environ.get("CMA_AUTHORITY_CODE", "24")
 CMA_AUTHORITY_NAME = os.environ.get("CMA_AUTHORITY_NAME", "贵州省市场监督管理局")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+# Statutory clocks: remind the task holder this many working days before the due date, the
+# applicant this many before their supplement/rectification period ends; escalate overdue tasks
+# to the users of this group (the service centre by default).
+CMA_REMINDER_WORKING_DAYS = int(os.environ.get("CMA_REMINDER_WORKING_DAYS", "2"))
+CMA_APPLICANT_REMINDER_WORKING_DAYS = int(os.environ.get("CMA_APPLICANT_REMINDER_WORKING_DAYS", "5"))
+CMA_ESCALATION_GROUP = os.environ.get("CMA_ESCALATION_GROUP", "monitor")
+# How long a process trusts its cached calendar year before checking for an edit elsewhere.
+CMA_CALENDAR_CACHE_SECONDS = int(os.environ.get("CMA_CALENDAR_CACHE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -53,6 +53,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _calendar_cache():
+    """Each test sees the calendar rows of its own transaction, not a year cached by an earlier test."""
+    from workflows.calendar import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 def pytest_collection_modifyitems(config, items):
     """Where REQUIRE_SERVICES is set (CI), a test marked postgres/browser/celery may not be skipped."""
     import os

@@ -9,28 +9,57 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from approvals.api.serializers import ApplicationSerializer
-from approvals.models import Application, StatusChange
+from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services
+from .clocks import clock_summary
 from .flows import OUTCOMES, OrdinaryFlow
 from .models import Step
 
 
 # --- serializers --------------------------------------------------------------------------------
+class DueFields(serializers.Serializer):
+    """The statutory clock of a step: due date, working days left (negative: overdue by), marks."""
+
+    due_date = serializers.DateField(read_only=True, allow_null=True)
+    limit_days = serializers.IntegerField(read_only=True, allow_null=True, help_text="法定时限（工作日）")
+    working_days_left = serializers.SerializerMethodField(help_text="剩余工作日；负数为已超期的工作日；已办结为 null")
+    overdue = serializers.SerializerMethodField(help_text="未办结且已过期限，或办结晚于期限")
+    due_soon = serializers.SerializerMethodField(help_text="未办结、未超期、在提醒期内")
+
+    def _due(self, step):
+        if "_due_status" not in step.__dict__:
+            step.__dict__["_due_status"] = step.due_status()
+        return step.__dict__["_due_status"]
+
+    def get_working_days_left(self, step) -> int | None:
+        return self._due(step).working_days_left
+
+    def get_overdue(self, step) -> bool:
+        return self._due(step).overdue
+
+    def get_due_soon(self, step) -> bool:
+        return self._due(step).due_soon
+
+
 class StepApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     agency = serializers.CharField(source="agency.name")
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
+    status_display = serializers.SerializerMethodField()
+
+    def get_status_display(self, application) -> str:
+        # Not get_status_display(): that hashes (and translates) every choice label on each call.
+        return str(ApplicationStatus(application.status).label)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(DueFields, serializers.ModelSerializer):
     """A human task of the flow (its id is the flow task's id)."""
 
     id = serializers.IntegerField(source="task_id")
@@ -42,7 +71,8 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Step
         fields = ["id", "node", "title", "state", "application", "outcomes", "entered_at", "claimed_by",
-                  "claimed_at", "finished_at", "outcome", "comment"]
+                  "claimed_at", "finished_at", "outcome", "comment",
+                  "due_date", "limit_days", "working_days_left", "overdue", "due_soon"]
 
     def get_title(self, step) -> str:
         return str(getattr(OrdinaryFlow, step.node).task_title)
@@ -92,14 +122,16 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["transition", "source", "target", "by", "at", "comment"]
 
 
-class TimelineStepSerializer(serializers.ModelSerializer):
+class TimelineStepSerializer(DueFields, serializers.ModelSerializer):
     claimed_by = serializers.CharField(source="claimed_by.username", default=None)
     finished_by = serializers.CharField(source="finished_by.username", default=None)
 
     class Meta:
         model = Step
         fields = ["node", "state", "entered_at", "claimed_by", "claimed_at", "opened_at", "finished_at",
-                  "finished_by", "outcome", "comment"]
+                  "finished_by", "outcome", "comment",
+                  "clock", "due_date", "limit_days", "working_days_left", "overdue", "due_soon",
+                  "used_days", "stopped_days"]
 
 
 # --- views --------------------------------------------------------------------------------------
@@ -137,36 +169,52 @@ class TimelineView(APIView):
     def get(self, request, pk: int):
         application = _visible_application(request, pk)
         changes = application.status_changes.select_related("by").order_by("at", "id")
+        steps = selectors.timeline(application=application)
         return Response({
             "application": application.pk,
             "status": application.status,
-            "steps": TimelineStepSerializer(selectors.timeline(application=application), many=True).data,
+            # Working days: approval (counted against the limits), review and stopped (kept apart).
+            "working_days": clock_summary(steps),
+            "steps": TimelineStepSerializer(steps, many=True).data,
             "status_changes": StatusChangeSerializer(changes, many=True).data,
         })
 
 
-class QueuePagination(CursorPagination):
-    """Cursor pages: no COUNT(*) however long the queue grows."""
-
-    page_size = 20
-    max_page_size = 100
-    page_size_query_param = "page_size"
-    ordering = ("entered_at", "id")
+class TaskListQuery(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["inbox", "queue"], default="inbox")
+    due = serializers.ChoiceField(choices=["overdue", "due_soon"], required=False)
+    cursor = serializers.CharField(required=False)
+    before = serializers.CharField(required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
 class TaskListView(APIView):
+    """Queues soonest-due first, paged by key (``next``): no COUNT(*), one query per page."""
+
     @extend_schema(
-        parameters=[OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领")],
+        parameters=[
+            OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领"),
+            OpenApiParameter("due", enum=["overdue", "due_soon"], description="只看已超期 / 即将到期"),
+            OpenApiParameter("cursor", str, description="下一页：上一次响应的 next 链接中的翻页参数"),
+            OpenApiParameter("before", str, description="上一页：上一次响应的 previous 链接中的翻页参数"),
+            OpenApiParameter("page_size", int, description="每页条数（1–100，默认20）"),
+        ],
         responses=TaskSerializer(many=True),
     )
     def get(self, request):
-        scope = request.query_params.get("scope", "inbox")
-        if scope not in ("inbox", "queue"):
-            raise serializers.ValidationError({"scope": "scope 只能是 inbox 或 queue。"})
-        steps = selectors.inbox(user=request.user) if scope == "inbox" else selectors.claimable(user=request.user)
-        paginator = QueuePagination()
-        page = paginator.paginate_queryset(steps, request, view=self)
-        return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+        query = TaskListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        select = selectors.inbox if params["scope"] == "inbox" else selectors.claimable
+        steps = select(user=request.user, due=params.get("due"))
+        page = selectors.queue_page(steps, after=params.get("cursor", ""), before=params.get("before", ""),
+                                    size=params["page_size"])
+        here = remove_query_param(remove_query_param(request.build_absolute_uri(), "cursor"), "before")
+        return Response({
+            "next": replace_query_param(here, "cursor", page.next_cursor) if page.has_next else None,
+            "previous": replace_query_param(here, "before", page.previous_cursor) if page.has_previous else None,
+            "results": TaskSerializer(page.items, many=True).data,
+        })
 
 
 def _visible_step(request, task_id: int) -> Step:

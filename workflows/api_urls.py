@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import api
+from .notifications import api as notifications_api
 
 urlpatterns = [
     path("applications/<int:pk>/submit/", api.SubmitView.as_view(), name="api-application-submit"),
@@ -11,4 +12,8 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", api.TaskHandoverView.as_view(service_name="task_claim"), name="api-task-claim"),
     path("tasks/<int:task_id>/release/", api.TaskHandoverView.as_view(service_name="task_release"), name="api-task-release"),
     path("tasks/<int:task_id>/complete/", api.TaskCompleteView.as_view(), name="api-task-complete"),
+    # In-app notifications (the statutory clocks' reminders and escalations).
+    path("notifications/", notifications_api.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/read-all/", notifications_api.NotificationReadAll.as_view(), name="api-notifications-read-all"),
+    path("notifications/<int:pk>/read/", notifications_api.NotificationRead.as_view(), name="api-notification-read"),
 ]

@@ -13,6 +13,7 @@ from viewflow.workflow import flow, lock
 from approvals import services as domain
 from approvals.models import ApplicationStatus as S
 
+from .clocks import clock_start
 from .models import ApplicationProcess, Step
 
 APPLICANT_PERMISSION = "approvals.respond_application"
@@ -113,7 +114,7 @@ class OrdinaryFlow(flow.Flow):
         task = activation.task
         process = activation.process
         now = timezone.now()
-        Step.objects.create(
+        step = Step(
             task=task,
             application_id=process.application_id,
             node=task.flow_task.name,
@@ -124,6 +125,8 @@ class OrdinaryFlow(flow.Flow):
             claimed_by_id=task.owner_id,
             claimed_at=now if task.owner_id else None,
         )
+        clock_start(step, rule_set=process.application.rule_set, on=timezone.localdate(now))
+        step.save(force_insert=True)
 
 
 # Node → outcome → domain service. Every completion calls exactly one of these, inside the task's

@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 from approvals import services as domain
 from approvals.models import Application, User
 
+from .clocks import clock_finish
 from .exceptions import TaskConflict
 from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
 from .metrics.services import facts_schedule
@@ -163,7 +164,11 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         facts_schedule(application=activation.process.application)  # the five reductions, once it has ended
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
-        step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment"])
+        # A supplement or rectification request stops this step's clock here; the step that
+        # resumes it after the applicant's answer carries these working days (workflows.clocks).
+        clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
+        step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
+                                 *clock_fields])
         return step
 
 

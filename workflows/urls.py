@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .notifications import views as notification_views
 
 app_name = "workflows"
 
@@ -17,4 +18,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", views.task_claim, name="task_claim"),
     path("tasks/<int:task_id>/release/", views.task_release, name="task_release"),
     path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
 ]

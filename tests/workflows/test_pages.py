@@ -255,8 +255,8 @@ def test_queue_pages_take_a_fixed_number_of_queries_and_page_by_keyset(queue, ap
     assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
     page = first.context["page"]
     assert len(page) == 20 and page.has_next and not page.has_previous
-    entered = [step.entered_at for step in page]
-    assert entered == sorted(entered)  # oldest first
+    due = [(step.due_date, step.pk) for step in page]
+    assert due == sorted(due)  # soonest due first
     second = client.get(url, {"after": page.next_cursor}).context["page"]
     assert len(second) == 5 and not second.has_next
     assert {s.pk for s in page}.isdisjoint({s.pk for s in second})

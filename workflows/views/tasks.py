@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
-from approvals.pagination import keyset_page
 from approvals.permissions import acts_for
 
 from .. import selectors, services
@@ -22,19 +21,22 @@ from .common import BAD_INPUT, CONFLICT, application_context
 
 
 def _queue(request, steps, *, scope: str):
-    page = keyset_page(steps, key="entered_at", after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    try:
+        page = selectors.queue_page(steps, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    except ValidationError:  # cursors live in URLs: a tampered one reads as the first page
+        page = selectors.queue_page(steps)
     return render(request, "workflows/queue.html", {"page": page, "scope": scope})
 
 
 @login_required
 def inbox(request):
-    """我的待办: tasks the user has claimed, oldest first."""
+    """我的待办: tasks the user has claimed, soonest due first."""
     return _queue(request, selectors.inbox(user=request.user), scope="inbox")
 
 
 @login_required
 def claimable(request):
-    """待认领: unclaimed tasks the user's role may take, oldest first."""
+    """待认领: unclaimed tasks the user's role may take, soonest due first."""
     return _queue(request, selectors.claimable(user=request.user), scope="queue")
 
 

@@ -1,0 +1,81 @@
+"""End to end on a real broker: beat schedules the clock check, a real worker runs it, mails go out once.
+
+Needs CELERY_BROKER_URL (Redis) and DATABASE_URL (PostgreSQL: the worker thread opens its own
+connection, so it must see what the test committed). CI sets both; without them this is skipped.
+"""
+
+import os
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import kombu.pools
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+
+from workflows import services, tasks
+from workflows.models import ClockAlert, Notification
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def worker(settings):
+    broker = os.environ.get("CELERY_BROKER_URL")
+    if not broker:
+        pytest.skip("needs CELERY_BROKER_URL (a Redis broker; CI sets it)")
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: the worker thread shares the test database")
+    from project.celery import app
+
+    # Close the worker thread's connection after each task, or the test database cannot be dropped.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
+    _forget_connections(app)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.update(saved)
+        _forget_connections(app)
+
+
+def _forget_connections(app) -> None:
+    """Celery caches its result backend and broker pool on first use, possibly for the eager set-up
+    an earlier test ran under; make it connect afresh to what the configuration now says."""
+    app._backend_cache = None
+    app._local = threading.local()
+    kombu.pools.reset()  # closes and forgets every pooled broker connection
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_beat_and_a_real_worker_send_each_reminder_once(worker, draft, applicant, acceptor, monitor):
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=SHANGHAI), tick=False):
+        services.application_submit(application=draft, by=applicant)  # acceptance due 9 March
+
+    with time_machine.travel(datetime(2026, 3, 5, 9, tzinfo=SHANGHAI), tick=True) as clock:
+        scheduler = DatabaseScheduler(app=worker)
+        assert PeriodicTask.objects.filter(name="statutory-clocks", task="workflows.tasks.clocks_check").exists()
+        clock.shift(timedelta(minutes=16))  # one interval later the entry is due
+        scheduler.tick()  # beat publishes the check to Redis; the worker runs it
+        # The worker takes tasks in order: once a check sent now has answered, the beat's run and
+        # the mails it queued are done. Two more runs over the same state send nothing.
+        second = tasks.clocks_check.delay().get(timeout=30)
+        third = tasks.clocks_check.delay().get(timeout=30)
+
+    assert second["due_soon"] == third["due_soon"] == 0
+    assert ClockAlert.objects.filter(kind="due_soon").count() == 1
+    assert list(Notification.objects.values_list("user__username", "kind")) == [("acceptor", "due_soon")]
+    assert Notification.objects.get().emailed_at is not None
+    assert [m.to for m in mail.outbox] == [["acceptor@example.com"]]
+    assert draft.reference in mail.outbox[0].subject

@@ -1,0 +1,82 @@
+"""Writes: create notifications, mark them read, send their e-mail (once)."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import User
+
+from ..models import ClockAlert, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "",
+           kind: str = Notification.Kind.INFO, alert: ClockAlert | None = None) -> list[Notification]:
+    """Give each user a notification; the e-mails go out after commit, one task per message."""
+    rows = [
+        Notification(user=user, kind=kind, title=title[:200], body=body, url=url, alert=alert,
+                     email_wanted=bool(user.email))
+        for user in {user.pk: user for user in users if user.is_active}.values()
+    ]
+    Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows if row.email_wanted]
+    if ids:
+        transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
+    return rows
+
+
+def _enqueue_emails(ids: list[int]) -> None:
+    from ..tasks import notification_email_send  # tasks import these services
+
+    for pk in ids:
+        notification_email_send.delay(pk)
+
+
+def email_send(*, notification_id: int) -> bool:
+    """Mail one notification unless it was mailed already; True when sent now.
+
+    The row is locked while mailing, so two workers cannot both send it; if the mail server fails
+    nothing is marked and the task retries (at-least-once: a crash between sending and committing
+    can repeat a mail, never lose one).
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.user.email:
+            return False
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        send_mail(
+            subject=f"{_('资质认定网上办理')}：{notification.title}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.user.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        return True
+
+
+def notification_mark_read(*, notification_id: int, user: User) -> Notification:
+    """Mark one of the user's notifications read (another user's raises ``Notification.DoesNotExist``)."""
+    notification = Notification.objects.get(pk=notification_id, user=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark all of the user's notifications read; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,57 @@
+"""The statutory clock on the pages: ``{% due step %}`` shows a step's due date, the working days
+left or overdue, and (``detail=True``) what a step used, carried over and stood stopped.
+
+Built in Python rather than as an included template: it runs on every row of a queue page, where a
+sub-template per row cost a third of the page's rendering time. The calendar is cached, so no row
+adds a query.
+"""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+def _days(singular: str, days: int) -> str:
+    # One msgid per phrase; the Chinese is the same for one and many, the English is not.
+    return ngettext(singular, singular, days) % {"days": days}
+
+
+@register.simple_tag
+def due(step, detail: bool = False) -> str:
+    """Due date with an overdue / due-soon mark; ``detail`` adds used, carried and stopped days."""
+    status = step.due_status()
+    if status.due_date is None:
+        if step.limit_days:
+            return format_html('<span class="small muted" data-due-unknown>{}</span>',
+                               _("期限待定（工作日历缺少该年度）"))
+        return "—"
+    parts = [format_html('<span class="nowrap" data-due="{0}">{0}</span>', status.due_date.isoformat())]
+    left = status.working_days_left
+    if step.is_active:
+        if status.overdue:
+            text = _days("超期 %(days)s 个工作日", -left) if left is not None and left < 0 else _("已超期")
+            parts.append(format_html(' <span class="badge tone-red" data-overdue>{}</span>', text))
+        elif status.due_soon:
+            text = _("今天到期") if left == 0 else _days("剩 %(days)s 个工作日", left)
+            parts.append(format_html(' <span class="badge tone-amber" data-due-soon>{}</span>', text))
+        elif left is not None:
+            parts.append(format_html(' <span class="small muted" data-days-left="{}">{}</span>', left,
+                                     _days("剩 %(days)s 个工作日", left)))
+    elif status.overdue:
+        parts.append(format_html(' <span class="badge tone-red" data-finished-late>{}</span>', _("超期办结")))
+    if detail:
+        notes = []
+        if step.used_days is not None:
+            notes.append(_days("用时 %(days)s 个工作日", step.used_days))
+        if step.carried_days:
+            notes.append(_days("停止计时前已用 %(days)s 个工作日", step.carried_days))
+        if step.stopped_days:
+            notes.append(_days("停止计时 %(days)s 个工作日", step.stopped_days))
+        if notes:
+            parts.append(format_html('<div class="small muted">{}</div>',
+                                     format_html_join(" · ", "{}", ((note,) for note in notes))))
+    return mark_safe("".join(parts))  # every part above is escaped by format_html
