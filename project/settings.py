@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
         "options": {"expires": 600},
     },
+    "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
+        "task": "workflows.metrics.tasks.exports_purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
