@@ -1,121 +1,27 @@
-"""Reads of the five-reductions measurement: aggregates over a period and one application's figures.
+"""Aggregates over the fact table, each a fixed number of queries whatever its size.
 
-Every aggregate is a fixed number of queries over the fact table, whatever its size: the sums in
-one query, the distribution of time in another (medians and the 90th percentile are read off that
-histogram, nearest-rank, so SQLite and PostgreSQL agree), the months and the breakdown in one each.
-A reduction is ``(baseline - actual) / baseline`` over the sums, i.e. of the means.
+One grouped query gives every count and sum per (month, authority, type, track, outcome); the
+period's totals, each month's and each breakdown row's are those groups added up in Python. A
+second query gives the distribution of counted time, from which the median and the 90th
+percentile are read (nearest rank, so SQLite and PostgreSQL agree).
 """
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from math import ceil
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Application, RuleSet, User
+from approvals.models import RuleSet
 from workflows.calendar import working_days_between
 from workflows.exceptions import CalendarMissing
 from workflows.models import Step
 
-from .facts import APPLICANT_NODES, OFFICIAL_NODES
-from .models import NODE_LABELS, NODES, ApplicationFacts
+from ..facts import APPLICANT_NODES, OFFICIAL_NODES
+from ..models import NODE_LABELS, NODES, ApplicationFacts
+from .arithmetic import mean, number, percentile, reduction
+from .filters import OUTCOMES, Filters, facts
 
-REDUCTIONS = ("procedures", "steps", "time", "fees", "documents")
-REDUCTION_LABELS = {
-    "procedures": _("减程序"),
-    "steps": _("减环节"),
-    "time": _("减时间"),
-    "fees": _("减收费"),
-    "documents": _("减申请材料"),
-}
-OUTCOMES = ("certified", "denied", "refused", "withdrawn")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The period (by the day an application ended, both ends included) and the dimensions."""
-
-    start: date | None = None
-    end: date | None = None
-    application_type: str = ""
-    track: str = ""
-    authority: str = ""
-    outcome: str = ""
-
-    def as_query(self) -> dict[str, str]:
-        """The filters as query-string parameters (for links, exports and the API)."""
-        values = {
-            "from": self.start.isoformat() if self.start else "",
-            "to": self.end.isoformat() if self.end else "",
-            "application_type": self.application_type,
-            "track": self.track,
-            "authority": self.authority,
-            "outcome": self.outcome,
-        }
-        return {key: value for key, value in values.items() if value}
-
-
-def may_monitor(user: User) -> bool:
-    """The service centre (政务服务中心) sees aggregates; nobody else does."""
-    return bool(user.is_authenticated and user.is_active and not user.agency_id
-                and user.has_perm("approvals.monitor_service"))
-
-
-def facts(*, filters: Filters) -> QuerySet:
-    """Fact rows matching the filters."""
-    rows = ApplicationFacts.objects.all()
-    if filters.start:
-        rows = rows.filter(ended_on__gte=filters.start)
-    if filters.end:
-        rows = rows.filter(ended_on__lte=filters.end)
-    for name in ("application_type", "track", "authority", "outcome"):
-        value = getattr(filters, name)
-        if value:
-            rows = rows.filter(**{name: value})
-    return rows
-
-
-# --- arithmetic ---------------------------------------------------------------------------------
-def _number(value) -> float | int | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        value = float(value)
-    return round(value, 2) if isinstance(value, float) else value
-
-
-def reduction(baseline, actual) -> dict[str, Any]:
-    """``{baseline, actual, reduction_pct}``; no percentage against a baseline of zero."""
-    pct = None
-    if baseline:
-        pct = round((float(baseline) - float(actual or 0)) / float(baseline) * 100, 1)
-    return {"baseline": _number(baseline), "actual": _number(actual), "reduction_pct": pct}
-
-
-def _mean(total, n: int):
-    if total is None or not n:
-        return None
-    return float(total) / n
-
-
-def percentile(histogram: list[tuple[int, int]], fraction: float) -> int | None:
-    """Nearest-rank percentile of a sorted ``[(value, count)]`` histogram."""
-    n = sum(count for _value, count in histogram)
-    if not n:
-        return None
-    rank, seen = max(1, ceil(fraction * n)), 0
-    for value, count in histogram:
-        seen += count
-        if seen >= rank:
-            return value
-    return histogram[-1][0]
-
-
-# --- aggregates ---------------------------------------------------------------------------------
 SUMMED = (
     "procedures", "procedures_baseline", "visits", "visits_baseline", "steps", "steps_baseline", "rework_loops",
     "days_elapsed", "days_counted", "days_approval", "days_review", "days_stopped", "days_baseline", "days_limit",
@@ -197,30 +103,30 @@ def _reductions(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
     Detail figures a breakdown row does not sum are None."""
     n = t["n"]
 
-    def mean(name: str):
-        return _number(_mean(t.get(f"sum_{name}"), n))
+    def per_application(name: str):
+        return number(mean(t.get(f"sum_{name}"), n))
 
     def pair(baseline: str, actual: str) -> dict[str, Any]:
-        return reduction(_mean(t[f"sum_{baseline}"], n), _mean(t[f"sum_{actual}"], n))
+        return reduction(mean(t[f"sum_{baseline}"], n), mean(t[f"sum_{actual}"], n))
 
     time = pair("days_baseline", "days_counted")
-    time.update({name: mean(field) for name, field in (
+    time.update({name: per_application(field) for name, field in (
         ("statutory", "days_limit"), ("approval", "days_approval"), ("review", "days_review"),
         ("stopped", "days_stopped"), ("elapsed", "days_elapsed"),
     )})
     if t.get("promise_n"):
         # Compared only over the applications a promise covered.
-        time["promise"] = reduction(_mean(t["sum_days_promise"], t["promise_n"]),
-                                    _mean(t["sum_days_counted_promised"], t["promise_n"]))
+        time["promise"] = reduction(mean(t["sum_days_promise"], t["promise_n"]),
+                                    mean(t["sum_days_counted_promised"], t["promise_n"]))
     procedures = pair("procedures_baseline", "procedures")
     if "sum_visits" in t:
         procedures["visits"] = pair("visits_baseline", "visits")
     steps = pair("steps_baseline", "steps")
-    steps["rework_loops"] = mean("rework_loops")
+    steps["rework_loops"] = per_application("rework_loops")
     documents = pair("documents_baseline", "documents_uploaded")
     documents.update({
-        "required": mean("documents_required"), "shared": mean("documents_shared"),
-        "reused": mean("documents_reused"), "supplement_rounds": mean("supplement_rounds"),
+        "required": per_application("documents_required"), "shared": per_application("documents_shared"),
+        "reused": per_application("documents_reused"), "supplement_rounds": per_application("supplement_rounds"),
     })
     return {
         "procedures": procedures,
@@ -240,8 +146,8 @@ def _headline(totals: dict[str, Any], histogram: list[tuple[int, int]]) -> dict[
         "time_p50": percentile(histogram, 0.5),
         "time_p90": percentile(histogram, 0.9),
         "rework": {
-            "supplement_rounds": _number(_mean(totals["sum_supplement_rounds"], n)),
-            "rectification_rounds": _number(_mean(totals["sum_rectification_rounds"], n)),
+            "supplement_rounds": number(mean(totals["sum_supplement_rounds"], n)),
+            "rectification_rounds": number(mean(totals["sum_rectification_rounds"], n)),
         },
     }
 
@@ -277,7 +183,7 @@ def step_times(totals: dict[str, Any], *, current: RuleSet | None, baseline: Rul
             "applicant": node in APPLICANT_NODES,
             "counted": node in OFFICIAL_NODES,
             "applications": n,
-            "mean_days": _number(_mean(totals[f"{node}_sum"], n)),
+            "mean_days": number(mean(totals[f"{node}_sum"], n)),
             "limit": current.limit_for(node) if current else None,
             "baseline_limit": baseline.limit_for(node) if baseline else None,
             "late": totals[f"{node}_late_n"],
@@ -357,35 +263,3 @@ def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
         "overdue_total": overdue_total,
         "rule_sets": {"current": current, "baseline": baseline},
     }
-
-
-# --- one application ----------------------------------------------------------------------------
-def application_reductions(row: ApplicationFacts) -> dict[str, Any]:
-    """The five reductions of one application, from its fact row (stored or computed live)."""
-    time = reduction(row.days_baseline, row.days_counted)
-    time.update({
-        "statutory": row.days_limit, "promise": row.days_promise, "approval": row.days_approval,
-        "review": row.days_review, "stopped": row.days_stopped, "elapsed": row.days_elapsed,
-        "on_time": row.on_time, "late_steps": row.late_steps,
-    })
-    procedures = reduction(row.procedures_baseline, row.procedures)
-    procedures["visits"] = reduction(row.visits_baseline, row.visits)
-    steps = reduction(row.steps_baseline, row.steps)
-    steps["rework_loops"] = row.rework_loops
-    documents = reduction(row.documents_baseline, row.documents_uploaded)
-    documents.update({"required": row.documents_required, "shared": row.documents_shared,
-                      "reused": row.documents_reused, "supplement_rounds": row.supplement_rounds,
-                      "rectification_rounds": row.rectification_rounds})
-    return {
-        "procedures": procedures,
-        "steps": steps,
-        "time": time,
-        "fees": reduction(row.fee_baseline_yuan, row.fee_yuan),
-        "documents": documents,
-    }
-
-
-def visible_facts(*, user: User, application_id: int) -> tuple[Application, ApplicationFacts | None]:
-    """An application the user may see (else ``Application.DoesNotExist``) and its facts, if it has ended."""
-    application = Application.objects.visible_to(user).get(pk=application_id)
-    return application, ApplicationFacts.objects.filter(application=application).first()
