@@ -209,6 +209,17 @@ CMA_ESCALATION_GROUP = os.environ.get("CMA_ESCALATION_GROUP", "monitor")
 # How long a process trusts its cached calendar year before checking for an edit elsewhere.
 CMA_CALENDAR_CACHE_SECONDS = int(os.environ.get("CMA_CALENDAR_CACHE_SECONDS", "60"))
 
+# --- Documents: uploads and signed certificates -------------------------------------------------
+DOCUMENT_MAX_UPLOAD_BYTES = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+# The certificate signing key (Ed25519): either the key itself (PEM, or base64 of the 32 raw bytes)
+# or a PEM file; the key id names it in every signature, so a rotated key's certificates still verify.
+CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
+CERT_SIGNING_KEY_FILE = os.environ.get("CERT_SIGNING_KEY_FILE", "")
+CERT_SIGNING_KEY_ID = os.environ.get("CERT_SIGNING_KEY_ID", "")
+# Without a configured key, development generates one on first use here (never with DEBUG off).
+CERT_SIGNING_DEV_KEY_DIR = Path(os.environ.get("CERT_SIGNING_DEV_KEY_DIR", BASE_DIR / "var" / "keys"))
+CERT_SIGNING_DEV_KEY_ALLOWED = env_bool("CERT_SIGNING_DEV_KEY_ALLOWED", DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -92,3 +92,24 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    # Uploads, rendered PDFs and the development signing key go to the test's own directory.
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.CERT_SIGNING_DEV_KEY_DIR = tmp_path / "keys"
+    settings.CERT_SIGNING_DEV_KEY_ALLOWED = True
+    settings.CERT_SIGNING_KEY = ""
+    settings.CERT_SIGNING_KEY_FILE = ""
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in Chinese: a request that asked for English must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

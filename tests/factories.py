@@ -72,3 +72,11 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             )
             for i in range(1, count + 1)
         )
+
+    @factory.post_generation
+    def documents(self, create, extracted, **kwargs):
+        # Every mandatory catalogue document, so the draft can be submitted; documents=False leaves them out.
+        if create and extracted is not False:
+            from tests.documents.factories import supply_documents
+
+            supply_documents(self)

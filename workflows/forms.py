@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 from approvals.models import Application
 from approvals.models.applications import Deficiency, ReviewMode
 from approvals.selectors import reviewers
+from documents import selectors as documents_selectors
 
 # The FSM transition each outcome runs: the page offers only outcomes the application's current
 # status allows (e.g. no approval after a failed review). tests/workflows/test_pages.py checks
@@ -54,7 +55,11 @@ class OutcomeForm(forms.Form):
     def build_formset(self, data):
         if self.formset_class is None:
             return None
-        return self.formset_class(data=data, prefix=f"{self.outcome}-rows")
+        return self.formset_class(data=data, prefix=f"{self.outcome}-rows", form_kwargs=self.row_kwargs())
+
+    def row_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for each row form of the formset."""
+        return {}
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -109,7 +114,11 @@ class AcceptForm(OutcomeForm):
 
 class DefectForm(forms.Form):
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}))
-    document_code = forms.CharField(label=_("材料代码（可选）"), max_length=50, required=False)
+    document_code = forms.ChoiceField(label=_("涉及的申请材料（可选）"), required=False)
+
+    def __init__(self, *args, document_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_code"].choices = [("", "—"), *document_choices]
 
 
 class DefectFormSet(RowsFormSet):
@@ -121,6 +130,11 @@ class SupplementForm(OutcomeForm):
     formset_class = forms.formset_factory(DefectForm, formset=DefectFormSet, extra=2, can_delete=True)
     formset_key = "deficiencies"
     comment = forms.CharField(label=_("补正通知说明"), widget=textarea, required=False)
+
+    def row_kwargs(self):
+        """A defect may name one of the documents the catalogue asks this application for."""
+        requested = documents_selectors.requirements_for(self.application).filter(via_data_sharing=False)
+        return {"document_choices": [(r.code, r.name) for r in requested]}
 
     def service_data(self):
         return {"comment": self.cleaned_data["comment"], "deficiencies": [row for _i, row in self.rows()]}

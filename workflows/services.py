@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from approvals import services as domain
 from approvals.models import Application, User
+from documents import services as documents
 
 from .clocks import clock_finish
 from .exceptions import TaskConflict
@@ -37,7 +38,16 @@ def application_submit(*, application: Application, by: User) -> Application:
     """Submit a draft and start its procedure (the flow); the acceptance task enters the queue."""
     if application.track not in FLOWS:
         raise ValidationError({"track": _("该程序尚未开放网上办理。")})
-    domain.application_submit(application=application, by=by)
+    # Every missing document is reported together with the form's own errors (一次性告知).
+    missing = documents.submission_problems(application=application)
+    try:
+        domain.application_submit(application=application, by=by)
+    except ValidationError as error:
+        if missing:
+            raise ValidationError({**missing, **error.message_dict}) from None
+        raise
+    if missing:
+        raise ValidationError(missing)  # the atomic block rolls the submission back
     flow_for(application).start.run(application=application)
     return application
 
@@ -169,6 +179,8 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
         step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
                                  *clock_fields])
+        # Notices, the certificate's signature and PDF; documents sent back or still missing refuse the step.
+        documents.task_completed(application=activation.process.application, node=step.node, outcome=outcome, by=by)
         return step
 
 

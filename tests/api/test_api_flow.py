@@ -1,8 +1,10 @@
 """The ordinary track end to end through the REST API, and the API's error contract."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from approvals.models import Application, Certificate
+from tests.documents.factories import pdf_bytes
 from tests.factories import make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,18 @@ def new_application(client) -> dict:
     }, format="json")
     assert response.status_code == 201, response.data
     return response.data
+
+
+def upload_documents(client, application_id, codes=None) -> None:
+    """Upload a PDF for each code, by default every mandatory document the catalogue requests."""
+    if codes is None:
+        catalogue = client.get("/api/v1/document-requirements/", {"application_type": "initial", "track": "ordinary"})
+        codes = [r["code"] for r in catalogue.data if r["mandatory"] and not r["via_data_sharing"]]
+    for code in codes:
+        upload = SimpleUploadedFile(f"{code}.pdf", pdf_bytes(pages=1 + len(code)), content_type="application/pdf")
+        response = client.post(f"/api/v1/applications/{application_id}/documents/", {"requirement": code, "file": upload},
+                               format="multipart")
+        assert response.status_code == 201, response.data
 
 
 def task_of(client, application_id, scope="queue") -> dict:
@@ -69,6 +83,7 @@ def test_full_lifecycle_through_the_api(api, applicant, acceptor, reviewer, appr
     patched = client.patch(f"/api/v1/applications/{app['id']}/", {"authorised_signatories": "王工"}, format="json")
     assert patched.status_code == 200 and patched.data["authorised_signatories"] == "王工"
     assert len(patched.data["scope"]) == 2  # scope untouched when not sent
+    upload_documents(client, app["id"])
     submitted = client.post(f"/api/v1/applications/{app['id']}/submit/")
     assert submitted.status_code == 200 and submitted.data["status"] == "submitted"
     assert client.patch(f"/api/v1/applications/{app['id']}/", {"test_sites": "x"}, format="json").status_code == 409
@@ -84,6 +99,7 @@ def test_full_lifecycle_through_the_api(api, applicant, acceptor, reviewer, appr
 
     answer = task_of(client, app["id"])
     assert answer["node"] == "supplement"
+    upload_documents(client, app["id"], ["personnel"])  # the document the notice sent back
     assert complete(client, answer["id"], outcome="resubmit", comment="已补充").status_code == 200
     task = task_of(officer, app["id"])
     assert complete(officer, task["id"], outcome="accept", review_leader=reviewer.pk).status_code == 200
@@ -178,7 +194,7 @@ def test_submit_refuses_an_incomplete_draft_with_field_messages(api, applicant):
     app_id = response.data["id"]
     response = client.post(f"/api/v1/applications/{app_id}/submit/")
     assert response.status_code == 400
-    assert set(response.data) == {"declaration", "scope"}
+    assert set(response.data) == {"declaration", "scope", "documents"}  # every problem at once
     assert Application.objects.get(pk=app_id).status == "draft"
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
+from tests.documents.factories import pdf_bytes, supply_documents
 from tests.factories import DEFAULT_PASSWORD
 from workflows.models import Step
 
@@ -61,6 +62,20 @@ def test_applicant_submits_and_officer_accepts(page, screenshot, applicant, acce
     application = Application.objects.get(agency=applicant.agency)
     assert list(application.scope_items.values_list("parameter", flat=True)) == ["酸价", "过氧化值"]
     expect(page.locator("[data-section=scope] tbody tr")).to_have_count(2)
+    # --- documents: the card lists what is missing; upload one through the page, the rest as files
+    expect(page.locator("[data-section=documents] [data-missing]")).to_have_count(7)
+    page.locator("[data-action=documents]").click()
+    page.get_by_label("材料").select_option("premises")
+    page.get_by_label("文件").set_input_files(
+        {"name": "场所平面图.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
+    page.get_by_role("button", name="上传").click()
+    expect(page.get_by_text("材料已上传")).to_be_visible()
+    expect(page.locator("tr[data-code=premises]")).to_have_attribute("data-state", "provided")
+    screenshot("1b-documents")
+    supply_documents(application, skip=("premises",))
+    page.get_by_role("link", name="返回申请").click()
+    expect(page.locator("[data-section=documents] [data-missing]")).to_have_count(0)
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_text("申请已提交，等待受理")).to_be_visible()
     expect(page.locator("[data-status]")).to_have_text("已提交，待受理")

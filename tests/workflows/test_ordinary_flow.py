@@ -7,6 +7,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 from approvals.exceptions import TransitionRefused
 from approvals.models import ApplicationStatus as S
 from approvals.models import Certificate, StatusChange
+from documents.services import document_upload
+from tests.documents.factories import pdf_bytes, upload
 from workflows import services
 from workflows.exceptions import TaskConflict
 from workflows.models import Step
@@ -62,6 +64,7 @@ def test_supplement_loops_back_to_acceptance(draft, applicant, acceptor):
     assert draft.deficiencies.filter(kind="supplement", round=1).count() == 2
     step = open_step(draft, "supplement")
     assert step.agency_id == applicant.agency_id
+    document_upload(application=draft, by=applicant, requirement="personnel", file=upload(pdf_bytes(), "人员.pdf"))
     complete(draft, "supplement", applicant, "resubmit", comment="已补充全部材料")
     assert draft.status == S.SUBMITTED
     assert not draft.deficiencies.filter(resolved_at__isnull=True).exists()

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from approvals.models import ApplicationStatus as S
 from approvals.models import Certificate, Deficiency, StatusChange
+from documents.services import document_upload
+from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicationFactory, UserFactory
 from tests.pages import client_for, formset_data, text
 from workflows import services
@@ -173,6 +175,9 @@ def test_the_applicant_answers_a_supplement_notice_listing_every_defect(draft, a
     assert empty.status_code == 400
     draft.refresh_from_db()
     assert draft.status == S.SUPPLEMENT_REQUESTED
+    # the notice sent the personnel document back: answering needs a new one
+    assert "人员名单及劳动关系证明" in text(client.post(app_url(draft, "application_answer"), {"response": "已补充"}))
+    document_upload(application=draft, by=applicant, requirement="personnel", file=upload(pdf_bytes(2), "人员.pdf"))
     response = client.post(app_url(draft, "application_answer"), {"response": "已补充人员证明和受控手册"})
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -323,6 +328,9 @@ def test_supplement_lists_every_defect_and_a_bad_post_keeps_everything(draft, ap
     step = open_step(draft, "accept")
     client = client_for(acceptor)
     client.post(task_url(step, "claim"))
+    form = text(client.get(task_url(step)))
+    assert '<option value="personnel">' in form  # defects name documents from the catalogue
+    assert '<option value="legal_status">' not in form  # obtained by data sharing: never asked for
     empty = client.post(task_url(step, "complete"), {
         "outcome": "supplement", "supplement-comment": "请补正以下材料",
         **rows("supplement", [{"description": "", "document_code": ""}]),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from approvals import services as domain
 from approvals.models import Agency, User
 from approvals.validators import credit_code_check_char
+from documents.demo import supply_example_documents
 from workflows import services
 from workflows.models import Step
 
@@ -80,10 +81,12 @@ class Command(BaseCommand):
         User.objects.create_superuser("admin", "admin@example.com", settings.DEMO_PASSWORD, first_name="系统管理员")
 
         def draft(owner: User, scope=SCOPE) -> object:
-            return domain.application_create(
+            application = domain.application_create(
                 by=owner, test_sites=owner.agency.address, field_code="20", industry_code="00",
                 authorised_signatories="吴静 技术负责人 全部项目", declaration=True, scope=scope,
             )
+            supply_example_documents(application=application, by=owner)
+            return application
 
         def act(application, node, user, outcome, **data):
             step = Step.objects.active().get(application=application, node=node)

@@ -1,148 +1,29 @@
-"""Writes of the domain core. Each service validates, changes, audits; none knows about flows.
+"""The legal lifecycle: every status change goes through ``_transition`` (guarded, audited).
 
 Transition services are atomic without a savepoint of their own: the caller's transaction is the
 unit of work, and an error means it rolls back whole.
-
-The flow layer (``workflows``) calls the transition services inside its task lock, so a task's
-completion and the status change it causes commit together or not at all.
 """
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from .exceptions import TransitionRefused
-from .models import (
-    Agency,
+from approvals.exceptions import TransitionRefused
+from approvals.models import (
     Application,
     ApplicationStatus,
-    Certificate,
-    CertificateSerial,
     Deficiency,
     RuleSet,
-    ScopeItem,
     StatusChange,
     User,
 )
-from .models.certificates import VALIDITY_YEARS
-
-SCOPE_FIELDS = ("category", "item", "parameter", "standard", "limitation")
-EDITABLE_FIELDS = (
-    "application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration",
-)
 
 
-# --- agencies -----------------------------------------------------------------------------------
-@transaction.atomic
-def agency_register(*, by: User, name: str, credit_code: str, address: str, legal_representative: str,
-                    contact_name: str, contact_phone: str, contact_email: str = "") -> Agency:
-    """Register the agency the user works for; the user becomes one of its users."""
-    if by.agency_id:
-        raise ValidationError(_("该用户已属于一个机构。"))
-    if by.has_perm("approvals.view_application"):
-        raise ValidationError(_("审批人员不能注册申请机构。"))
-    agency = Agency(
-        name=name.strip(), credit_code=credit_code.strip().upper(), address=address.strip(),
-        legal_representative=legal_representative.strip(), contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(), contact_email=contact_email.strip(),
-    )
-    agency.full_clean()
-    agency.save()
-    by.agency = agency
-    by.save(update_fields=["agency"])
-    # The role follows the membership, so every way of registering (page, API) yields the same account.
-    by.groups.add(Group.objects.get(name="applicant"))
-    return agency
-
-
-@transaction.atomic
-def applicant_sign_up(*, username: str, password: str, full_name: str = "", email: str = "",
-                      agency: dict[str, str]) -> User:
-    """Open an account for an agency's staff member and register the agency in one step.
-
-    The password has been checked against the password validators by the caller's form; here it is
-    only hashed. A bad agency (e.g. a wrong credit-code check digit) rolls the account back too.
-    """
-    user = User(username=username.strip(), first_name=full_name.strip(), email=email.strip())
-    user.set_password(password)
-    user.full_clean(exclude=["password", "agency"])
-    user.save()
-    agency_register(by=user, **agency)
-    return user
-
-
-# --- drafts -------------------------------------------------------------------------------------
-def _check_editable(application: Application) -> None:
-    if application.status != ApplicationStatus.DRAFT:
-        raise TransitionRefused(_("只有草稿可以修改。"), current_status=application.status)
-
-
-def _clean_scope(items: Iterable[dict[str, Any]]) -> list[ScopeItem]:
-    scope, errors = [], {}
-    for index, raw in enumerate(items, start=1):
-        item = ScopeItem(seq=index, **{f: str(raw.get(f, "") or "").strip() for f in SCOPE_FIELDS})
-        try:
-            item.full_clean(exclude=["application"])
-        except ValidationError as error:
-            errors[f"scope[{index}]"] = error.messages
-        scope.append(item)
-    if errors:
-        raise ValidationError(errors)
-    return scope
-
-
-@transaction.atomic
-def application_create(*, by: User, scope: Iterable[dict[str, Any]] = (), **fields: Any) -> Application:
-    """Create a draft for the user's agency."""
-    if not by.agency_id:
-        raise ValidationError(_("请先登记申请机构。"))
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("不可修改的字段。") for name in unknown})
-    application = Application(agency_id=by.agency_id, created_by=by, **fields)
-    application.full_clean(exclude=["rule_set", "status"])
-    application.save()
-    scope_replace(application=application, items=scope, by=by)
-    return application
-
-
-@transaction.atomic
-def application_update(*, application: Application, by: User, scope: Iterable[dict[str, Any]] | None = None,
-                       **fields: Any) -> Application:
-    """Edit a draft; ``scope``, when given, replaces the whole capability scope."""
-    _check_editable(application)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("不可修改的字段。") for name in unknown})
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.full_clean(exclude=["rule_set", "status"])
-    application.save()
-    if scope is not None:
-        scope_replace(application=application, items=scope, by=by)
-    return application
-
-
-def scope_replace(*, application: Application, items: Iterable[dict[str, Any]], by: User) -> list[ScopeItem]:
-    """Replace a draft's capability scope with ``items`` (validated whole before anything is written)."""
-    _check_editable(application)
-    scope = _clean_scope(items)
-    application.scope_items.all().delete()
-    for item in scope:
-        item.application = application
-    return ScopeItem.objects.bulk_create(scope)
-
-
-# --- the lifecycle ------------------------------------------------------------------------------
 def _transition(application: Application, name: str, *, by: User | None, comment: str = "") -> StatusChange:
     """Run one FSM transition, save it (refused if someone changed the status meanwhile), audit it."""
     method = getattr(application, name)
@@ -341,45 +222,6 @@ def decision_deny(*, application: Application, by: User, reason: str) -> Applica
     reason = _require(reason, "comment")
     application.scope_items.update(approved=False)
     return _decide(application, "deny", by, reason)
-
-
-def _allocate_number(*, year: int, field_code: str, industry_code: str) -> str:
-    prefix = f"{year % 100:02d}{settings.CMA_AUTHORITY_CODE}{field_code}{industry_code}"
-    serial, _created = CertificateSerial.objects.get_or_create(prefix=prefix)
-    CertificateSerial.objects.filter(pk=serial.pk).update(last=F("last") + 1)  # row lock until commit
-    last = CertificateSerial.objects.values_list("last", flat=True).get(pk=serial.pk)
-    if last > 9999:
-        raise TransitionRefused(_("本年度该类别证书序号已用尽。"))
-    return f"{prefix}{last:04d}"
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-@transaction.atomic(savepoint=False)
-def certificate_issue(*, application: Application, by: User) -> Certificate:
-    """发证: a certificate record numbered in the national 12-digit format, valid for six years."""
-    today = timezone.localdate()
-    approved_on = timezone.localdate(application.decided_at) if application.decided_at else today
-    _transition(application, "certify", by=by)
-    agency = application.agency
-    scope = [
-        {f: getattr(item, f) for f in ("seq", *SCOPE_FIELDS)}
-        for item in application.scope_items.filter(approved=True).order_by("seq")
-    ]
-    return Certificate.objects.create(
-        number=_allocate_number(year=today.year, field_code=application.field_code,
-                                industry_code=application.industry_code),
-        application=application, agency=agency, agency_name=agency.name, address=agency.address,
-        test_sites=application.test_sites, issuing_authority=settings.CMA_AUTHORITY_NAME,
-        approved_on=approved_on, issued_on=today,
-        expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1),
-        scope=scope, issued_by=by,
-    )
 
 
 @transaction.atomic(savepoint=False)

@@ -1,0 +1,31 @@
+"""Writes of the domain core. Each service validates, changes, audits; none knows about flows.
+
+The flow layer (``workflows``) calls the transition services inside its task lock, so a task's
+completion and the status change it causes commit together or not at all.
+"""
+
+from .accounts import agency_register, applicant_sign_up
+from .certificates import add_years, certificate_issue
+from .drafts import EDITABLE_FIELDS, SCOPE_FIELDS, application_create, application_update, scope_replace
+from .lifecycle import (
+    application_accept,
+    application_refuse,
+    application_submit,
+    application_withdraw,
+    decision_approve,
+    decision_approve_partially,
+    decision_deny,
+    rectification_request,
+    rectification_submit,
+    review_fail,
+    review_pass,
+    supplement_answer,
+    supplement_request,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "applicant_sign_up", "application_accept",
+    "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
+    "certificate_issue", "decision_approve", "decision_approve_partially", "decision_deny", "rectification_request",
+    "rectification_submit", "review_fail", "review_pass", "scope_replace", "supplement_answer", "supplement_request",
+]

@@ -1,0 +1,115 @@
+"""Benchmark: warm time to render a certificate with a 50-item scope, against WeasyPrint alone.
+
+Run from the repository root:  python bench/pdf.py [--runs 30]
+
+"product" is the whole pipeline of documents/: the certificate's context (canonical payload, QR
+code), the Django template, then the layout with the prepared stylesheet and fonts and the
+asset-only URL fetcher. Two baselines render *the same HTML* with WeasyPrint directly, measured
+in the same run, interleaved with the product so that machine noise hits all three alike:
+  direct      — HTML(string=...).write_pdf(stylesheets=[CSS(filename=pdf.css)]) as a caller
+                would write it: the stylesheet and fonts are loaded on every call;
+  direct-warm — the same, reusing one parsed stylesheet and font configuration (pure layout and
+                PDF writing: the floor for this document).
+Targets: product median under 150 ms, product / direct under 1.3.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.template.loader import render_to_string  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from approvals.models import Agency, Application, Certificate  # noqa: E402
+from documents import rendering  # noqa: E402
+from documents.contexts import TEMPLATES, certificate_context  # noqa: E402
+from documents.models import RenderedDocument  # noqa: E402
+
+
+def sample_certificate(items: int, short: bool = False) -> Certificate:
+    agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
+                    address="贵州省贵阳市观山湖区长岭北路55号")
+    application = Application(agency=agency, authorised_signatories="王五 技术负责人 食品\n赵六 质量负责人 全部领域")
+    if short:  # one line per cell
+        scope = [{"seq": i, "category": "食品", "item": "食用植物油", "parameter": f"酸价{i}",
+                  "standard": f"GB 5009.{i}-2016", "limitation": ""} for i in range(1, items + 1)]
+    else:  # annex rows as they usually read: long standard titles that wrap
+        scope = [
+            {"seq": i, "category": "食品", "item": f"食品及食品添加剂检测项目{i}", "parameter": f"铅、镉、总砷等参数{i}",
+             "standard": f"GB 5009.{i}-2016 食品安全国家标准", "limitation": "只测第一法" if i % 7 == 0 else ""}
+            for i in range(1, items + 1)
+        ]
+    return Certificate(number="262420000001", agency=agency, application=application, agency_name=agency.name,
+                       address=agency.address, test_sites="贵州省贵阳市观山湖区长岭北路55号实验楼\n贵州省贵阳市白云区科技园3号",
+                       issuing_authority="贵州省市场监督管理局", approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26),
+                       expires_on=date(2032, 11, 25), scope=scope)
+
+
+def product(certificate: Certificate) -> bytes:
+    context = certificate_context(certificate, None)
+    pdf, _pages = rendering.render_pdf_pages(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], context)
+    return pdf
+
+
+def direct(html: str) -> bytes:
+    fonts = FontConfiguration()
+    css = CSS(filename=str(rendering.STYLESHEET), font_config=fonts)
+    return HTML(string=html, base_url=rendering.BASE_URL).write_pdf(stylesheets=[css], font_config=fonts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--short", action="store_true", help="one-line annex rows instead of wrapping ones")
+    args = parser.parse_args()
+
+    certificate = sample_certificate(args.items, short=args.short)
+    html = render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(certificate, None))
+    warm_fonts = FontConfiguration()
+    warm_css = CSS(filename=str(rendering.STYLESHEET), font_config=warm_fonts)
+
+    def direct_warm() -> bytes:
+        return HTML(string=html, base_url=rendering.BASE_URL).write_pdf(stylesheets=[warm_css], font_config=warm_fonts)
+
+    cases = {"product": lambda: product(certificate), "direct": lambda: direct(html), "direct-warm": direct_warm}
+    sizes = {name: len(fn()) for name, fn in cases.items()}  # warm-up (fonts, caches, imports)
+    for fn in cases.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, fn in cases.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1000)
+            cpu[name].append((time.process_time() - start_cpu) * 1000)
+
+    med = {name: statistics.median(values) for name, values in times.items()}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"certificate PDF, {args.items}-item scope ({'short' if args.short else 'wrapping'} rows), "
+          f"{args.runs} warm runs each (interleaved); "
+          f"load average {load:.2f} on {os.cpu_count()} CPUs")
+    for name, values in times.items():
+        p90 = statistics.quantiles(values, n=10)[-1]
+        print(f"  {name:<12} median {med[name]:7.1f} ms   p90 {p90:7.1f} ms   CPU median {statistics.median(cpu[name]):7.1f} ms"
+              f"   {sizes[name] / 1024:5.0f} KiB")
+    print(f"  ratio product / direct      {med['product'] / med['direct']:.2f}   (target < 1.3)")
+    print(f"  ratio product / direct-warm {med['product'] / med['direct-warm']:.2f}")
+    print(f"  product median {med['product']:.1f} ms {'<' if med['product'] < 150 else '>='} 150 ms target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Documents: the required-document catalogue, uploads, rendered PDFs and certificate signatures."""
+
+from .catalogue import DocumentFormat, DocumentRequirement
+from .rendered import RenderedDocument
+from .signatures import CertificateSignature, VerificationKey
+from .uploads import Document
+
+__all__ = [
+    "CertificateSignature",
+    "Document",
+    "DocumentFormat",
+    "DocumentRequirement",
+    "RenderedDocument",
+    "VerificationKey",
+]

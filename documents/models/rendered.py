@@ -1,0 +1,63 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Application, Certificate
+
+from ..storage import private_storage
+
+
+class RenderedDocument(models.Model):
+    """A PDF the authority issues: a notice, a decision letter or the certificate itself.
+
+    The row is created inside the transaction that completes the task; the PDF is rendered after
+    commit by a Celery task, which is idempotent: (application, kind, round) is unique, and a row
+    that is already rendered is left alone.
+    """
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
+        SUPPLEMENT_NOTICE = "supplement_notice", _("补正通知书")
+        REFUSAL_NOTICE = "refusal_notice", _("不予受理通知书")
+        DECISION_LETTER = "decision_letter", _("行政许可决定书")
+        CERTIFICATE = "certificate", _("资质认定证书")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="rendered_documents"
+    )
+    kind = models.CharField(_("文书类型"), max_length=30, choices=Kind.choices)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), null=True, blank=True, on_delete=models.PROTECT, related_name="rendered"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("文件"), storage=private_storage, max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    pages = models.PositiveSmallIntegerField(_("页数"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("出具文书")
+        verbose_name_plural = _("出具文书")
+        ordering = ["application", "created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind", "round"], name="rendered_document_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.application.reference}"
+
+    @property
+    def filename(self) -> str:
+        if self.kind == self.Kind.CERTIFICATE and self.certificate_id:
+            return f"资质认定证书-{self.certificate.number}.pdf"
+        suffix = f"-第{self.round}次" if self.kind == self.Kind.SUPPLEMENT_NOTICE else ""
+        return f"{self.get_kind_display()}-{self.application.reference}{suffix}.pdf"

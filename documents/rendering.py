@@ -1,0 +1,124 @@
+"""HTML → PDF with WeasyPrint, fetching nothing but the product's own packaged assets.
+
+Templates are Django templates with autoescaping on, so whatever an applicant typed is text. The
+renderer's URL fetcher refuses every URL except files inside ``documents/assets`` (the stylesheet
+and the packaged CJK font subsets) and the inline PNG of the QR code: no ``file://`` elsewhere, no
+``http(s)``, no other ``data:``. The
+parsed stylesheet and the font configuration are built once per thread and reused, which is what
+keeps a certificate near the cost of WeasyPrint's own layout.
+"""
+
+import base64
+import io
+import logging
+import mimetypes
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import qrcode
+from django.template.loader import render_to_string
+from PIL import Image
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
+STYLESHEET = ASSETS_DIR / "pdf.css"
+UA_STYLESHEET = ASSETS_DIR / "ua.css"
+BASE_URL = ASSETS_DIR.as_uri() + "/"
+
+
+class FetchRefused(ValueError):
+    """The renderer asked for a URL outside the packaged assets."""
+
+
+PNG_DATA_PREFIX = "data:image/png;base64,"
+MAX_INLINE_PNG = 64 * 1024
+
+
+class AssetFetcher(URLFetcher):
+    """Serves files under ``ASSETS_DIR`` and inline PNG images the product itself generates (the QR
+    code), and refuses everything else, recording what it refused. A ``data:`` PNG reaches neither
+    the file system nor the network; any other ``data:`` type is refused all the same."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=["file"], allow_redirects=False)
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith(PNG_DATA_PREFIX) and len(url) <= MAX_INLINE_PNG:
+            try:
+                body = base64.b64decode(url[len(PNG_DATA_PREFIX):], validate=True)
+            except ValueError:
+                body = b""
+            if body.startswith(b"\x89PNG\r\n\x1a\n"):
+                return URLFetcherResponse("data:image/png", body=body, headers={"Content-Type": "image/png"})
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and parts.netloc in ("", "localhost") else None
+        if path is None or not path.is_relative_to(ASSETS_DIR) or not path.is_file():
+            self.refused.append(url)
+            logger.warning("PDF renderer refused to fetch %r", url[:200])
+            raise FetchRefused(f"not a packaged asset: {url[:200]}")
+        self.fetched.append(url)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+class _Prepared(threading.local):
+    fonts: FontConfiguration | None = None
+    css: CSS | None = None
+    ua: CSS | None = None
+
+
+_prepared = _Prepared()
+
+
+def prepared_stylesheet() -> tuple[CSS, FontConfiguration]:
+    """The parsed stylesheet and its fonts, built once per thread (WeasyPrint objects are not shared)."""
+    if _prepared.css is None:
+        fonts = FontConfiguration()
+        _prepared.ua = CSS(filename=str(UA_STYLESHEET), base_url=BASE_URL, url_fetcher=AssetFetcher())
+        _prepared.css = CSS(filename=str(STYLESHEET), base_url=BASE_URL, url_fetcher=AssetFetcher(), font_config=fonts)
+        _prepared.fonts = fonts
+    return _prepared.css, _prepared.fonts
+
+
+class ProductHTML(HTML):
+    """WeasyPrint's HTML with the product's cut-down user-agent stylesheet (see assets/ua.css)."""
+
+    def _ua_stylesheets(self, forms=False):
+        prepared_stylesheet()
+        return [_prepared.ua]
+
+
+def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
+    """Lay out ``html`` as a PDF with the product's stylesheet; only packaged assets are fetched.
+    Returns the PDF and its number of pages."""
+    css, fonts = prepared_stylesheet()
+    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher()).render(
+        stylesheets=[css], font_config=fonts
+    )
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf_pages(template: str, context: dict) -> tuple[bytes, int]:
+    """Render a Django template (autoescaped) and lay it out as a PDF: (bytes, pages)."""
+    return html_to_pdf(render_to_string(template, context))
+
+
+def qr_png(text: str) -> str:
+    """A QR code (error correction M) as an inline PNG, one pixel per module: a few hundred bytes
+    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    image = Image.new("1", (len(matrix), len(matrix)), 1)
+    image.putdata([0 if module else 1 for row in matrix for module in row])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return PNG_DATA_PREFIX + base64.b64encode(buffer.getvalue()).decode("ascii")

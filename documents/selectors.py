@@ -1,0 +1,238 @@
+"""Reads: the catalogue, an application's document checklist, reusable documents, the issued PDFs
+and the public check of a certificate. Each runs a fixed number of queries (the tests count them)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from approvals.models import Application, Certificate, CertificateStatus, Deficiency, RuleSet, User
+
+from .models import Document, DocumentRequirement, RenderedDocument
+from .signing import canonical, certificate_payload, verify
+
+
+def rule_set_for(application: Application) -> RuleSet:
+    """The rule set whose catalogue applies: the one the application was submitted under, or for a
+    draft the one in force today."""
+    return application.rule_set or RuleSet.in_force_on(timezone.localdate())
+
+
+def catalogue(*, rule_set: RuleSet, application_type: str, track: str) -> QuerySet:
+    """The required-document catalogue of one rule set, application type and track."""
+    return DocumentRequirement.objects.for_catalogue(
+        rule_set=rule_set, application_type=application_type, track=track
+    ).select_related("rule_set").order_by("order", "code")
+
+
+def requirements_for(application: Application) -> QuerySet:
+    return catalogue(rule_set=rule_set_for(application), application_type=application.application_type,
+                     track=application.track)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(moment.day, 28)  # a cut-off a few days generous at month ends is fine here
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+@dataclass
+class RequirementStatus:
+    """Where one catalogue requirement stands for an application."""
+
+    requirement: DocumentRequirement
+    documents: list[Document] = field(default_factory=list)
+    deficiencies: list[Deficiency] = field(default_factory=list)
+    reusable: list[Document] = field(default_factory=list)
+
+    @property
+    def accepted_documents(self) -> list[Document]:
+        return [doc for doc in self.documents if doc.rejected_at is None]
+
+    @property
+    def state(self) -> str:
+        """shared (obtained by data sharing), provided, rejected (sent back), missing or optional."""
+        if self.requirement.via_data_sharing:
+            return "shared"
+        if self.accepted_documents:
+            return "answered" if self.deficiencies else "provided"
+        if self.deficiencies or self.documents:
+            return "rejected"
+        return "missing" if self.requirement.mandatory else "optional"
+
+    @property
+    def state_label(self) -> str:
+        return {"shared": "政务数据共享获取，无需提交", "provided": "已提交", "answered": "已补正，待重新提交",
+                "rejected": "需补正",
+                "missing": "未提交", "optional": "选交（未提交）"}[self.state]
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.state in ("shared", "provided", "answered", "optional")
+
+
+def reusable_documents(*, application: Application, requirements: list[DocumentRequirement]) -> dict[str, list[Document]]:
+    """Still-valid documents the agency supplied with its earlier applications, per requirement code.
+
+    Only originals (a reuse points at its original), from submitted applications, never sent back
+    in any application they served, and within the requirement's reuse period.
+    """
+    now = timezone.now()
+    by_code = {req.code: req for req in requirements if req.reusable_months is not None and not req.via_data_sharing}
+    if not by_code:
+        return {}
+    candidates = (
+        Document.objects.current()
+        .filter(application__agency_id=application.agency_id, application__submitted_at__isnull=False,
+                reused_from__isnull=True, rejected_at__isnull=True, requirement__code__in=list(by_code))
+        .exclude(application=application)
+        .exclude(reuses__rejected_at__isnull=False)
+        .select_related("application", "requirement")
+        .order_by("-uploaded_at", "-id")
+    )
+    result: dict[str, list[Document]] = {}
+    seen: set[tuple[str, str]] = set()
+    for doc in candidates:
+        code = doc.requirement.code
+        if doc.uploaded_at < months_before(now, by_code[code].reusable_months) or (code, doc.sha256) in seen:
+            continue
+        seen.add((code, doc.sha256))
+        result.setdefault(code, []).append(doc)
+    return result
+
+
+def checklist(*, application: Application, with_reusable: bool = True) -> list[RequirementStatus]:
+    """Every catalogue requirement with the application's documents, the open supplement points
+    and the documents that may be reused. Four queries whatever the size."""
+    requirements = list(requirements_for(application))
+    documents = (
+        Document.objects.current().filter(application=application)
+        .select_related("requirement", "reused_from__application", "uploaded_by").order_by("uploaded_at", "id")
+    )
+    # Matched by code, not by catalogue row: a draft begun under one rule set and submitted after
+    # a reform keeps every document the new catalogue still asks for.
+    by_code: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_code.setdefault(doc.requirement.code, []).append(doc)
+    open_points: dict[str, list[Deficiency]] = {}
+    points = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, resolved_at__isnull=True).exclude(document_code="")
+    for row in points:
+        open_points.setdefault(row.document_code, []).append(row)
+    reusable = reusable_documents(application=application, requirements=requirements) if with_reusable else {}
+    statuses = []
+    for req in requirements:
+        docs = by_code.get(req.code, [])
+        used = {d.reused_from_id or d.pk for d in docs}
+        statuses.append(RequirementStatus(
+            requirement=req, documents=docs, deficiencies=open_points.get(req.code, []),
+            reusable=[d for d in reusable.get(req.code, []) if d.pk not in used],
+        ))
+    return statuses
+
+
+def missing(*, application: Application) -> list[RequirementStatus]:
+    """The requirements not yet met: what a submission lacks."""
+    return [status for status in checklist(application=application, with_reusable=False) if not status.is_satisfied]
+
+
+def visible_documents(*, user: User) -> QuerySet:
+    """Uploaded documents of the applications the user may see."""
+    return Document.objects.current().filter(application__in=Application.objects.visible_to(user))
+
+
+def visible_rendered(*, user: User) -> QuerySet:
+    """Issued PDFs of the applications the user may see."""
+    return RenderedDocument.objects.filter(application__in=Application.objects.visible_to(user))
+
+
+def visible_certificates(*, user: User) -> QuerySet:
+    return Certificate.objects.filter(application__in=Application.objects.visible_to(user))
+
+
+def rendered_for(*, application: Application) -> list[RenderedDocument]:
+    return list(application.rendered_documents.select_related("certificate").order_by("created", "id"))
+
+
+@dataclass
+class CertificateCheck:
+    """The public answer about a certificate number."""
+
+    number: str
+    certificate: Certificate | None
+    status: str = ""
+    status_label: str = ""
+    genuine: bool = False
+    reason: str = ""
+    key_id: str = ""
+    signed_at: datetime | None = None
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+
+def certificate_check(*, number: str, today: date | None = None) -> CertificateCheck:
+    """Look a certificate up by number: its status today and whether its signature checks.
+
+    "Genuine" means the authority's signature, under a key it has published, matches the content
+    the register holds now; any edit to that content, or to the signature, makes it not genuine.
+    """
+    certificate = (
+        Certificate.objects.select_related("agency", "application", "signature__key")
+        .filter(number=str(number).strip()).first()
+    )
+    check = CertificateCheck(number=str(number).strip(), certificate=certificate)
+    if certificate is None:
+        check.reason = "未查询到该编号的资质认定证书。"
+        return check
+    status = certificate.status_on(today or timezone.localdate())
+    check.status, check.status_label = status, CertificateStatus(status).label
+    check.payload = certificate_payload(certificate)
+    try:
+        signature = certificate.signature
+    except Certificate.signature.RelatedObjectDoesNotExist:
+        signature = None
+    if signature is None:
+        check.reason = "该证书没有发证机关的数字签名，无法确认真伪。"
+        return check
+    check.key_id, check.signed_at = signature.key.key_id, signature.signed_at
+    check.genuine = verify(canonical(check.payload), signature.signature, signature.key.public_key)
+    check.reason = ("数字签名有效：证书内容与发证机关签发时一致。" if check.genuine
+                    else "数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。")
+    return check
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """The documents side of the five reductions (减申请材料) for one catalogue or application."""
+
+    required: int  # catalogue entries that are mandatory
+    requested: int  # of those, what the applicant must upload (not obtained by data sharing)
+    shared: int  # obtained through government data sharing instead
+    uploaded: int = 0  # files the applicant uploaded (current, including supplements)
+    reused: int = 0  # earlier documents reused instead of an upload
+    supplement_rounds: int = 0
+
+
+def catalogue_counts(*, rule_set: RuleSet, application_type: str, track: str) -> DocumentCounts:
+    """How many documents a rule set's catalogue requires and requests: compare two rule sets to
+    measure the reduction."""
+    rows = list(catalogue(rule_set=rule_set, application_type=application_type, track=track)
+                .filter(mandatory=True).values_list("via_data_sharing", flat=True))
+    return DocumentCounts(required=len(rows), requested=rows.count(False), shared=rows.count(True))
+
+
+def application_counts(*, application: Application) -> DocumentCounts:
+    """What an application actually supplied: uploads, reuses and supplement rounds."""
+    base = catalogue_counts(rule_set=rule_set_for(application), application_type=application.application_type,
+                            track=application.track)
+    documents = Document.objects.current().filter(application=application)
+    rounds = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT).values("round").distinct().count()
+    return DocumentCounts(
+        required=base.required, requested=base.requested, shared=base.shared,
+        uploaded=documents.filter(reused_from__isnull=True).count(),
+        reused=documents.filter(reused_from__isnull=False).count(), supplement_rounds=rounds,
+    )

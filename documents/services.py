@@ -1,0 +1,291 @@
+"""Writes: uploads and reuse of application documents, the document side of the procedure's steps
+(what a submission lacks, what a supplement notice sends back), certificate signatures and the
+issued PDFs (scheduled in the step's transaction, rendered after commit)."""
+
+import hashlib
+from typing import IO
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.exceptions import TransitionRefused
+from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, User
+
+from . import selectors
+from .contexts import context_for
+from .models import CertificateSignature, Document, RenderedDocument, VerificationKey
+from .rendering import render_pdf_pages
+from .signing import canonical, certificate_payload, current_key, sign
+from .storage import private_storage
+from .validation import check_upload
+
+MAX_FILES_PER_REQUIREMENT = 20
+UPLOAD_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUPPLEMENT_REQUESTED)
+Kind = RenderedDocument.Kind
+
+
+# --- uploads ------------------------------------------------------------------------------------
+def _check_may_change(application: Application, by: User) -> int:
+    """Only the applicant's own agency, and only on a draft or while a supplement notice is open.
+    Returns the supplement round the change answers (0 for a draft)."""
+    if not by.is_authenticated or by.agency_id is None or by.agency_id != application.agency_id:
+        raise PermissionDenied(_("只有申请机构本机构的用户可以提交申请材料。"))
+    if application.status not in UPLOAD_STATES:
+        raise TransitionRefused(
+            _("当前状态（%(status)s）不能提交或修改申请材料：只有草稿和补正期间可以。")
+            % {"status": application.get_status_display()},
+            current_status=application.status,
+        )
+    if application.status == ApplicationStatus.DRAFT:
+        return 0
+    return _latest_supplement_round(application)
+
+
+def _latest_supplement_round(application: Application) -> int:
+    return (
+        application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT)
+        .order_by("-round").values_list("round", flat=True).first() or 0
+    )
+
+
+def _requirement(application: Application, code: str):
+    requirement = selectors.requirements_for(application).filter(code=str(code or "").strip()).first()
+    if requirement is None:
+        raise ValidationError({"requirement": _("申请材料目录中没有该材料。")})
+    if requirement.via_data_sharing:
+        raise ValidationError({"requirement": _("“%(name)s”通过政务数据共享获取，无需上传。") % {"name": requirement.name}})
+    return requirement
+
+
+def _check_room(application: Application, requirement, sha256: str) -> None:
+    current = Document.objects.current().filter(application=application, requirement__code=requirement.code)
+    if current.filter(sha256=sha256, rejected_at__isnull=True).exists():
+        raise ValidationError({"file": _("该文件已经上传过。")})
+    if current.count() >= MAX_FILES_PER_REQUIREMENT:
+        raise ValidationError({"file": _("每项材料最多上传%(max)d个文件。") % {"max": MAX_FILES_PER_REQUIREMENT}})
+
+
+def document_upload(*, application: Application, by: User, requirement: str, file: IO[bytes],
+                    name: str | None = None) -> Document:
+    """Upload a file for one catalogue requirement of a draft or an open supplement notice.
+
+    The file is judged by its content (PDF, JPEG or PNG that really parses), its size and its
+    name; a refused file leaves nothing behind. Stored under a random name outside any public path.
+    """
+    supplement_round = _check_may_change(application, by)
+    req = _requirement(application, requirement)
+    try:
+        checked, data = check_upload(
+            file, name=name if name is not None else getattr(file, "name", ""),
+            size=getattr(file, "size", None), accepted_formats=req.accepted_formats,
+        )
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    sha256 = hashlib.sha256(data).hexdigest()
+    _check_room(application, req, sha256)
+    document = Document(
+        application=application, requirement=req, original_name=checked.name, content_type=checked.content_type,
+        size=checked.size, sha256=sha256, uploaded_by=by, uploaded_at=timezone.now(), supplement_round=supplement_round,
+    )
+    document.file.save(f"upload.{checked.extension}", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except BaseException:
+        private_storage.delete(document.file.name)
+        raise
+    return document
+
+
+def document_reuse(*, application: Application, by: User, document: int) -> Document:
+    """Reuse a still-valid document the agency supplied with an earlier application instead of
+    uploading it again; the reuse is recorded (``reused_from``) and counted as a reduction."""
+    supplement_round = _check_may_change(application, by)
+    requirements = list(selectors.requirements_for(application))
+    offers = selectors.reusable_documents(application=application, requirements=requirements)
+    source = next((doc for docs in offers.values() for doc in docs if doc.pk == int(document)), None)
+    if source is None:
+        raise ValidationError({"document": _("该材料不可复用：不属于本机构此前的申请、已被退回或已超过有效期。")})
+    req = next(r for r in requirements if r.code == source.requirement.code)
+    if Document.objects.current().filter(application=application, reused_from=source, rejected_at__isnull=True).exists():
+        raise ValidationError({"document": _("该材料已复用。")})
+    return Document.objects.create(
+        application=application, requirement=req, file=source.file.name, original_name=source.original_name,
+        content_type=source.content_type, size=source.size, sha256=source.sha256, uploaded_by=by,
+        uploaded_at=timezone.now(), supplement_round=supplement_round, reused_from=source,
+    )
+
+
+def document_remove(*, document: Document, by: User) -> Document:
+    """Take a document out of a draft or an open supplement (kept for the record, no longer counted)."""
+    _check_may_change(document.application, by)
+    document.removed_at = timezone.now()
+    document.save(update_fields=["removed_at"])
+    return document
+
+
+# --- the procedure's steps ----------------------------------------------------------------------
+def _missing_messages(application: Application) -> list[str]:
+    return [f"{status.requirement.name}（{status.state_label}）" for status in selectors.missing(application=application)]
+
+
+def submission_problems(*, application: Application) -> dict[str, list[str]]:
+    """What a draft's documents lack for submission, every missing one at once ({} when complete)."""
+    if application.status != ApplicationStatus.DRAFT:
+        return {}
+    missing = _missing_messages(application)
+    return {"documents": [_("申请材料不齐全，请补充：") + "；".join(missing)]} if missing else {}
+
+
+def submission_check(*, application: Application) -> None:
+    """Refuse a submission that lacks a required document, listing every missing one at once."""
+    problems = submission_problems(application=application)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _send_back(application: Application, by: User) -> None:
+    """补正: every document named in the notice is marked defective, with the notice's reason."""
+    round_ = _latest_supplement_round(application)
+    points = list(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).exclude(document_code=""))
+    catalogue = {req.code: req for req in selectors.requirements_for(application)}
+    errors = []
+    for point in points:
+        req = catalogue.get(point.document_code)
+        if req is None:
+            errors.append(_("材料代码“%(code)s”不在申请材料目录中。") % {"code": point.document_code})
+        elif req.via_data_sharing:
+            errors.append(_("“%(name)s”通过政务数据共享获取，不应要求申请人补正。") % {"name": req.name})
+    if errors:
+        raise ValidationError({"deficiencies": errors})
+    now = timezone.now()
+    for point in points:
+        Document.objects.current().filter(
+            application=application, requirement__code=point.document_code, rejected_at__isnull=True
+        ).update(rejected_at=now, rejected_reason=point.description)
+
+
+def _check_answer(application: Application) -> None:
+    """A supplement answer must bring a new document for every document the notice sent back."""
+    round_ = _latest_supplement_round(application)
+    wanted = set(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_)
+                 .exclude(document_code="").values_list("document_code", flat=True))
+    answered = set(Document.objects.current().filter(
+        application=application, supplement_round=round_, rejected_at__isnull=True
+    ).values_list("requirement__code", flat=True))
+    names = dict(selectors.requirements_for(application).values_list("code", "name"))
+    unanswered = wanted - answered
+    messages = [f"{names.get(code, code)}（{_('补正通知要求重新提交')}）" for code in sorted(unanswered)]
+    messages += [f"{status.requirement.name}（{status.state_label}）" for status in selectors.missing(application=application)
+                 if status.requirement.code not in unanswered]
+    if messages:
+        raise ValidationError({"documents": [_("补正材料不齐全，请补充：") + "；".join(messages)]})
+
+
+NOTICES = {
+    ("accept", "accept"): Kind.ACCEPTANCE_NOTICE,
+    ("accept", "supplement"): Kind.SUPPLEMENT_NOTICE,
+    ("accept", "refuse"): Kind.REFUSAL_NOTICE,
+    ("decide", "approve"): Kind.DECISION_LETTER,
+    ("decide", "approve_partially"): Kind.DECISION_LETTER,
+    ("decide", "deny"): Kind.DECISION_LETTER,
+    ("issue", "issue"): Kind.CERTIFICATE,
+}
+
+
+def task_completed(*, application: Application, node: str, outcome: str, by: User) -> RenderedDocument | None:
+    """The documents side of a completed task, inside its transaction: a bad document reference
+    rolls the completion back. Schedules the PDF the step issues, rendered after commit."""
+    if (node, outcome) == ("accept", "supplement"):
+        _send_back(application, by)
+    elif node == "supplement":
+        _check_answer(application)
+    kind = NOTICES.get((node, outcome))
+    if kind is None:
+        return None
+    certificate = None
+    round_ = 1
+    if kind == Kind.CERTIFICATE:
+        certificate = Certificate.objects.get(application=application)
+        certificate_sign(certificate=certificate)
+    elif kind == Kind.SUPPLEMENT_NOTICE:
+        round_ = _latest_supplement_round(application)
+    return rendered_schedule(application=application, kind=kind, round=round_, certificate=certificate)
+
+
+# --- signatures ---------------------------------------------------------------------------------
+def certificate_sign(*, certificate: Certificate) -> CertificateSignature:
+    """Sign a certificate's canonical content with the current key (once: a signature stands)."""
+    existing = CertificateSignature.objects.select_related("key").filter(certificate=certificate).first()
+    if existing is not None:
+        return existing
+    key = current_key()
+    record, _created = VerificationKey.objects.get_or_create(key_id=key.key_id, defaults={"public_key": key.public_b64})
+    if record.public_key != key.public_b64:
+        raise ImproperlyConfigured(f"key id {key.key_id!r} already names another key: give the new key a new id")
+    if record.retired:
+        raise ImproperlyConfigured(f"key {key.key_id!r} is retired: configure the current signing key")
+    payload = canonical(certificate_payload(certificate))
+    return CertificateSignature.objects.create(
+        certificate=certificate, key=record, signature=sign(payload, key),
+        payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
+    )
+
+
+def verification_key_retire(*, key_id: str) -> VerificationKey:
+    """Stop a key from signing; its public half stays, so its certificates still verify."""
+    record = VerificationKey.objects.get(key_id=key_id)
+    record.retired = True
+    record.save(update_fields=["retired"])
+    return record
+
+
+# --- issued PDFs --------------------------------------------------------------------------------
+def rendered_schedule(*, application: Application, kind: str, round: int = 1,
+                      certificate: Certificate | None = None) -> RenderedDocument:
+    """Record that a PDF is due and render it after commit (never inside the request transaction)."""
+    from .tasks import render_document
+
+    rendered, _created = RenderedDocument.objects.get_or_create(
+        application=application, kind=kind, round=round, defaults={"certificate": certificate}
+    )
+    transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
+    return rendered
+
+
+def rendered_render(*, rendered_id: int, force: bool = False) -> RenderedDocument:
+    """Render and store one PDF. Idempotent: a rendered PDF still on disk is left as it is."""
+    with transaction.atomic():
+        rendered = (
+            RenderedDocument.objects.select_for_update(of=("self",))
+            .select_related("application__agency", "application__rule_set", "certificate__agency", "certificate__application")
+            .get(pk=rendered_id)
+        )
+        if (not force and rendered.state == RenderedDocument.State.READY and rendered.file
+                and private_storage.exists(rendered.file.name)):
+            return rendered
+        if rendered.kind == Kind.CERTIFICATE:
+            certificate_sign(certificate=rendered.certificate)
+        template, context = context_for(rendered)
+        pdf, pages = render_pdf_pages(template, context)
+        name = f"issued/{rendered.application_id}/{rendered.kind}-{rendered.round}.pdf"
+        if private_storage.exists(name):
+            private_storage.delete(name)
+        rendered.file.save(name, ContentFile(pdf), save=False)
+        rendered.sha256, rendered.size, rendered.pages = hashlib.sha256(pdf).hexdigest(), len(pdf), pages
+        rendered.state, rendered.error, rendered.rendered_at = RenderedDocument.State.READY, "", timezone.now()
+        rendered.attempts += 1
+        rendered.save()
+        return rendered
+
+
+def rendered_failed(*, rendered_id: int, error: str) -> None:
+    """Record a failed attempt (the task retries; the admin can render again)."""
+    from django.db.models import F
+
+    RenderedDocument.objects.filter(pk=rendered_id).exclude(state=RenderedDocument.State.READY).update(
+        state=RenderedDocument.State.FAILED, error=error[:2000], attempts=F("attempts") + 1
+    )

@@ -1,0 +1,16 @@
+"""Celery tasks: thin adapters that load by id, are idempotent and retry."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def render_document(self, rendered_id: int) -> str:
+    """Render one issued PDF (a notice, a decision letter or a certificate) after commit."""
+    try:
+        rendered = services.rendered_render(rendered_id=rendered_id)
+    except Exception as error:
+        services.rendered_failed(rendered_id=rendered_id, error=f"{type(error).__name__}: {error}")
+        raise
+    return rendered.sha256

@@ -1,0 +1,28 @@
+"""The documents card on the application page: one tag, so that page needs no documents code."""
+
+from django import template
+
+from approvals.models import Application
+
+from .. import selectors
+from ..services import UPLOAD_STATES
+
+register = template.Library()
+
+
+@register.inclusion_tag("documents/_card.html", takes_context=True)
+def documents_card(context, application: Application) -> dict:
+    """申请材料 and 出具的文书 of an application, for whoever may see the application page."""
+    user = context["request"].user
+    checklist = selectors.checklist(application=application, with_reusable=False)
+    requested = [s for s in checklist if not s.requirement.via_data_sharing]
+    return {
+        "application": application,
+        "checklist": checklist,
+        "provided": sum(1 for s in requested if s.state in ("provided", "answered")),
+        "requested": sum(1 for s in requested if s.requirement.mandatory),
+        "missing": [s for s in checklist if not s.is_satisfied],
+        "shared": [s for s in checklist if s.requirement.via_data_sharing],
+        "rendered": selectors.rendered_for(application=application),
+        "can_change": user.agency_id == application.agency_id and application.status in UPLOAD_STATES,
+    }

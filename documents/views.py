@@ -1,0 +1,158 @@
+"""Pages: the public certificate check, the applicant's document checklist, and the downloads.
+
+Every file leaves through a view here that first scopes the query to what the user may see: an
+object outside that scope is a 404, whether it exists or not.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from approvals.exceptions import DomainError
+from approvals.models import Application
+
+from . import selectors, services
+from .contexts import verify_url
+from .forms import LookupForm, UploadForm
+from .models import Document, RenderedDocument
+from .uploads import limit_uploads, too_large
+from .validation import too_large_message
+
+
+def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public -------------------------------------------------------------------------------------
+@require_GET
+def verify_lookup(request):
+    """证书查询: look a certificate up by its number (no login)."""
+    form = LookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("documents:verify", number=form.cleaned_data["number"])
+    return render(request, "documents/verify_lookup.html", {"form": form})
+
+
+@require_GET
+def verify(request, number: str):
+    """The page a certificate's QR code opens: status, agency, dates, scope, signature check."""
+    check = selectors.certificate_check(number=number)
+    response = render(request, "documents/verify.html", {"check": check, "verify_url": verify_url(number)},
+                      status=200 if check.found else 404)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- downloads ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def document_file(request, pk: int):
+    document = get_object_or_404(selectors.visible_documents(user=request.user), pk=pk)
+    return _file_response(document.file, filename=document.original_name, content_type=document.content_type)
+
+
+def _ready(rendered: RenderedDocument) -> None:
+    if rendered.state != RenderedDocument.State.READY:
+        raise Http404(_("文书正在生成，请稍后刷新。"))
+
+
+@login_required
+@require_GET
+def rendered_file(request, pk: int):
+    visible = selectors.visible_rendered(user=request.user).select_related("certificate", "application")
+    rendered = get_object_or_404(visible, pk=pk)
+    _ready(rendered)
+    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, number: str):
+    certificate = get_object_or_404(selectors.visible_certificates(user=request.user), number=number)
+    rendered = get_object_or_404(
+        RenderedDocument.objects.select_related("certificate", "application"),
+        certificate=certificate, kind=RenderedDocument.Kind.CERTIFICATE,
+    )
+    _ready(rendered)
+    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+
+
+# --- the applicant's checklist ------------------------------------------------------------------
+@csrf_exempt  # only so that the size limit goes in before CSRF reads the body: checked below
+def application_documents(request, pk: int):
+    """申请材料: every catalogue requirement with its state, uploads, reusable documents and the
+    points of an open supplement notice, all on one page (一次性告知)."""
+    limit_uploads(request)
+    return _application_documents(request, pk)
+
+
+@csrf_protect
+@login_required
+@require_http_methods(["GET", "POST"])
+def _application_documents(request, pk: int):
+    application = get_object_or_404(Application.objects.visible_to(request.user).select_related("agency", "rule_set"), pk=pk)
+    form = UploadForm(requirements=selectors.requirements_for(application).requested())
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, requirements=selectors.requirements_for(application).requested())
+        if too_large(request):
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error(None, too_large_message())
+        elif form.is_valid():
+            try:
+                services.document_upload(application=application, by=request.user, requirement=form.cleaned_data["requirement"],
+                                         file=form.cleaned_data["file"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            except (PermissionDenied, DomainError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("材料已上传。"))
+                return redirect("documents:application", pk=application.pk)
+    can_change = request.user.agency_id == application.agency_id and application.status in services.UPLOAD_STATES
+    context = {
+        "application": application,
+        "checklist": selectors.checklist(application=application, with_reusable=can_change),
+        "rendered": selectors.rendered_for(application=application),
+        "form": form,
+        "can_change": can_change,
+    }
+    return render(request, "documents/application_documents.html", context, status=400 if form.errors else 200)
+
+
+def _act(request, application: Application, action) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    except (PermissionDenied, DomainError) as error:
+        messages.error(request, str(error))
+    return redirect(reverse("documents:application", args=[application.pk]))
+
+
+@login_required
+@require_POST
+def document_reuse(request, pk: int):
+    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    return _act(request, application, lambda: services.document_reuse(
+        application=application, by=request.user, document=int(request.POST.get("document") or 0)
+    ))
+
+
+@login_required
+@require_POST
+def document_remove(request, pk: int):
+    document = get_object_or_404(
+        Document.objects.current().filter(application__in=Application.objects.visible_to(request.user)), pk=pk
+    )
+    return _act(request, document.application, lambda: services.document_remove(document=document, by=request.user))
