@@ -268,7 +268,6 @@ def timed_api(client: Client, url: str, repeat: int) -> tuple[float, int, dict]:
 def run(args) -> None:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
-
     from workflows.metrics.models import ApplicationFacts
 
     rng = random.Random(args.seed)
