@@ -90,6 +90,11 @@ def _x_labels(labels: list[str], xs: list[float], y: int) -> str:
     )
 
 
+def text_width(text: str, size: int = 12) -> float:
+    """Roughly how wide ``text`` is drawn: a CJK character is a full em, a Latin one about half."""
+    return sum(size if ord(char) > 0x2E80 else size * 0.56 for char in str(text))
+
+
 def _legend(series: list[tuple[str, str, bool]], x: int, y: int) -> str:
     parts, offset = [], 0
     for name, color, dashed in series:
@@ -97,9 +102,9 @@ def _legend(series: list[tuple[str, str, bool]], x: int, y: int) -> str:
         parts.append(format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"{}/>'
             '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
-            x + offset, y, x + offset + 18, y, color, mark_safe(dash), x + offset + 24, y + 4, TEXT, name,
+            _n(x + offset), y, _n(x + offset + 18), y, color, mark_safe(dash), _n(x + offset + 24), y + 4, TEXT, name,
         ))
-        offset += 36 + 13 * len(name)
+        offset += 36 + text_width(name)
     return "".join(parts)
 
 
@@ -164,7 +169,9 @@ def step_chart(*, steps: list[dict], title: str, desc: str, css_class: str = "ch
     """Horizontal bars: mean working days per step, a solid mark at today's limit, a dashed one at
     the baseline's. A bar past its limit is drawn red."""
     rows = [s for s in steps if s["mean_days"] is not None or s["limit"] is not None]
-    label_w, left, right, row_h = 120, 128, width - 150, 30
+    # The labels' column is as wide as the longest label (English ones run longer than Chinese).
+    label_w = max(80, int(max((text_width(s["label"]) for s in rows), default=0)) + 8)
+    left, right, row_h = label_w + 8, width - 150, 30
     height = 40 + row_h * len(rows)
     top = nice_ceiling(max([v for s in rows for v in (s["mean_days"], s["limit"], s["baseline_limit"]) if v] or [1]))
 
