@@ -14,7 +14,7 @@ RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk 
 # Tests also open PDFs (poppler), decode QR codes (zbar) and drive a real browser (Chromium)
 TEST_DEBS := $(RUN_DEBS) poppler-utils libzbar0 chromium
 
-.PHONY: run test debs-run debs-test venv lint bench-lifecycle
+.PHONY: run test debs-run debs-test venv lint bench-lifecycle bench-dashboard
 
 run: debs-run $(BIN)/.installed-run
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
@@ -50,3 +50,6 @@ $(BIN)/.installed-test: $(BIN)/python requirements.txt requirements-dev.txt
 
 bench-lifecycle: $(BIN)/.installed-test
 	$(BIN)/python bench/lifecycle.py
+
+bench-dashboard: $(BIN)/.installed-test
+	$(BIN)/python bench/dashboard.py

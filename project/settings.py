@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "approvals",
     "documents",
     "workflows",
+    "workflows.metrics",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,8 @@ STORAGES = {
 # Uploaded and generated documents live outside any public path and are served only through
 # permission-checked views; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
+# Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
+CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -177,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.clocks_check",
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
         "options": {"expires": 600},
+    },
+    "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
+        "task": "workflows.metrics.tasks.exports_purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
 }
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("approvals.api_urls")),
     path("", include("workflows.api_urls")),
     path("", include("documents.api_urls")),
+    path("", include("workflows.metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,5 +25,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("documents.urls")),
     path("", include("workflows.urls")),
+    path("", include("workflows.metrics.urls")),
     path("", include("approvals.urls")),
 ]

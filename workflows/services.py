@@ -23,6 +23,7 @@ from documents import services as documents
 from .clocks import clock_finish
 from .exceptions import TaskConflict
 from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
+from .metrics.services import facts_schedule
 from .models import ApplicationProcess, Step
 
 FLOWS = {"ordinary": OrdinaryFlow}
@@ -69,6 +70,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
         Step.objects.filter(application=application).active().update(
             state=Step.State.CANCELLED, finished_at=timezone.now()
         )
+    facts_schedule(application=application)
     return application
 
 
@@ -169,6 +171,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         # The flow's branches read this same application object after the transition.
         _call(services[outcome], application=activation.process.application, by=by, data=data)
         activation.execute()
+        facts_schedule(application=activation.process.application)  # the five reductions, once it has ended
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         # A supplement or rectification request stops this step's clock here; the step that

@@ -38,7 +38,7 @@ def test_home_sends_each_role_to_its_work(applicant, acceptor, reviewer, monitor
     assert client_for(acceptor).get("/").url == reverse("workflows:inbox")
     assert client_for(reviewer).get("/").url == reverse("workflows:inbox")
     page = client_for(monitor).get("/")
-    assert page.status_code == 200 and 'data-placeholder="monitor-dashboard"' in text(page)
+    assert page.status_code == 200 and f'href="{reverse("metrics:dashboard")}"' in text(page)
     assert "政务服务中心" in text(page) and reverse("workflows:inbox") not in text(page)
     newcomer = UserFactory(username="newcomer")
     assert client_for(newcomer).get("/").url == reverse("approvals:agency_register")

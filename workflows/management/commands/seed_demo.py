@@ -1,9 +1,14 @@
-"""Demo data: one user per role and applications in several states, driven through the real services."""
+"""Demo data: one user per role and applications in several states, driven through the real services,
+and a simulated year of applications for the service centre's dashboard."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from approvals import services as domain
 from approvals.models import Agency, User
@@ -35,12 +40,20 @@ def credit_code(body: str) -> str:
 class Command(BaseCommand):
     help = "Create demo users (password from DEMO_PASSWORD) and applications in several states; idempotent."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--simulate", type=int, default=30,
+                            help="applications of the past year simulated for the service centre's dashboard (0: none)")
+
+    def handle(self, *args, simulate=30, **options):
         if User.objects.filter(username="applicant").exists():
             self.stdout.write("demo data already present")
             return
         with transaction.atomic():
             self.seed()
+        if simulate:
+            # A year of a believable province, driven through the real flow in simulated time.
+            call_command("simulate_applications", count=simulate, seed=2026,
+                         since=timezone.localdate() - timedelta(days=365), stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"demo users created; password: {settings.DEMO_PASSWORD}"))
 
     def user(self, username: str, name: str, group: str, agency: Agency | None = None, **extra) -> User:
