@@ -15,9 +15,19 @@ from django.utils.translation import ngettext
 register = template.Library()
 
 
-def _days(singular: str, days: int) -> str:
-    # One msgid per phrase; the Chinese is the same for one and many, the English is not.
-    return ngettext(singular, singular, days) % {"days": days}
+# Each phrase is a literal ngettext call so that makemessages extracts it: the Chinese is the same
+# for one and many, the English is not.
+DAY_PHRASES = {
+    "overdue": lambda n: ngettext("超期 %(days)s 个工作日", "超期 %(days)s 个工作日", n),
+    "left": lambda n: ngettext("剩 %(days)s 个工作日", "剩 %(days)s 个工作日", n),
+    "used": lambda n: ngettext("用时 %(days)s 个工作日", "用时 %(days)s 个工作日", n),
+    "carried": lambda n: ngettext("停止计时前已用 %(days)s 个工作日", "停止计时前已用 %(days)s 个工作日", n),
+    "stopped": lambda n: ngettext("停止计时 %(days)s 个工作日", "停止计时 %(days)s 个工作日", n),
+}
+
+
+def _days(phrase: str, days: int) -> str:
+    return DAY_PHRASES[phrase](days) % {"days": days}
 
 
 @register.simple_tag
@@ -33,24 +43,24 @@ def due(step, detail: bool = False) -> str:
     left = status.working_days_left
     if step.is_active:
         if status.overdue:
-            text = _days("超期 %(days)s 个工作日", -left) if left is not None and left < 0 else _("已超期")
+            text = _days("overdue", -left) if left is not None and left < 0 else _("已超期")
             parts.append(format_html(' <span class="badge tone-red" data-overdue>{}</span>', text))
         elif status.due_soon:
-            text = _("今天到期") if left == 0 else _days("剩 %(days)s 个工作日", left)
+            text = _("今天到期") if left == 0 else _days("left", left)
             parts.append(format_html(' <span class="badge tone-amber" data-due-soon>{}</span>', text))
         elif left is not None:
             parts.append(format_html(' <span class="small muted" data-days-left="{}">{}</span>', left,
-                                     _days("剩 %(days)s 个工作日", left)))
+                                     _days("left", left)))
     elif status.overdue:
         parts.append(format_html(' <span class="badge tone-red" data-finished-late>{}</span>', _("超期办结")))
     if detail:
         notes = []
         if step.used_days is not None:
-            notes.append(_days("用时 %(days)s 个工作日", step.used_days))
+            notes.append(_days("used", step.used_days))
         if step.carried_days:
-            notes.append(_days("停止计时前已用 %(days)s 个工作日", step.carried_days))
+            notes.append(_days("carried", step.carried_days))
         if step.stopped_days:
-            notes.append(_days("停止计时 %(days)s 个工作日", step.stopped_days))
+            notes.append(_days("stopped", step.stopped_days))
         if notes:
             parts.append(format_html('<div class="small muted">{}</div>',
                                      format_html_join(" · ", "{}", ((note,) for note in notes))))
