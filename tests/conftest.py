@@ -2,6 +2,8 @@ import pytest
 
 from tests.factories import AgencyFactory, ApplicantFactory, ApplicationFactory, UserFactory
 
+pytest_plugins = ["tests.celery_helpers"]  # the real-worker fixture
+
 
 @pytest.fixture
 def agency(db):
@@ -113,3 +115,19 @@ def _chinese_first():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def api():
+    """An API client factory: ``api(user)`` authenticates with a real token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

@@ -4,17 +4,12 @@ Needs CELERY_BROKER_URL (Redis) and DATABASE_URL (PostgreSQL: the worker thread 
 connection, so it must see what the test committed). CI sets both; without them this is skipped.
 """
 
-import os
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import kombu.pools
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.db import connection
 
 from workflows import services, tasks
 from workflows.models import ClockAlert, Notification
@@ -22,38 +17,6 @@ from workflows.models import ClockAlert, Notification
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def worker(settings):
-    broker = os.environ.get("CELERY_BROKER_URL")
-    if not broker:
-        pytest.skip("needs CELERY_BROKER_URL (a Redis broker; CI sets it)")
-    if connection.vendor != "postgresql":
-        pytest.skip("needs DATABASE_URL on PostgreSQL: the worker thread shares the test database")
-    from project.celery import app
-
-    # Close the worker thread's connection after each task, or the test database cannot be dropped.
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
-    _forget_connections(app)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
-            yield app
-    finally:
-        app.conf.update(saved)
-        _forget_connections(app)
-
-
-def _forget_connections(app) -> None:
-    """Celery caches its result backend and broker pool on first use, possibly for the eager set-up
-    an earlier test ran under; make it connect afresh to what the configuration now says."""
-    app._backend_cache = None
-    app._local = threading.local()
-    kombu.pools.reset()  # closes and forgets every pooled broker connection
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_beat_and_a_real_worker_send_each_reminder_once(worker, draft, applicant, acceptor, monitor):

@@ -1,14 +1,13 @@
 """The default set-up's worker: no broker configured, the queue lives in files, and it works."""
 
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import kombu.pools
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 
+from tests.celery_helpers import forget_connections
 from workflows import services, tasks
 from workflows.management.commands import run_worker
 from workflows.models import Notification
@@ -25,18 +24,10 @@ def file_queue(settings, tmp_path, monkeypatch):
     settings.CELERY_FILESYSTEM_QUEUE = tmp_path / "celery"
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options",
                                             "result_backend", "worker_concurrency")}
-    _forget_connections(app)
+    forget_connections(app)
     yield app
     app.conf.update(saved)
-    _forget_connections(app)
-
-
-def _forget_connections(app) -> None:
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local = threading.local()
+    forget_connections(app)
 
 
 def test_without_a_broker_the_worker_uses_a_file_queue(file_queue, settings):

@@ -15,21 +15,6 @@ FIVE = "/api/v1/metrics/five-reductions/"
 DASHBOARD = "/api/v1/metrics/dashboard/"
 
 
-@pytest.fixture
-def api():
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make
-
-
 def test_the_monitor_gets_the_five_reductions(api, monitor, histories):
     response = api(monitor).get(FIVE)
     assert response.status_code == 200

@@ -6,7 +6,6 @@ import pytest
 from celery.signals import task_postrun
 from django.db import transaction
 
-from tests.documents.test_worker import worker  # noqa: F401  (the real worker fixture: Redis broker, PostgreSQL)
 from tests.factories import ApplicationFactory
 from workflows import services
 from workflows.metrics import tasks  # noqa: F401  (registers the tasks with the worker)
