@@ -93,7 +93,7 @@ def _locked(task_id: int):
     process_id, flow_task = found
     with flow_task.flow_class.lock(process_id):
         task = Task.objects.select_related("step").get(pk=task_id)
-        task.process = ApplicationProcess.objects.select_related("application").get(pk=process_id)
+        task.process = ApplicationProcess.objects.select_related("application__rule_set").get(pk=process_id)
         yield task.flow_task.activation_class(task), task.step
 
 
