@@ -1,14 +1,13 @@
 """Every task in the API carries its clock: due date, working days left, overdue, due soon."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ApplicationFactory
+from tests.timecontrol import at
 from workflows import services
 from workflows.models import Step
 
@@ -16,11 +15,7 @@ from ..workflows.helpers import complete
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The service centre opens the five-reductions dashboard in a real browser; an applicant is refused."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -9,11 +8,11 @@ from playwright.sync_api import expect
 
 from approvals.models import RuleSet
 from tests.factories import DEFAULT_PASSWORD, ApplicationFactory
+from tests.timecontrol import SHANGHAI
 from workflows.metrics.facts import DocumentCounts, History, Span, compose
 from workflows.metrics.models import ApplicationFacts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def sign_in(page, username):

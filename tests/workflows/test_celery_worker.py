@@ -5,18 +5,17 @@ connection, so it must see what the test committed). CI sets both; without them 
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
 
+from tests.timecontrol import SHANGHAI
 from workflows import services, tasks
 from workflows.models import ClockAlert, Notification
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_beat_and_a_real_worker_send_each_reminder_once(worker, draft, applicant, acceptor, monitor):

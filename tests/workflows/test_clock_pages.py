@@ -1,15 +1,14 @@
 """Due dates, working days left and overdue marks on the queue, task and application pages."""
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from tests.factories import ApplicationFactory
 from tests.pages import client_for, text
+from tests.timecontrol import at
 from workflows import services
 from workflows.models import Step
 
@@ -17,11 +16,7 @@ from .helpers import complete, open_step
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False)
 
 
 @pytest.fixture

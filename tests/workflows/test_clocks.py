@@ -1,11 +1,11 @@
 """Statutory clocks through the real flow: due dates on entry, stops and resumptions, rule sets."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from tests.timecontrol import SHANGHAI, at
 from workflows import clocks, services
 from workflows.models import Step
 from workflows.selectors import timeline
@@ -14,13 +14,8 @@ from .helpers import complete, open_step
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = date
 
-
-def at(day: date, hour: int = 10):
-    """Travel to ``day`` at ``hour`` in China (time stands still inside)."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
 
 
 def submit_on(day, application, applicant):

@@ -1,13 +1,12 @@
 """The 消息 page: the user's own notifications with the unread count; opening one marks it read."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from tests.pages import client_for, text
+from tests.timecontrol import at
 from workflows import reminders, services
 from workflows.models import Notification
 from workflows.notifications.services import notify
@@ -16,17 +15,13 @@ from .helpers import complete, open_step
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI), tick=False)
 
 
 def test_reminders_link_to_the_task_and_opening_one_marks_it_read(draft, applicant, acceptor):
-    with at(date(2026, 3, 2)):
+    with at(date(2026, 3, 2), 9):
         services.application_submit(application=draft, by=applicant)
-    with at(date(2026, 3, 5)):
+    with at(date(2026, 3, 5), 9):
         reminders.clocks_check()
     client = client_for(acceptor)
     page = text(client.get(reverse("workflows:notifications")))
@@ -42,10 +37,10 @@ def test_reminders_link_to_the_task_and_opening_one_marks_it_read(draft, applica
 
 
 def test_the_applicants_reminder_links_to_their_application(draft, applicant, acceptor):
-    with at(date(2026, 3, 2)):
+    with at(date(2026, 3, 2), 9):
         services.application_submit(application=draft, by=applicant)
         complete(draft, "accept", acceptor, "supplement", deficiencies=[{"description": "缺少人员证明"}])
-    with at(date(2026, 4, 7)):  # five working days before 14 April
+    with at(date(2026, 4, 7), 9):  # five working days before 14 April
         reminders.clocks_check()
     notification = Notification.objects.get(user=applicant)
     assert notification.url == reverse("workflows:application_detail", args=[draft.pk])

@@ -1,23 +1,18 @@
 """Queues ordered by due date, with overdue and due-soon marks, paged by key with fixed queries."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.factories import ApplicationFactory
+from tests.timecontrol import at
 from workflows import selectors, services
 from workflows.models import Step
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI), tick=False)
 
 
 @pytest.fixture

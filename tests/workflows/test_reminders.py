@@ -1,15 +1,14 @@
 """The periodic clock check: reminders and escalations, each sent once however often it runs."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from smtplib import SMTPException
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from tests.factories import UserFactory
+from tests.timecontrol import at
 from workflows import reminders, services
 from workflows.models import ClockAlert, Notification, Step
 
@@ -17,11 +16,7 @@ from .helpers import complete, open_step
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: date, hour: int = 9, minute: int = 0):
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI), tick=False)
 
 
 def check(day: date, capture, hour: int = 9, minute: int = 0):
@@ -32,7 +27,7 @@ def check(day: date, capture, hour: int = 9, minute: int = 0):
 
 @pytest.fixture
 def submitted(draft, applicant):
-    with at(date(2026, 3, 2)):  # acceptance due Monday 9 March
+    with at(date(2026, 3, 2), 9):  # acceptance due Monday 9 March
         services.application_submit(application=draft, by=applicant)
     return draft
 
@@ -82,7 +77,7 @@ def test_an_overdue_task_is_escalated_once_to_the_supervisors(submitted, accepto
 
 
 def test_nothing_is_sent_for_a_finished_task(submitted, acceptor, django_capture_on_commit_callbacks):
-    with at(date(2026, 3, 3)):
+    with at(date(2026, 3, 3), 9):
         complete(submitted, "accept", acceptor, "accept")
     counts = check(date(2026, 3, 20), django_capture_on_commit_callbacks)  # the review is due 15 April
     assert counts["overdue"] == counts["due_soon"] == 0
@@ -92,7 +87,7 @@ def test_nothing_is_sent_for_a_finished_task(submitted, acceptor, django_capture
 def test_the_applicant_is_reminded_before_the_supplement_period_ends(submitted, applicant, acceptor,
                                                                      django_capture_on_commit_callbacks):
     colleague = UserFactory(username="colleague", agency=applicant.agency, role="applicant")
-    with at(date(2026, 3, 3)):
+    with at(date(2026, 3, 3), 9):
         complete(submitted, "accept", acceptor, "supplement", deficiencies=[{"description": "缺少人员证明"}])
     step = open_step(submitted, "supplement")
     assert step.due_date == date(2026, 4, 15)  # 30 working days (Qingming 4–6 April off)
@@ -154,7 +149,7 @@ def test_a_step_waiting_for_a_calendar_year_is_caught_up_once_loaded(submitted, 
 
 def test_late_december_without_next_years_calendar_still_escalates(draft, applicant, acceptor, monitor,
                                                                    django_capture_on_commit_callbacks):
-    with at(date(2026, 12, 21)):
+    with at(date(2026, 12, 21), 9):
         services.application_submit(application=draft, by=applicant)
     assert open_step(draft, "accept").due_date == date(2026, 12, 28)
     counts = check(date(2026, 12, 30), django_capture_on_commit_callbacks)  # 2027 + 2 days: unknown
@@ -192,7 +187,7 @@ def test_administrators_hear_once_that_a_calendar_year_is_missing(draft, applica
     from django.contrib.auth import get_user_model
 
     root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-2026")
-    with at(date(2026, 12, 21)):
+    with at(date(2026, 12, 21), 9):
         services.application_submit(application=draft, by=applicant)
         complete(draft, "accept", acceptor, "accept")  # the review's 30 working days run into 2027
     assert open_step(draft, "review").due_date is None

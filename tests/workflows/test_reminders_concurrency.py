@@ -2,13 +2,13 @@
 every alert still goes out exactly once."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import connection
 
 from tests.factories import ApplicationFactory, UserFactory
+from tests.timecontrol import SHANGHAI
 from workflows import reminders, services
 from workflows.models import ClockAlert, Notification
 
@@ -16,7 +16,6 @@ from .test_concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_two_workers_at_once_send_each_alert_once(applicant, monitor, monkeypatch):

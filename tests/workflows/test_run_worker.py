@@ -1,18 +1,16 @@
 """The default set-up's worker: no broker configured, the queue lives in files, and it works."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 
 from tests.celery_helpers import forget_connections
+from tests.timecontrol import SHANGHAI
 from workflows import services, tasks
 from workflows.management.commands import run_worker
 from workflows.models import Notification
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture

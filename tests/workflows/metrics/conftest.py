@@ -22,7 +22,6 @@ second (9 files); C reuses A's management-system documents and premises proof an
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -30,11 +29,10 @@ import time_machine
 from documents import services as documents
 from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicantFactory, ApplicationFactory
+from tests.timecontrol import SHANGHAI
 from workflows import services
 from workflows.metrics.services import facts_record
 from workflows.models import Step
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:

@@ -1,15 +1,14 @@
 """The arithmetic of one application's facts, apart from the database's records (rule sets are the seeded ones)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from approvals.models import RuleSet
+from tests.timecontrol import SHANGHAI
 from workflows.metrics.facts import DocumentCounts, History, Span, compose
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
