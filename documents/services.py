@@ -209,7 +209,7 @@ def task_completed(*, application: Application, node: str, outcome: str, by: Use
     certificate = None
     round_ = 1
     if kind == Kind.CERTIFICATE:
-        certificate = Certificate.objects.get(application=application)
+        certificate = application.certificate  # cached by certificate_issue, which just created it
         certificate_sign(certificate=certificate)
     elif kind == Kind.SUPPLEMENT_NOTICE:
         round_ = _latest_supplement_round(application)

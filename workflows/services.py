@@ -1,8 +1,8 @@
 """Orchestration: submitting starts the flow; officials and applicants claim, release, complete.
 
-Every task action runs inside ``task.activation()``, which takes the process row lock and re-reads
-the task, so a double click or two officials at once cannot both act: the second finds the task
-taken or done and gets a ``TaskConflict``.
+Every task action runs under ``_locked``, which takes the process row lock and then re-reads the
+task, so a double click or two officials at once cannot both act: the second finds the task taken
+or done and gets a ``TaskConflict``.
 """
 
 import inspect
