@@ -173,6 +173,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
     from viewflow.workflow.models import Process, Task
 
     from approvals.models import Application
+    from workflows import steps as declared_steps
     from workflows.flows import OrdinaryFlow
     from workflows.models import Step
 
@@ -204,7 +205,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
             steps.append(Step(
                 task=task, application=app, node=node, permission=perm, entered_at=entered,
                 state="claimed" if claimed else "open", claimed_by=rng.choice(officials) if claimed else None,
-                claimed_at=entered if claimed else None, limit_days=rules.limit_for(node),
+                claimed_at=entered if claimed else None, limit_days=declared_steps.limit_days(rules, node),
                 clock_started_on=timezone.localdate(entered), due_date=due,
             ))
         Step.objects.bulk_create(steps)

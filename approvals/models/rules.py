@@ -41,17 +41,6 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def limit_for(self, step: str) -> int | None:
-        """The statutory limit in working days of a step (accept, review, rectification, decide, issue)."""
-        return {
-            "accept": self.acceptance_days,
-            "supplement": self.supplement_days,
-            "review": self.review_days,
-            "rectification": self.rectification_days,
-            "decide": self.decision_days,
-            "issue": self.issue_days,
-        }.get(step)
-
     @classmethod
     def in_force_on(cls, day: date) -> "RuleSet":
         """The rule set that governs an application submitted on ``day``."""

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from approvals.models import RuleSet
+from workflows import steps
 
 OFFICIAL_NODES = ("accept", "review", "decide", "issue")  # the authority's steps, each with a statutory limit
 APPLICANT_NODES = ("supplement", "rectification")  # the applicant's answers: the authority's clock stands still
@@ -66,7 +67,7 @@ class History:
 def _limits_sum(rules: RuleSet | None, nodes: set[str]) -> int | None:
     if rules is None:
         return None
-    return sum(rules.limit_for(node) or 0 for node in OFFICIAL_NODES if node in nodes)
+    return sum(steps.limit_days(rules, node) or 0 for node in OFFICIAL_NODES if node in nodes)
 
 
 def _baseline_steps(baseline: RuleSet, reached: set[str]) -> int:
@@ -84,11 +85,11 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
         days[span.node] = days.get(span.node, 0) + span.days
         if span.node in APPLICANT_NODES:
             # Each notice gives the applicant its own period: a round is late on its own.
-            limit = rules.limit_for(span.node)
+            limit = steps.limit_days(rules, span.node)
             late[span.node] = late.get(span.node, False) or (limit is not None and span.days > limit)
     for node in OFFICIAL_NODES:
         # An official step resumed after a stop carries its used days: the limit covers the sum.
-        limit = rules.limit_for(node)
+        limit = steps.limit_days(rules, node)
         if node in days and limit is not None:
             late[node] = days[node] > limit
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from approvals.models import RuleSet
+from workflows import steps
 from workflows.calendar import working_days_between
 from workflows.exceptions import CalendarMissing
 from workflows.models import Step
@@ -184,8 +185,8 @@ def step_times(totals: dict[str, Any], *, current: RuleSet | None, baseline: Rul
             "counted": node in OFFICIAL_NODES,
             "applications": n,
             "mean_days": number(mean(totals[f"{node}_sum"], n)),
-            "limit": current.limit_for(node) if current else None,
-            "baseline_limit": baseline.limit_for(node) if baseline else None,
+            "limit": steps.limit_days(current, node) if current else None,
+            "baseline_limit": steps.limit_days(baseline, node) if baseline else None,
             "late": totals[f"{node}_late_n"],
             "late_rate": round(totals[f"{node}_late_n"] / n, 4) if n else None,
         })
