@@ -23,7 +23,7 @@ from documents import services as documents
 from .clocks import clock_finish
 from .exceptions import TaskConflict
 from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
-from .metrics.services import facts_schedule
+from .hooks import application_ended as facts_schedule  # metrics' hook: CMA_APPLICATION_ENDED_HOOKS
 from .models import ApplicationProcess, Step
 
 FLOWS = {"ordinary": OrdinaryFlow}
