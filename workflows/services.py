@@ -22,7 +22,7 @@ from documents import services as documents
 from . import procedures, steps
 from .clocks import clock_finish
 from .exceptions import TaskConflict
-from .metrics.services import facts_schedule
+from .hooks import application_ended
 from .models import ApplicationProcess, Step
 
 
@@ -66,7 +66,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
         Step.objects.filter(application=application).active().update(
             state=Step.State.CANCELLED, finished_at=timezone.now()
         )
-    facts_schedule(application=application)
+    application_ended(application=application)
     return application
 
 
@@ -173,7 +173,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         application = activation.process.application
         chosen.service(application=application, by=by, **fields)
         activation.execute()
-        facts_schedule(application=application)  # the five reductions, once it has ended
+        application_ended(application=application)  # metrics and others, once it has ended
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         # A supplement or rectification request stops this step's clock here; the step that

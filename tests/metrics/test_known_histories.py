@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from workflows.metrics import selectors
-from workflows.metrics.models import ApplicationFacts
-from workflows.metrics.selectors import Filters
+from metrics import selectors
+from metrics.models import ApplicationFacts
+from metrics.selectors import Filters
 
 pytestmark = pytest.mark.django_db
 

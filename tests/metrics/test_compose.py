@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 
 from approvals.models import RuleSet
+from metrics.facts import DocumentCounts, History, Span, compose
 from tests.timecontrol import SHANGHAI
-from workflows.metrics.facts import DocumentCounts, History, Span, compose
 
 pytestmark = pytest.mark.django_db
 

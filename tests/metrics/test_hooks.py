@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from metrics.models import ApplicationFacts
+from metrics.services import facts_record
 from tests.factories import ApplicationFactory
 from workflows import services
-from workflows.metrics.models import ApplicationFacts
-from workflows.metrics.services import facts_record
 
 from .conftest import act, at, submit
 

@@ -1,7 +1,7 @@
 """Percentiles, reductions and the SVG charts: small pure functions the dashboard rests on."""
 
-from workflows.metrics import charts
-from workflows.metrics.selectors import percentile, reduction
+from metrics import charts
+from metrics.selectors import percentile, reduction
 
 
 def test_nearest_rank_percentiles_from_a_histogram():

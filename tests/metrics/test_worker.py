@@ -6,12 +6,12 @@ import pytest
 from celery.signals import task_postrun
 from django.db import transaction
 
+from metrics import tasks  # noqa: F401  (registers the tasks with the worker)
+from metrics.exports import export_path, export_request
+from metrics.models import ApplicationFacts, MetricsExport
+from metrics.selectors import Filters
 from tests.factories import ApplicationFactory
 from workflows import services
-from workflows.metrics import tasks  # noqa: F401  (registers the tasks with the worker)
-from workflows.metrics.exports import export_path, export_request
-from workflows.metrics.models import ApplicationFacts, MetricsExport
-from workflows.metrics.selectors import Filters
 from workflows.models import Step
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,7 +35,7 @@ def waiting_for(name: str, count: int = 1) -> threading.Event:
 def test_the_worker_records_the_facts_and_builds_an_export(worker, applicant, acceptor, monitor):  # noqa: F811
     application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
     services.application_submit(application=application, by=applicant)
-    facts_done = waiting_for("workflows.metrics.tasks.facts_compute")
+    facts_done = waiting_for("metrics.tasks.facts_compute")
     try:
         step = Step.objects.active().get(application=application, node="accept")
         services.task_complete(task_id=step.task_id, by=acceptor, outcome="refuse",
@@ -46,7 +46,7 @@ def test_the_worker_records_the_facts_and_builds_an_export(worker, applicant, ac
     facts = ApplicationFacts.objects.get(application=application)
     assert facts.outcome == "refused" and facts.steps == 2 and facts.days_counted == 0
 
-    export_done = waiting_for("workflows.metrics.tasks.export_build")
+    export_done = waiting_for("metrics.tasks.export_build")
     try:
         with transaction.atomic():
             export = export_request(by=monitor, kind="facts", fmt="csv", filters=Filters())

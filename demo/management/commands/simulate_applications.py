@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.metrics.simulation import Province
+from demo.simulation import Province
 
 
 def _date(value: str | date) -> date:

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from approvals.models import Application, StatusChange
-from workflows.metrics.models import ApplicationFacts
-from workflows.metrics.simulation import Province
+from demo.simulation import Province
+from metrics.models import ApplicationFacts
 from workflows.models import Step
 
 pytestmark = pytest.mark.django_db

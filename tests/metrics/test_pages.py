@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from metrics.models import MetricsExport
 from tests.factories import ApplicationFactory, UserFactory
 from workflows import services
-from workflows.metrics.models import MetricsExport
 from workflows.models import Step
 
 from .conftest import at, submit
@@ -109,7 +109,7 @@ def test_a_facts_export_runs_as_a_job_and_only_its_owner_downloads_it(client, mo
     export = MetricsExport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/metrics/exports/{export.pk}/"
     # The test's transaction never commits, so the job queued on commit is run here, as the worker would.
-    from workflows.metrics.tasks import export_build
+    from metrics.tasks import export_build
 
     export_build.delay(export.pk)
     export.refresh_from_db()
@@ -152,7 +152,7 @@ def test_exported_text_cannot_run_as_a_spreadsheet_formula(client, monitor, hist
     agency.save()
     client.force_login(monitor)
     client.post("/metrics/exports/", {"kind": "facts", "format": "csv"})
-    from workflows.metrics.tasks import export_build
+    from metrics.tasks import export_build
 
     export = MetricsExport.objects.get()
     export_build.delay(export.pk)
@@ -169,8 +169,8 @@ def test_an_export_request_with_bad_filters_is_refused(client, monitor):
 def test_old_exports_are_purged_with_their_files(client, monitor, histories, settings, tmp_path):
     import time_machine
 
-    from workflows.metrics.exports import export_path
-    from workflows.metrics.tasks import export_build, exports_purge
+    from metrics.exports import export_path
+    from metrics.tasks import export_build, exports_purge
 
     settings.MEDIA_ROOT = tmp_path
     settings.CMA_EXPORT_KEEP_DAYS = 7

@@ -27,11 +27,11 @@ import pytest
 import time_machine
 
 from documents import services as documents
+from metrics.services import facts_record
 from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicantFactory, ApplicationFactory
 from tests.timecontrol import SHANGHAI
 from workflows import services
-from workflows.metrics.services import facts_record
 from workflows.models import Step
 
 

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     """The five reductions (五减), measured: per-application facts, the service-centre dashboard, exports.
 
-    A sub-app of ``workflows`` with its own label, so its tables and migrations stay apart from the
-    flow's while it sits on the same floor (it reads steps, rule sets and the document catalogue).
+    It sits above the flow (it reads steps, the calendar, rule sets and the document catalogue); the flow
+    reaches it only through the hook ``workflows.hooks.application_changed`` (``CMA_APPLICATION_HOOKS``).
     """
 
-    name = "workflows.metrics"
+    name = "metrics"
     label = "metrics"
     verbose_name = _("五减监测")

@@ -50,7 +50,7 @@ def dashboard(request):
     """五减监测: the five reductions at a glance, months, steps against their limits, overdue steps."""
     form, filters = _filters(request)
     data = selectors.dashboard(filters=filters)
-    return render(request, "workflows/metrics/dashboard.html", {
+    return render(request, "metrics/dashboard.html", {
         "form": form,
         "filters": filters,
         "query": filters.as_query(),
@@ -90,10 +90,10 @@ def export_list(request):
                                             fmt=form.cleaned_data["format"], filters=filter_form.filters())
             return redirect("metrics:export_detail", pk=export.pk)
         errors = [*form.errors.values(), *filter_form.errors.values()]
-        return render(request, "workflows/metrics/exports.html", {
+        return render(request, "metrics/exports.html", {
             "exports": _own_exports(request), "alert": " ".join(str(e) for e in errors) or _("导出参数无效。"),
         }, status=400)
-    return render(request, "workflows/metrics/exports.html", {"exports": _own_exports(request)})
+    return render(request, "metrics/exports.html", {"exports": _own_exports(request)})
 
 
 def _own_exports(request):
@@ -106,7 +106,7 @@ def export_detail(request, pk: int):
     """An export's progress; the page refreshes itself until the file is ready."""
     export = get_object_or_404(MetricsExport, pk=pk, requested_by=request.user)
     working = export.state in (MetricsExport.State.PENDING, MetricsExport.State.RUNNING)
-    response = render(request, "workflows/metrics/export_detail.html", {
+    response = render(request, "metrics/export_detail.html", {
         "export": export, "filters": export.filters, "working": working,
     })
     if working:

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from metrics.models import ApplicationFacts
 from tests.factories import ApplicationFactory
-from workflows.metrics.models import ApplicationFacts
 
 from .conftest import act, at, submit
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, ApplicationStatus, ApplicationTrack, ApplicationType, RuleSet
+from approvals.models.applications import FINAL_STATES as ENDED
 
 # The flow's human steps, in the order the dashboard shows them. Each has a working-days column
 # and a late flag on the fact row.
@@ -24,9 +25,7 @@ NODE_LABELS = {
     "decide": _("审批决定"),
     "issue": _("发证"),
 }
-ENDED_STATES = [
-    ApplicationStatus.CERTIFIED, ApplicationStatus.DENIED, ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN,
-]
+ENDED_STATES = list(ENDED)  # the states the flow's hook reports
 
 
 class ApplicationFacts(models.Model):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from workflows.metrics.services import facts_recompute
+from metrics.services import facts_recompute
 
 
 class Command(BaseCommand):
