@@ -16,6 +16,8 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils libzbar0 chromium
 
 .PHONY: run test debs-run debs-test venv lint bench-lifecycle bench-dashboard
 
+# The demo runs with DEBUG on (development server, the development keys); production never does.
+run: export DEBUG ?= 1
 run: debs-run $(BIN)/.installed-run
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/python manage.py migrate --noinput
