@@ -14,9 +14,12 @@ from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
 from approvals.models import Application, ApplicationStatus
 from approvals.permissions import acts_for
+from documents import selectors as document_selectors
+from documents.contexts import verify_url
 
 from .. import selectors, services
 from ..forms import AnswerForm
+from ..progress import next_action, progress_of
 from ..services import may_take
 from .common import BAD_INPUT, CONFLICT, application_context
 
@@ -41,7 +44,14 @@ def _render_detail(request, application: Application, *, status: int = 200, aler
     context = application_context(application)
     user = request.user
     acting = acts_for(user, application)
+    progress = progress_of(application, steps=context["steps"])
+    if acting:
+        missing = len(document_selectors.missing(application=application)) if application.status == ApplicationStatus.DRAFT else 0
+        context["next_action"] = next_action(application, progress, missing_documents=missing)
+    if context["certificate"] is not None:
+        context["verify_url"] = verify_url(context["certificate"].number)
     context.update(
+        progress=progress,
         acts_for=acting,
         may_edit=acting and application.status == ApplicationStatus.DRAFT,
         may_withdraw=acting and can_proceed(application.withdraw),
