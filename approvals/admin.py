@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
+
 from .models import Agency, Application, Certificate, Deficiency, RuleSet, ScopeItem, StatusChange, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("申请机构"), {"fields": ("agency",)}))
     list_display = ("username", "get_full_name", "agency", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")
@@ -14,13 +16,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ("name", "credit_code", "legal_representative", "contact_phone", "created")
     search_fields = ("name", "credit_code")
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(AuditedAdmin):
     list_display = ("name", "code", "effective_from", "is_baseline", "is_promise", "acceptance_days", "review_days",
                     "decision_days", "issue_days")
     ordering = ("-effective_from",)
@@ -48,7 +50,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin):
     """Status is read-only here: it changes only through the procedure, never by editing."""
 
     list_display = ("reference", "agency", "application_type", "track", "status", "submitted_at")
@@ -60,7 +62,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AuditedAdmin):
     list_display = ("number", "agency_name", "issued_on", "expires_on", "status")
     list_filter = ("status",)
     search_fields = ("number", "agency_name")

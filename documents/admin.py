@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
+
 from . import services
 from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
 
 
 @admin.register(DocumentRequirement)
-class DocumentRequirementAdmin(admin.ModelAdmin):
+class DocumentRequirementAdmin(AuditedAdmin):
     """The catalogue is data: an administrator edits it per rule set, application type and track."""
 
     list_display = ("name", "code", "rule_set", "application_type", "track", "mandatory", "via_data_sharing",
@@ -18,7 +20,7 @@ class DocumentRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedAdmin):
     """Uploaded documents, read-only: they are the applicant's, changed only through the product."""
 
     list_display = ("original_name", "application", "requirement", "size", "uploaded_at", "reused_from",
@@ -35,7 +37,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RenderedDocument)
-class RenderedDocumentAdmin(admin.ModelAdmin):
+class RenderedDocumentAdmin(AuditedAdmin):
     list_display = ("application", "kind", "round", "state", "pages", "attempts", "rendered_at")
     list_filter = ("kind", "state")
     readonly_fields = [f.name for f in RenderedDocument._meta.fields]
@@ -52,7 +54,7 @@ class RenderedDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationKey)
-class VerificationKeyAdmin(admin.ModelAdmin):
+class VerificationKeyAdmin(AuditedAdmin):
     """Public keys are kept forever so that rotated keys' certificates still verify."""
 
     list_display = ("key_id", "algorithm", "first_used", "retired")
