@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from approvals.admin import RuleSetAdmin
+from approvals.models import RuleSet
 from audit.admin import AuditedAdmin
 
 from . import services
@@ -80,3 +82,15 @@ class CertificateSignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(RuleSet)
+
+
+@admin.register(RuleSet)
+class RuleSetWithCatalogueAdmin(RuleSetAdmin):
+    """The rule set admin of the domain core; a new version also takes over the catalogue it supersedes."""
+
+    def new_version_saved(self, request, *, source, version) -> None:
+        copied = services.catalogue_copy(source=source, target=version)
+        self.message_user(request, _("已复制原版本的申请材料目录（%(n)d 项），可在新版本生效前修改。") % {"n": copied})

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.exceptions import TransitionRefused
-from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, User
+from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, RuleSet, User
 from audit.services import audit_record
 
 from . import selectors
 from .contexts import context_for
-from .models import CertificateSignature, Document, RenderedDocument, VerificationKey
+from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
 from .rendering import render_pdf_pages
 from .signing import canonical, certificate_payload, current_key, sign
 from .storage import private_storage
@@ -141,6 +141,17 @@ def _audit_document(action: str, document: Document, by: User) -> None:
               "size": document.size, "supplement_round": document.supplement_round,
               "reused_from": document.reused_from_id},
     )
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+def catalogue_copy(*, source: RuleSet, target: RuleSet) -> int:
+    """Give a new rule-set version the catalogue of the one it supersedes (then edited on its own)."""
+    rows = [
+        DocumentRequirement(**{f.name: f.value_from_object(req) for f in DocumentRequirement._meta.concrete_fields
+                               if f.name not in ("id", "rule_set")}, rule_set=target)
+        for req in DocumentRequirement.objects.filter(rule_set=source)
+    ]
+    return len(DocumentRequirement.objects.bulk_create(rows))
 
 
 # --- the procedure's steps ----------------------------------------------------------------------
