@@ -19,6 +19,7 @@ from approvals.api.serializers import ApplicationSerializer
 from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services, steps
+from .calendar import is_provisional
 from .clocks import clock_summary
 from .models import Step
 
@@ -32,6 +33,9 @@ class DueFields(serializers.Serializer):
     working_days_left = serializers.SerializerMethodField(help_text="剩余工作日；负数为已超期的工作日；已办结为 null")
     overdue = serializers.SerializerMethodField(help_text="未办结且已过期限，或办结晚于期限")
     due_soon = serializers.SerializerMethodField(help_text="未办结、未超期、在提醒期内")
+    due_provisional = serializers.SerializerMethodField(
+        help_text="暂定：期限落在尚未录入国务院节假日安排的年度，按周末和法定节假日推算，录入后自动更正"
+    )
 
     def _due(self, step):
         if "_due_status" not in step.__dict__:
@@ -46,6 +50,10 @@ class DueFields(serializers.Serializer):
 
     def get_due_soon(self, step) -> bool:
         return self._due(step).due_soon
+
+    def get_due_provisional(self, step) -> bool:
+        due = step.due_date
+        return due is not None and is_provisional(step.clock_started_on or due, due)
 
 
 class StepApplicationSerializer(serializers.Serializer):
@@ -73,7 +81,7 @@ class TaskSerializer(DueFields, serializers.ModelSerializer):
         model = Step
         fields = ["id", "node", "title", "state", "application", "outcomes", "entered_at", "claimed_by",
                   "claimed_at", "finished_at", "outcome", "comment",
-                  "due_date", "limit_days", "working_days_left", "overdue", "due_soon"]
+                  "due_date", "limit_days", "working_days_left", "overdue", "due_soon", "due_provisional"]
 
     def get_title(self, step) -> str:
         return steps.title(step.node)
@@ -135,7 +143,7 @@ class TimelineStepSerializer(DueFields, serializers.ModelSerializer):
         model = Step
         fields = ["node", "state", "entered_at", "claimed_by", "claimed_at", "opened_at", "finished_at",
                   "finished_by", "outcome", "comment",
-                  "clock", "due_date", "limit_days", "working_days_left", "overdue", "due_soon",
+                  "clock", "due_date", "limit_days", "working_days_left", "overdue", "due_soon", "due_provisional",
                   "used_days", "stopped_days"]
 
 

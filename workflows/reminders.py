@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from approvals.models import User
 
 from . import steps
-from .calendar import add_working_days, working_days_between
+from .calendar import add_working_days, loaded_years, working_days_between
 from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
 from .models import ClockAlert, Notification, Step
@@ -73,7 +73,28 @@ def _fill_missing_due_dates() -> int:
     if count:
         logger.error("%s open steps have no due date: the working-day calendar lacks a year (see the admin)", count)
         _tell_administrators(waiting.order_by("id").first(), count)
+    _tell_administrators_provisional()
     return filled
+
+
+def _tell_administrators_provisional() -> None:
+    """Open deadlines in a year whose official schedule is not entered are provisional (暂定): the
+    administrators are told once per year, so they enter it when the State Council publishes it."""
+    years = loaded_years()
+    if not years:
+        return
+    provisional = Step.objects.active().filter(due_date__year__gt=years[-1])
+    first = provisional.order_by("due_date").values_list("due_date", flat=True).first()
+    if first is None:
+        return
+    title = _("工作日历尚未录入%(year)s年节假日安排，部分办理期限为暂定") % {"year": first.year}
+    admins = User.objects.filter(is_active=True, is_superuser=True).exclude(notifications__title=title)
+    if admins.exists():
+        notify(users=admins, title=title, url=reverse("admin:workflows_calendaryear_changelist"), body=_(
+            "有%(count)s个办理环节的期限落在%(year)s年，目前按周末和法定节假日暂定（不含调休上班日），并标注“暂定”。"
+            "国务院办公厅公布该年节假日安排后，请在管理后台“工作日历年度”中新增%(year)s年并标注节假日和调休上班日，"
+            "所有未结期限将自动重新计算。"
+        ) % {"count": provisional.count(), "year": first.year})
 
 
 def _tell_administrators(step: Step, count: int) -> None:
