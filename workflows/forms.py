@@ -238,6 +238,28 @@ class IssueForm(OutcomeForm):
         return {}
 
 
+# --- 注销决定 ------------------------------------------------------------------------------------
+class CancelApproveForm(OutcomeForm):
+    outcome, title, button, tone = "approve", _("准予注销"), _("准予注销"), "danger"
+    comment = forms.CharField(label=_("注销决定说明"), widget=textarea, required=False)
+
+
+class CancelDenyForm(OutcomeForm):
+    outcome, title, button, tone = "deny", _("不予注销"), _("不予注销"), "warning"
+    comment = forms.CharField(label=_("不予注销理由"), widget=textarea)
+
+
+# --- 核查 (the commitment track's post-verification) -------------------------------------------------
+class CommitmentConfirmForm(OutcomeForm):
+    outcome, title, button = "confirm", _("核查属实"), _("核查属实")
+    comment = forms.CharField(label=_("核查结论"), widget=textarea, required=False)
+
+
+class FalseCommitmentForm(OutcomeForm):
+    outcome, title, button, tone = "false_commitment", _("承诺不实"), _("承诺不实，撤销许可"), "danger"
+    comment = forms.CharField(label=_("撤销理由（将公开）"), widget=textarea)
+
+
 # --- 补正 / 整改 (the applicant's tasks) -----------------------------------------------------------
 class AnswerForm(forms.Form):
     response = forms.CharField(

@@ -55,18 +55,28 @@ def _require(text: str, field: str) -> str:
 
 @transaction.atomic(savepoint=False)
 def application_submit(*, application: Application, by: User) -> Application:
-    """Submit a draft: it must carry a scope, a test site and the truthfulness declaration."""
+    """Submit a draft: it must carry the truthfulness declaration and what its type asks (a scope and
+    a test site; the certificate it concerns; the changes; the cancellation reason; on the commitment
+    track, the signed commitment letter)."""
+    from .procedures import submission_check
+
     errors = {}
     if not application.declaration:
         errors["declaration"] = _("请确认对申请材料真实性负责的声明。")
-    if not application.scope_items.exists():
+    if application.asks_scope() and not application.scope_items.exists():
         errors["scope"] = _("请至少填写一项检验检测能力。")
-    if not application.test_sites.strip():
+    if application.asks_scope() and not application.test_sites.strip():
         errors["test_sites"] = _("请填写检验检测场所地址。")
+    now = timezone.now()
+    rule_set = RuleSet.in_force_on(timezone.localdate(now))
+    if application.status == ApplicationStatus.DRAFT:
+        try:
+            submission_check(application=application, rule_set=rule_set, today=timezone.localdate(now))
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if errors and application.status == ApplicationStatus.DRAFT:
         raise ValidationError(errors)
-    now = timezone.now()
-    application.rule_set = RuleSet.in_force_on(timezone.localdate(now))
+    application.rule_set = rule_set
     application.submitted_at = now
     _transition(application, "submit", by=by)
     return application
