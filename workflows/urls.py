@@ -11,6 +11,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/commitment/", views.application_commitment_sign, name="application_commitment_sign"),
     path("applications/<int:pk>/answer/", views.application_answer, name="application_answer"),
     path("tasks/", views.inbox, name="inbox"),
     path("tasks/queue/", views.claimable, name="claimable"),

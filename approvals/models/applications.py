@@ -25,6 +25,8 @@ class ApplicationType(models.TextChoices):
     CANCELLATION = "cancellation", _("注销")
 
 
+# Types that list scope items: the full scope (first, renewal) or only the new items (extension).
+SCOPE_TYPES = (ApplicationType.INITIAL, ApplicationType.RENEWAL, ApplicationType.EXTENSION)
 # Types that concern a certificate the agency already holds (and name it).
 CERTIFICATE_TYPES = (ApplicationType.RENEWAL, ApplicationType.CHANGE, ApplicationType.EXTENSION,
                      ApplicationType.CANCELLATION)
@@ -204,7 +206,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def asks_scope(self) -> bool:
         """Whether the application lists scope items: the full scope (first, renewal) or the new items
         (extension); a change or a cancellation concerns the certificate's existing scope."""
-        return self.application_type in (ApplicationType.INITIAL, ApplicationType.RENEWAL, ApplicationType.EXTENSION)
+        return self.application_type in SCOPE_TYPES
 
     def is_complete_for_submission(self) -> bool:
         if not self.declaration:

@@ -22,6 +22,8 @@ TRANSITION_LABELS = {
     "deny": _("不予许可"),
     "certify": _("发证"),
     "withdraw": _("撤回申请"),
+    "confirm_commitment": _("告知承诺核查属实"),
+    "revoke_false_commitment": _("承诺不实，撤销许可"),
 }
 
 STATUS_TONES = {
@@ -37,6 +39,10 @@ STATUS_TONES = {
     S.PARTIALLY_APPROVED: "green",
     S.DENIED: "red",
     S.CERTIFIED: "green",
+    S.AWAITING_DECISION: "blue",
+    S.CERTIFICATE_CANCELLED: "grey",
+    S.VERIFIED: "green",
+    S.COMMITMENT_REVOKED: "red",
     S.WITHDRAWN: "grey",
 }
 

@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import can_proceed
 
 from approvals import selectors as domain_selectors
+from approvals import services as domain
 from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
-from approvals.models import Application, ApplicationStatus
+from approvals.models import Application, ApplicationStatus, RuleSet
 from approvals.permissions import acts_for
 
 from .. import selectors, services
@@ -48,8 +50,38 @@ def _render_detail(request, application: Application, *, status: int = 200, aler
         official_steps=[step for step in context["active_steps"] if not acting and may_take(user, step)],
         alert=alert,
         submit_errors=submit_errors or [],
+        commitment_letter=_commitment_letter(application) if acting else "",
     )
     return render(request, "approvals/application_detail.html", context, status=status)
+
+
+def _commitment_letter(application: Application) -> str:
+    """The letter a commitment-track draft still has to sign (the rule set in force's text)."""
+    if application.status != ApplicationStatus.DRAFT or application.track != "commitment":
+        return ""
+    if application.commitment_signed_at:
+        return ""
+    try:
+        return RuleSet.in_force_on(timezone.localdate()).commitment_letter
+    except RuleSet.DoesNotExist:
+        return ""
+
+
+@login_required
+@require_POST
+def application_commitment_sign(request, pk: int):
+    """签署告知承诺书: the applicant signs the letter shown on the draft's page."""
+    application = _visible(request, pk)
+    _acting(request, application)
+    try:
+        with transaction.atomic():
+            domain.commitment_sign(application=_locked(application), by=request.user)
+    except ValidationError as error:
+        return _render_detail(request, application, status=BAD_INPUT, submit_errors=error.messages)
+    except DomainError as error:
+        return _render_detail(request, application, status=CONFLICT, alert=str(error))
+    messages.success(request, _("告知承诺书已签署。"))
+    return redirect("workflows:application_detail", pk=application.pk)
 
 
 @login_required
