@@ -100,14 +100,16 @@ def _lines(text: str) -> list[str]:
 
 
 def certificate_payload(certificate: Certificate) -> dict[str, Any]:
-    """What the signature covers: everything the certificate states. Its status is not part of it:
-    suspension or revocation is the register's business, shown beside the signature check."""
+    """What the signature covers: everything the certificate states, read from the snapshot taken at
+    issue (never the agency's or the application's live fields, so a legitimate later edit of those
+    leaves the verdict alone). Its status is not part of it: suspension or revocation is the
+    register's business, shown beside the signature check."""
     return {
         "schema": PAYLOAD_SCHEMA,
         "number": certificate.number,
         "agency": {
             "name": certificate.agency_name,
-            "credit_code": certificate.agency.credit_code,
+            "credit_code": certificate.credit_code,
             "address": certificate.address,
         },
         "test_sites": _lines(certificate.test_sites),
@@ -119,7 +121,7 @@ def certificate_payload(certificate: Certificate) -> dict[str, Any]:
             {key: item.get(key, "") for key in ("seq", "category", "item", "parameter", "standard", "limitation")}
             for item in certificate.scope
         ],
-        "authorised_signatories": _lines(certificate.application.authorised_signatories),
+        "authorised_signatories": _lines(certificate.signatories),
     }
 
 

@@ -29,12 +29,14 @@ class CertificateSerial(models.Model):
 
 
 class Certificate(models.Model):
-    """资质认定证书. The content is a snapshot taken at issue; later edits to the agency do not alter it."""
+    """资质认定证书. The content is a snapshot taken at issue (name, credit code, address, sites, scope,
+    signatories); later edits to the agency or the application do not alter it, nor its signature."""
 
     number = models.CharField(_("证书编号"), max_length=12, unique=True)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="certificates")
     agency_name = models.CharField(_("机构名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     address = models.CharField(_("地址"), max_length=300)
     test_sites = models.TextField(_("检验检测场所"))
     issuing_authority = models.CharField(_("发证机关"), max_length=100)
@@ -42,6 +44,7 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("发证日期"))
     expires_on = models.DateField(_("有效期至"))
     scope = models.JSONField(_("批准的能力范围"), default=list)
+    signatories = models.TextField(_("授权签字人"), blank=True, help_text=_("每行一人。"))
     status = models.CharField(_("状态"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -53,7 +53,8 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
     return Certificate.objects.create(
         number=_allocate_number(year=today.year, field_code=application.field_code,
                                 industry_code=application.industry_code),
-        application=application, agency=agency, agency_name=agency.name, address=agency.address,
+        application=application, agency=agency, agency_name=agency.name, credit_code=agency.credit_code,
+        address=agency.address, signatories=application.authorised_signatories,
         test_sites=application.test_sites, issuing_authority=settings.CMA_AUTHORITY_NAME,
         approved_on=approved_on, issued_on=today,
         expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1),

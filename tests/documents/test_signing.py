@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
-from approvals.models import Certificate, CertificateStatus
+from approvals.models import Agency, Application, Certificate, CertificateStatus
 from documents import selectors, services, signing
 from documents.models import CertificateSignature, VerificationKey
 
@@ -35,8 +35,25 @@ def test_canonical_form_is_stable_and_independent_of_key_order():
     assert a == b == '{"a":[1,{"x":"é","y":2}],"b":"检测"}'.encode()
 
 
+def test_later_edits_of_the_agency_and_application_leave_the_verdict_alone(certified):
+    """The signature covers the snapshot taken at issue: a legitimate change of the agency's credit code,
+    name or address, or of the application's signatories, is not a forgery."""
+    cert = certified.certificate
+    issued = selectors.certificate_check(number=cert.number).payload
+    assert issued["agency"]["credit_code"] == certified.agency.credit_code
+    agency = certified.agency
+    agency.credit_code, agency.name, agency.address = "91520100MA6DXXXX0X"[:17] + "1", "改名后的公司", "新地址1号"
+    Agency.objects.filter(pk=agency.pk).update(credit_code=agency.credit_code, name=agency.name, address=agency.address)
+    Application.objects.filter(pk=certified.pk).update(authorised_signatories="冒名签字人")
+    check = selectors.certificate_check(number=cert.number)
+    assert check.genuine and check.payload == issued
+    assert check.payload["agency"]["credit_code"] != agency.credit_code
+
+
 @pytest.mark.parametrize("field,value", [
     ("agency_name", "冒名顶替检测有限公司"),
+    ("credit_code", "91520100000000000X"),
+    ("signatories", "冒名签字人"),
     ("expires_on", "2040-12-31"),
     ("scope", [{"seq": 1, "category": "食品", "item": "全部项目", "parameter": "全部", "standard": "任意", "limitation": ""}]),
 ])
