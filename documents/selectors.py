@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from approvals.models import Application, Certificate, CertificateStatus, Deficiency, RuleSet, User
 
-from .models import Document, DocumentRequirement, RenderedDocument
-from .signing import canonical, certificate_payload, verify
+from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
+from .signing import PAYLOAD_SCHEMA, canonical, certificate_payload, verify
 
 
 def rule_set_for(application: Application) -> RuleSet:
@@ -203,6 +203,23 @@ def certificate_check(*, number: str, today: date | None = None) -> CertificateC
     check.reason = ("数字签名有效：证书内容与发证机关签发时一致。" if check.genuine
                     else "数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。")
     return check
+
+
+def published_keys() -> dict:
+    """The public key set: every key that ever signed (retired ones too, so old certificates still
+    verify), each with its Ed25519 public key and the X.509 certificate of the PDFs' signatures."""
+    from django.conf import settings
+
+    return {
+        "issuer": settings.CMA_AUTHORITY_NAME,
+        "payload_schema": PAYLOAD_SCHEMA,
+        "keys": [
+            {"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key,
+             "x509_certificate": key.x509_pem or None, "first_used": key.first_used.isoformat(),
+             "retired": key.retired}
+            for key in VerificationKey.objects.order_by("first_used", "id")
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,17 @@ from approvals.models import Application, ApplicationStatus, Certificate, Defici
 from . import selectors
 from .contexts import context_for
 from .models import CertificateSignature, Document, RenderedDocument, VerificationKey
+from .pdfsign import sign_pdf, signing_certificate_pem
 from .rendering import render_pdf_pages
-from .signing import canonical, certificate_payload, current_key, sign
+from .signing import SigningKey, canonical, certificate_payload, current_key, sign
 from .storage import private_storage
 from .validation import check_upload
 
 MAX_FILES_PER_REQUIREMENT = 20
 UPLOAD_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUPPLEMENT_REQUESTED)
 Kind = RenderedDocument.Kind
+# PDFs that carry an embedded PDF signature a reader validates offline.
+SIGNED_KINDS = (Kind.CERTIFICATE,)
 
 
 # --- uploads ------------------------------------------------------------------------------------
@@ -217,17 +220,29 @@ def task_completed(*, application: Application, node: str, outcome: str, by: Use
 
 
 # --- signatures ---------------------------------------------------------------------------------
+def _signing_key() -> tuple[SigningKey, VerificationKey]:
+    """The current key and its published record (created the first time the key signs, with the
+    X.509 certificate the PDFs' embedded signatures carry)."""
+    key = current_key()
+    pem = signing_certificate_pem(key)
+    record, _created = VerificationKey.objects.get_or_create(
+        key_id=key.key_id, defaults={"public_key": key.public_b64, "x509_pem": pem})
+    if record.public_key != key.public_b64:
+        raise ImproperlyConfigured(f"key id {key.key_id!r} already names another key: give the new key a new id")
+    if record.retired:
+        raise ImproperlyConfigured(f"key {key.key_id!r} is retired: configure the current signing key")
+    if record.x509_pem != pem:  # recorded before PDFs were signed, or a CA-issued certificate replaced it
+        record.x509_pem = pem
+        record.save(update_fields=["x509_pem"])
+    return key, record
+
+
 def certificate_sign(*, certificate: Certificate) -> CertificateSignature:
     """Sign a certificate's canonical content with the current key (once: a signature stands)."""
     existing = CertificateSignature.objects.select_related("key").filter(certificate=certificate).first()
     if existing is not None:
         return existing
-    key = current_key()
-    record, _created = VerificationKey.objects.get_or_create(key_id=key.key_id, defaults={"public_key": key.public_b64})
-    if record.public_key != key.public_b64:
-        raise ImproperlyConfigured(f"key id {key.key_id!r} already names another key: give the new key a new id")
-    if record.retired:
-        raise ImproperlyConfigured(f"key {key.key_id!r} is retired: configure the current signing key")
+    key, record = _signing_key()
     payload = canonical(certificate_payload(certificate))
     return CertificateSignature.objects.create(
         certificate=certificate, key=record, signature=sign(payload, key),
@@ -271,6 +286,8 @@ def rendered_render(*, rendered_id: int, force: bool = False) -> RenderedDocumen
             certificate_sign(certificate=rendered.certificate)
         template, context = context_for(rendered)
         pdf, pages = render_pdf_pages(template, context)
+        if rendered.kind in SIGNED_KINDS:
+            pdf = sign_pdf(pdf, key=_signing_key()[0], reason=str(rendered.get_kind_display()))
         name = f"issued/{rendered.application_id}/{rendered.kind}-{rendered.round}.pdf"
         if private_storage.exists(name):
             private_storage.delete(name)

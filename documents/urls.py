@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("verify/", views.verify_lookup, name="verify-lookup"),
+    path("verify/keys.json", views.verification_keys, name="verify-keys"),
     path("verify/<str:number>/", views.verify, name="verify"),
     path("applications/<int:pk>/documents/", views.application_documents, name="application"),
     path("applications/<int:pk>/documents/reuse/", views.document_reuse, name="reuse"),

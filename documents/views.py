@@ -7,7 +7,7 @@ object outside that scope is a 404, whether it exists or not.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,6 +49,16 @@ def verify(request, number: str):
     response = render(request, "documents/verify.html", {"check": check, "verify_url": verify_url(number)},
                       status=200 if check.found else 404)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def verification_keys(request):
+    """The public key set at a stable URL: what anyone needs to check a certificate's signature
+    (the register's Ed25519 signature and the PDF's embedded one) without asking us."""
+    response = JsonResponse(selectors.published_keys(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

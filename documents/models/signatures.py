@@ -14,6 +14,9 @@ class VerificationKey(models.Model):
     key_id = models.CharField(_("密钥标识"), max_length=64, unique=True)
     algorithm = models.CharField(_("算法"), max_length=20, default="Ed25519")
     public_key = models.CharField(_("公钥（Base64）"), max_length=100)
+    x509_pem = models.TextField(
+        _("X.509 证书（PEM）"), blank=True, help_text=_("PDF 内嵌签名所用的证书，公布于 /verify/keys.json。")
+    )
     first_used = models.DateTimeField(_("首次使用"), auto_now_add=True)
     retired = models.BooleanField(_("已停用"), default=False, help_text=_("停用后不再签发，但仍用于验证旧证书。"))
 
