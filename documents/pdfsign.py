@@ -8,9 +8,11 @@ from the key (same key, same certificate bytes), which a reader trusts once the 
 published certificate (``/verify/keys.json``) is added to its trusted certificates.
 """
 
+import asyncio
 import datetime
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -96,4 +98,15 @@ def sign_pdf(pdf: bytes, *, key: SigningKey, reason: str) -> bytes:
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, reason=reason, location=settings.CMA_AUTHORITY_NAME,
                                         name=settings.CMA_AUTHORITY_NAME)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    return _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+
+
+def _run(make_coroutine):
+    """Run pyHanko's coroutine to completion, also from a thread whose event loop is running (an ASGI
+    server, or a test driving a browser): ``asyncio.run`` refuses that, so a helper thread runs it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()

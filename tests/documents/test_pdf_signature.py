@@ -1,6 +1,7 @@
 """The certificate PDF carries an embedded PDF signature that validates offline with pyHanko against
 the key set the authority publishes at /verify/keys.json."""
 
+import asyncio
 import base64
 import io
 
@@ -14,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from documents import pdfsign, services, signing
+from documents import pdfsign, rendering, services, signing
 from documents.models import RenderedDocument, VerificationKey
 from tests.documents.helpers import pdf_of, rendered
 
@@ -99,3 +100,14 @@ def test_rotated_keys_stay_published(certified, client, settings):
 def test_the_verify_pages_link_the_key_set(certified, client):
     for url in ("/verify/", f"/verify/{certified.certificate.number}/"):
         assert 'href="/verify/keys.json"' in client.get(url).content.decode()
+
+
+def test_signing_works_from_a_thread_whose_event_loop_is_running():
+    """An ASGI server, or a test driving a browser, runs an event loop where the render may run."""
+    pdf = rendering.render_pdf_pages("documents/pdf/refusal_notice.html", {})[0]
+
+    async def inside_a_loop():
+        return pdfsign.sign_pdf(pdf, key=signing.current_key(), reason="test")
+
+    signed = asyncio.run(inside_a_loop())
+    assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
