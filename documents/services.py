@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.exceptions import TransitionRefused
-from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, User
+from approvals.models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateAction,
+    CertificateVersion,
+    Deficiency,
+    User,
+)
 
 from . import selectors
 from .contexts import context_for
@@ -27,7 +35,8 @@ MAX_FILES_PER_REQUIREMENT = 20
 UPLOAD_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUPPLEMENT_REQUESTED)
 Kind = RenderedDocument.Kind
 # PDFs that carry an embedded PDF signature a reader validates offline.
-SIGNED_KINDS = (Kind.CERTIFICATE,)
+SIGNED_KINDS = (Kind.CERTIFICATE, Kind.SUSPENSION_LETTER, Kind.RESTORATION_LETTER, Kind.REVOCATION_LETTER,
+                Kind.CANCELLATION_LETTER)
 
 
 # --- uploads ------------------------------------------------------------------------------------
@@ -209,14 +218,11 @@ def task_completed(*, application: Application, node: str, outcome: str, by: Use
     kind = NOTICES.get((node, outcome))
     if kind is None:
         return None
-    certificate = None
-    round_ = 1
     if kind == Kind.CERTIFICATE:
-        certificate = application.certificate  # cached by certificate_issue, which just created it
-        certificate_sign(certificate=certificate)
-    elif kind == Kind.SUPPLEMENT_NOTICE:
-        round_ = _latest_supplement_round(application)
-    return rendered_schedule(application=application, kind=kind, round=round_, certificate=certificate)
+        # certificate_issue just created it (cached on the application): version 1, signed, its PDF due
+        return certificate_publish(certificate=application.certificate)[0]
+    round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
+    return rendered_schedule(application=application, kind=kind, round=round_)
 
 
 # --- signatures ---------------------------------------------------------------------------------
@@ -237,17 +243,43 @@ def _signing_key() -> tuple[SigningKey, VerificationKey]:
     return key, record
 
 
-def certificate_sign(*, certificate: Certificate) -> CertificateSignature:
-    """Sign a certificate's canonical content with the current key (once: a signature stands)."""
-    existing = CertificateSignature.objects.select_related("key").filter(certificate=certificate).first()
+def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
+    """Sign a certificate version's canonical content with the current key (once: a signature stands)."""
+    existing = CertificateSignature.objects.select_related("key").filter(version=version).first()
     if existing is not None:
         return existing
     key, record = _signing_key()
-    payload = canonical(certificate_payload(certificate))
+    payload = canonical(certificate_payload(version))
     return CertificateSignature.objects.create(
-        certificate=certificate, key=record, signature=sign(payload, key),
+        version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
+
+
+LETTERS = {
+    CertificateAction.Kind.SUSPEND: Kind.SUSPENSION_LETTER,
+    CertificateAction.Kind.RESTORE: Kind.RESTORATION_LETTER,
+    CertificateAction.Kind.REVOKE: Kind.REVOCATION_LETTER,
+    CertificateAction.Kind.CANCEL: Kind.CANCELLATION_LETTER,
+}
+
+
+def certificate_publish(*, certificate: Certificate) -> list[RenderedDocument]:
+    """The documents side of whatever just happened to a certificate, inside the caller's transaction:
+    every version not yet signed is signed and gets its PDF, every status decision its letter (PDFs
+    rendered after commit). Idempotent: call it after ``certificate_issue``, ``certificate_new_version``
+    or any decision. Returns what it scheduled, the newest version's PDF first."""
+    scheduled = []
+    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application")
+                .exclude(rendered__kind=Kind.CERTIFICATE).order_by("-version"))
+    for version in versions:
+        certificate_sign(version=version)
+        scheduled.append(rendered_schedule(application=version.application, kind=Kind.CERTIFICATE,
+                                           round=version.version, certificate=certificate, version=version))
+    for action in certificate.actions.filter(letter__isnull=True).order_by("seq"):
+        scheduled.append(rendered_schedule(application=certificate.application, kind=LETTERS[action.kind],
+                                           round=action.seq, certificate=certificate, action=action))
+    return scheduled
 
 
 def verification_key_retire(*, key_id: str) -> VerificationKey:
@@ -259,13 +291,15 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 
 
 # --- issued PDFs --------------------------------------------------------------------------------
-def rendered_schedule(*, application: Application, kind: str, round: int = 1,
-                      certificate: Certificate | None = None) -> RenderedDocument:
+def rendered_schedule(*, application: Application, kind: str, round: int = 1, certificate: Certificate | None = None,
+                      version: CertificateVersion | None = None,
+                      action: CertificateAction | None = None) -> RenderedDocument:
     """Record that a PDF is due and render it after commit (never inside the request transaction)."""
     from .tasks import render_document
 
     rendered, _created = RenderedDocument.objects.get_or_create(
-        application=application, kind=kind, round=round, defaults={"certificate": certificate}
+        application=application, kind=kind, round=round,
+        defaults={"certificate": certificate, "version": version, "action": action},
     )
     transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
     return rendered
@@ -276,14 +310,15 @@ def rendered_render(*, rendered_id: int, force: bool = False) -> RenderedDocumen
     with transaction.atomic():
         rendered = (
             RenderedDocument.objects.select_for_update(of=("self",))
-            .select_related("application__agency", "application__rule_set", "certificate__agency", "certificate__application")
+            .select_related("application__agency", "application__rule_set", "certificate__agency", "certificate__current",
+                            "version", "action__by")
             .get(pk=rendered_id)
         )
         if (not force and rendered.state == RenderedDocument.State.READY and rendered.file
                 and private_storage.exists(rendered.file.name)):
             return rendered
         if rendered.kind == Kind.CERTIFICATE:
-            certificate_sign(certificate=rendered.certificate)
+            certificate_sign(version=rendered.version)
         template, context = context_for(rendered)
         pdf, pages = render_pdf_pages(template, context)
         if rendered.kind in SIGNED_KINDS:

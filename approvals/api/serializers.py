@@ -72,13 +72,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    """The certificate's current version (earlier ones: the public check's ``versions``)."""
+
     application = serializers.IntegerField(source="application_id", read_only=True)
+    version = serializers.IntegerField(source="current.version", read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
-        fields = ["number", "application", "agency_name", "address", "test_sites", "issuing_authority", "approved_on",
-                  "issued_on", "expires_on", "status", "scope"]
+        fields = ["number", "version", "application", "agency_name", "address", "test_sites", "issuing_authority",
+                  "approved_on", "issued_on", "expires_on", "status", "scope"]
 
     def get_status(self, certificate) -> str:
         from django.utils import timezone

@@ -10,7 +10,14 @@ from .applications import (
     ScopeItem,
     StatusChange,
 )
-from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .certificates import (
+    Certificate,
+    CertificateAction,
+    CertificateSerial,
+    CertificateStatus,
+    CertificateVersion,
+    ImmutableRecord,
+)
 from .rules import RuleSet
 
 __all__ = [
@@ -20,9 +27,12 @@ __all__ = [
     "ApplicationTrack",
     "ApplicationType",
     "Certificate",
+    "CertificateAction",
     "CertificateSerial",
     "CertificateStatus",
+    "CertificateVersion",
     "Deficiency",
+    "ImmutableRecord",
     "RuleSet",
     "ScopeItem",
     "StatusChange",
