@@ -219,8 +219,12 @@ def task_completed(*, application: Application, node: str, outcome: str, by: Use
     if kind is None:
         return None
     if kind == Kind.CERTIFICATE:
-        # certificate_issue just created it (cached on the application): version 1, signed, its PDF due
-        return certificate_publish(certificate=application.certificate)[0]
+        # certificate_issue just created it (cached on the application, with its version 1): sign that
+        # version and schedule its PDF (certificate_publish would find the same, at two more queries)
+        certificate = application.certificate
+        certificate_sign(version=certificate.current)
+        return rendered_schedule(application=application, kind=kind, round=certificate.current.version,
+                                 certificate=certificate, version=certificate.current)
     round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
     return rendered_schedule(application=application, kind=kind, round=round_)
 
