@@ -1,11 +1,15 @@
 """Reads: the catalogue, an application's document checklist, reusable documents, the issued PDFs
 and the public check of a certificate. Each runs a fixed number of queries (the tests count them)."""
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Application, Certificate, CertificateStatus, Deficiency, RuleSet, User
 
@@ -38,6 +42,13 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+STATE_LABELS = {
+    "shared": gettext_lazy("政务数据共享获取，无需提交"), "provided": gettext_lazy("已提交"),
+    "reused": gettext_lazy("已复用此前提交的材料"), "answered": gettext_lazy("已补正，待重新提交"),
+    "rejected": gettext_lazy("需补正"), "missing": gettext_lazy("未提交"), "optional": gettext_lazy("选交（未提交）"),
+}
+
+
 @dataclass
 class RequirementStatus:
     """Where one catalogue requirement stands for an application."""
@@ -63,10 +74,16 @@ class RequirementStatus:
         return "missing" if self.requirement.mandatory else "optional"
 
     @property
+    def is_reused(self) -> bool:
+        """Met by documents reused from earlier applications only (no new upload)."""
+        accepted = self.accepted_documents
+        return bool(accepted) and all(doc.is_reuse for doc in accepted)
+
+    @property
     def state_label(self) -> str:
-        return {"shared": "政务数据共享获取，无需提交", "provided": "已提交", "answered": "已补正，待重新提交",
-                "rejected": "需补正",
-                "missing": "未提交", "optional": "选交（未提交）"}[self.state]
+        if self.state == "provided" and self.is_reused:
+            return STATE_LABELS["reused"]
+        return STATE_LABELS[self.state]
 
     @property
     def is_satisfied(self) -> bool:
@@ -174,34 +191,44 @@ class CertificateCheck:
         return self.certificate is not None
 
 
+# Digits as people type them on a phone or a Chinese keyboard: full-width ０-９ become 0-9 (NFKC),
+# and spaces, dashes or dots between the groups are dropped.
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－.·・_]+")
+
+
+def normalise_certificate_number(value: str) -> str:
+    """"２６ ２４ ２０００ ０００１" → "262420000001": full-width digits folded (NFKC), separators dropped."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
+
+
 def certificate_check(*, number: str, today: date | None = None) -> CertificateCheck:
     """Look a certificate up by number: its status today and whether its signature checks.
 
     "Genuine" means the authority's signature, under a key it has published, matches the content
     the register holds now; any edit to that content, or to the signature, makes it not genuine.
     """
+    number = normalise_certificate_number(number)
     certificate = (
-        Certificate.objects.select_related("agency", "application", "signature__key")
-        .filter(number=str(number).strip()).first()
+        Certificate.objects.select_related("agency", "application", "signature__key").filter(number=number).first()
     )
-    check = CertificateCheck(number=str(number).strip(), certificate=certificate)
+    check = CertificateCheck(number=number, certificate=certificate)
     if certificate is None:
-        check.reason = "未查询到该编号的资质认定证书。"
+        check.reason = _("未查询到该编号的资质认定证书。")
         return check
     status = certificate.status_on(today or timezone.localdate())
-    check.status, check.status_label = status, CertificateStatus(status).label
+    check.status, check.status_label = status, str(CertificateStatus(status).label)
     check.payload = certificate_payload(certificate)
     try:
         signature = certificate.signature
     except Certificate.signature.RelatedObjectDoesNotExist:
         signature = None
     if signature is None:
-        check.reason = "该证书没有发证机关的数字签名，无法确认真伪。"
+        check.reason = _("该证书没有发证机关的数字签名，无法确认真伪。")
         return check
     check.key_id, check.signed_at = signature.key.key_id, signature.signed_at
     check.genuine = verify(canonical(check.payload), signature.signature, signature.key.public_key)
-    check.reason = ("数字签名有效：证书内容与发证机关签发时一致。" if check.genuine
-                    else "数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。")
+    check.reason = (_("数字签名有效：证书内容与发证机关签发时一致。") if check.genuine
+                    else _("数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。"))
     return check
 
 
