@@ -18,8 +18,8 @@ from tests.factories import ApplicationFactory, UserFactory
 from tests.pages import client_for
 from tests.workflows.helpers import complete, to_review
 from workflows import services
-from workflows.flows import OUTCOMES
 from workflows.models import Step
+from workflows.steps import STEPS
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ def internal_codes() -> set[str]:
     codes = set(DocumentRequirement.objects.values_list("code", flat=True))
     for choices in (ApplicationType, ApplicationStatus, CertificateStatus, ReviewMode, Step.State, Step.Clock):
         codes.update(choices.values)
-    codes.update(OUTCOMES)
-    codes.update(outcome for outcomes in OUTCOMES.values() for outcome in outcomes)
+    codes.update(STEPS)
+    codes.update(outcome.name for step in STEPS.values() for outcome in step.outcomes)
     codes.update({"application_type", "field_code", "industry_code", "document_code"})
     return codes
 
@@ -100,6 +100,10 @@ def walk(client, start: list[str], limit: int = 80) -> dict[str, str]:
 @pytest.fixture
 def histories(applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks):
     """A draft, one in supplement (a defect naming a document), one in rectification, one certified."""
+    # People appear by name (the demo usernames "applicant", "reviewer" … are not codes).
+    for number, user in enumerate((applicant, acceptor, reviewer, approver, issuer)):
+        user.first_name, user.last_name = "经办人", str(number)
+        user.save(update_fields=["first_name", "last_name"])
     agency, make = applicant.agency, ApplicationFactory
     draft = make(agency=agency, created_by=applicant)
     supplement = make(agency=agency, created_by=applicant)
@@ -116,11 +120,10 @@ def histories(applicant, acceptor, reviewer, approver, issuer, django_capture_on
 
 
 def test_no_page_shows_a_raw_code_to_any_role(histories, applicant, acceptor, reviewer, approver, issuer, monitor):
-    # People appear by name (the demo usernames "applicant", "reviewer" … are not codes).
-    for number, user in enumerate((applicant, acceptor, reviewer, approver, issuer, monitor)):
-        user.first_name, user.last_name = "经办人", str(number)
-        user.save(update_fields=["first_name", "last_name"])
-    codes = internal_codes()
+    monitor.first_name = "监测员"
+    monitor.save(update_fields=["first_name"])
+    # A username is what its owner typed at sign-up, not a code (the fixtures' "applicant" is also a clock's).
+    codes = internal_codes() - {u.username for u in (applicant, acceptor, reviewer, approver, issuer, monitor)}
     pattern = re.compile(r"(?<![A-Za-z0-9_./-])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
                          + r")(?![A-Za-z0-9_-])")
     certificate = histories[-1].certificate

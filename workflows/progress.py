@@ -1,52 +1,29 @@
 """Where an application stands in its procedure: the path of steps, each done, current or next,
 with the current step's due date and holder, and what the applicant has to do next.
 
-The path and the step titles come from one place (``path_for``): today the ordinary flow's main
-nodes; when each procedure declares its own steps, only ``path_for`` changes. The rest reads the
-application's status (which step is current) and its Step rows (due dates, holders).
+Everything about the steps comes from their declarations: the path from the application's procedure
+(``workflows.procedures``), titles, the statuses in which each step is current, the applicant's loops
+(``resumes_after``) and the outcomes that end a procedure from ``workflows.steps``. This module reads
+only the application's status (which step is current) and its Step rows (due dates, holders).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
+from approvals.models.applications import FINAL_STATES
 
-from .flows import APPLICANT_NODES, OrdinaryFlow
+from . import procedures
+from . import steps as declarations
 from .models import Step
 
 SUBMIT = "submit"
-# Titles of the path's steps; a node without one falls back to its flow annotation.
-STEP_TITLES = {
-    SUBMIT: _("提交申请"),
-    "accept": pgettext_lazy("step", "受理"),
-    "review": _("技术评审"),
-    "decide": _("审批决定"),
-    "issue": _("发证"),
-    "supplement": _("补正"),
-    "rectification": _("整改"),
-}
-# A loop the applicant answers happens inside a main step: the acceptance waits on the supplement.
-LOOP_OF = {"supplement": "accept", "rectification": "review"}
-# Which step is current in each open status (the FSM says where the application is).
-CURRENT_BY_STATUS = {
-    S.DRAFT: SUBMIT,
-    S.SUBMITTED: "accept",
-    S.SUPPLEMENT_REQUESTED: "accept",
-    S.ACCEPTED: "review",
-    S.RECTIFICATION: "review",
-    S.REVIEW_PASSED: "decide",
-    S.REVIEW_FAILED: "decide",
-    S.APPROVED: "issue",
-    S.PARTIALLY_APPROVED: "issue",
-}
-# The step at which a final status stopped the procedure (certified: every step done).
-STOPPED_AT = {S.REFUSED: "accept", S.DENIED: "decide"}
 HOLDER_ROLES = {
     "approvals.accept_application": _("受理人员"),
     "approvals.review_application": _("技术评审组"),
@@ -59,14 +36,47 @@ STATE_LABELS = {DONE: _("已完成"), CURRENT: _("当前环节"), NEXT: _("待�
 
 
 def path_for(application: Application) -> list[str]:
-    """The steps of the application's own procedure, in order (submit first)."""
-    nodes = [node.name for node in OrdinaryFlow.instance.nodes() if node.name in STEP_TITLES]
-    order = ["accept", "review", "decide", "issue"]
-    return [SUBMIT] + [name for name in order if name in nodes and name not in APPLICANT_NODES]
+    """The steps of the application's own procedure, in order (submit first).
+
+    A type × track with no procedure is never offered; a draft of one still shows the ordinary path.
+    """
+    procedure = procedures.procedure_for(application.application_type, application.track) or procedures.ORDINARY
+    return [SUBMIT, *procedure.path]
 
 
 def step_title(key: str) -> str | Promise:
-    return STEP_TITLES.get(key, key)
+    return _("提交申请") if key == SUBMIT else declarations.title(key)
+
+
+@cache
+def _loops() -> dict[str, str]:
+    """Applicant step → the step it answers inside (补正 → 受理, 整改 → 技术评审)."""
+    return {declared.resumes_after: declared.name for declared in declarations.STEPS.values() if declared.resumes_after}
+
+
+@cache
+def _current_by_status() -> dict[str, str]:
+    """The step that is current while the application is in each open status."""
+    loops = _loops()
+    current = {S.DRAFT: SUBMIT}
+    for declared in declarations.STEPS.values():
+        for status in declared.statuses:
+            current[status] = loops.get(declared.name, declared.name)
+    return current
+
+
+@cache
+def _stopped_at() -> dict[str, str]:
+    """A final status (other than certified) → the step whose outcome ended the procedure there."""
+    field = Application._meta.get_field("status")
+    targets = {t.name: t.target for t in field.get_all_transitions(Application)}
+    stopped = {}
+    for declared in declarations.STEPS.values():
+        for outcome in declared.outcomes:
+            target = targets.get(outcome.transition)
+            if target in FINAL_STATES and target != S.CERTIFIED:
+                stopped[target] = declared.name
+    return stopped
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ class Progress:
 
 
 def _holder(step: Step) -> tuple[str | Promise, bool]:
-    if step.node in APPLICANT_NODES:
+    if step.node in declarations.APPLICANT_STEPS:
         return _("申请机构"), True
     if step.claimed_by_id:
         return str(step.claimed_by), False
@@ -121,21 +131,21 @@ def progress_of(application: Application, steps: Iterable[Step] | None = None) -
     The active steps are enough for the current step's due date and holder; finished ones add the
     day each main step was done.
     """
-    if steps is None:
-        steps = application.steps.select_related("claimed_by").order_by("entered_at", "id")
-    steps = list(steps)
+    rows = list(steps if steps is not None
+                else application.steps.select_related("claimed_by").order_by("entered_at", "id"))
     path = path_for(application)
     status = application.status
-    current = CURRENT_BY_STATUS.get(status)
-    stopped = STOPPED_AT.get(status)
+    loops = _loops()
+    current = _current_by_status().get(status) if status not in FINAL_STATES else None
+    stopped = _stopped_at().get(status)
     if status == S.WITHDRAWN:
-        last = next((LOOP_OF.get(s.node, s.node) for s in reversed(steps)), None)
+        last = next((loops.get(s.node, s.node) for s in reversed(rows)), None)
         stopped = last if last in path else SUBMIT
     marker = current or stopped
     marker_index = path.index(marker) if marker in path else len(path)
-    active = next((s for s in reversed(steps) if s.is_active), None)
+    active = next((s for s in reversed(rows) if s.is_active), None)
     finished: dict[str, datetime] = {}
-    for s in steps:
+    for s in rows:
         if s.state == Step.State.DONE and s.node in path and s.finished_at:
             finished[s.node] = s.finished_at
     result = []
@@ -149,10 +159,10 @@ def progress_of(application: Application, steps: Iterable[Step] | None = None) -
             due, holder, by_applicant, waiting = None, "", False, ""
             if key == SUBMIT:
                 holder, by_applicant = _("申请机构"), True
-            elif active is not None and LOOP_OF.get(active.node, active.node) == key:
+            elif active is not None and loops.get(active.node, active.node) == key:
                 due = active.due_date
                 holder, by_applicant = _holder(active)
-                if active.node in LOOP_OF:
+                if active.node in loops:
                     waiting = step_title(active.node)
             result.append(ProgressStep(key=key, title=step_title(key), state=CURRENT, due_date=due, holder=holder,
                                        holder_is_applicant=by_applicant, waiting_on=waiting))

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from tests.pages import client_for, text
 from workflows import services
-from workflows.flows import OUTCOMES
-from workflows.forms import NODE_FORMS
+from workflows.steps import STEPS
 
 from .helpers import open_step
 
@@ -15,11 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_official_outcome_names_its_effect():
-    for node, forms in NODE_FORMS.items():
-        for form in forms:
-            assert str(form.confirm).strip(), f"{node}.{form.outcome} has no confirmation text"
-    assert {form.outcome for forms in NODE_FORMS.values() for form in forms} == {
-        outcome for node, outcomes in OUTCOMES.items() if node in NODE_FORMS for outcome in outcomes}
+    official = [(step.name, outcome) for step in STEPS.values() if not step.applicant for outcome in step.outcomes]
+    assert official
+    for node, outcome in official:
+        assert outcome.form is not None and str(outcome.form.confirm).strip(), f"{node}.{outcome.name} has no confirmation text"
 
 
 def test_the_pages_put_the_effect_on_the_buttons(draft, applicant, acceptor):
