@@ -3,7 +3,6 @@ tests run): they explain, offer a way on, and leak nothing (no traceback, path, 
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
