@@ -151,6 +151,19 @@ def document_reuse(*, application: Application, by: User, document: int) -> Docu
     return document
 
 
+def documents_reuse_all(*, application: Application, by: User) -> list[Document]:
+    """Reuse, in one step, the newest still-valid earlier document for every requirement that has
+    none yet; requirements already provided are left alone. All or nothing."""
+    _check_may_change(application, by)
+    reused = []
+    with transaction.atomic():
+        for status in selectors.checklist(application=application, with_reusable=True):
+            if status.accepted_documents or not status.reusable:
+                continue
+            reused.append(document_reuse(application=application, by=by, document=status.reusable[0].pk))
+    return reused
+
+
 def document_remove(*, document: Document, by: User) -> Document:
     """Take a document out of a draft or an open supplement (kept for the record, no longer counted)."""
     _check_may_change(document.application, by)

@@ -146,6 +146,7 @@ def _application_documents(request, pk: int):
                 return redirect(target)
     can_change = request.user.agency_id == application.agency_id and application.status in services.UPLOAD_STATES
     checklist = selectors.checklist(application=application, with_reusable=can_change)
+    reusable_missing = [s for s in checklist if s.reusable and not s.accepted_documents] if can_change else []
     context = {
         "application": application,
         "checklist": checklist,
@@ -155,6 +156,7 @@ def _application_documents(request, pk: int):
         "can_change": can_change,
         "max_mb": max_upload_bytes() // (1024 * 1024),
         "summary": _checklist_summary(checklist),
+        "reusable_missing": reusable_missing,
     }
     return render(request, "documents/application_documents.html", context,
                   status=400 if form is not None and form.errors else 200)
@@ -186,6 +188,23 @@ def document_reuse(request, pk: int):
     return _act(request, application, lambda: services.document_reuse(
         application=application, by=request.user, document=document_id
     ))
+
+
+@login_required
+@require_POST
+def document_reuse_all(request, pk: int):
+    """一键复用: every requirement still lacking a document gets the newest reusable earlier one."""
+    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+
+    def reuse_all():
+        reused = services.documents_reuse_all(application=application, by=request.user)
+        if reused:
+            messages.success(request, ngettext("已复用 %(n)d 项此前提交的材料。", "已复用 %(n)d 项此前提交的材料。",
+                                               len(reused)) % {"n": len(reused)})
+        else:
+            messages.info(request, _("没有可以复用的材料。"))
+
+    return _act(request, application, reuse_all)
 
 
 @login_required

@@ -122,3 +122,28 @@ def test_officials_see_the_checklist_and_previews_without_upload_forms(draft, ap
     flow.application_submit(application=draft, by=applicant)
     page = text(client_for(acceptor).get(page_url(draft)))
     assert "data-preview" in page and "data-upload" not in page and 'data-action="remove"' not in page
+
+
+def test_reuse_all_fills_every_requirement_still_lacking_a_document_in_one_step(applicant):
+    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
+        first = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+        flow.application_submit(application=first, by=applicant)
+    with time_machine.travel("2026-05-10 10:00 +08:00", tick=False):
+        second = ApplicationFactory(agency=applicant.agency, created_by=applicant, documents=False)
+        client = client_for(applicant)
+        client.post(page_url(second), {"requirement": "premises", "file": SimpleUploadedFile("新平面图.pdf", pdf_bytes())})
+        page = text(client.get(page_url(second)))
+        assert 'data-action="reuse-all"' in page and "全部复用（5 项）" in page  # premises is already provided
+        response = client.post(reverse("documents:reuse-all", args=[second.pk]))
+        assert response.status_code == 302
+        states = {s.requirement.code: s for s in selectors.checklist(application=second)}
+        reused = {code for code, s in states.items() if s.is_reused}
+        assert reused == {"personnel", "management_system", "audit_review", "equipment", "typical_reports"}
+        assert [d.original_name for d in states["premises"].documents] == ["新平面图.pdf"]  # left alone
+        assert states["application_form"].state == "missing"  # never reusable: still to upload
+        assert 'data-action="reuse-all"' not in text(client.get(page_url(second)))
+
+
+def test_reuse_all_is_refused_to_another_agency(applicant, applicant2, draft):
+    response = client_for(applicant2).post(reverse("documents:reuse-all", args=[draft.pk]))
+    assert response.status_code == 404
