@@ -1,29 +1,30 @@
 """Where an application stands in its procedure: the path of steps, each done, current or next,
 with the current step's due date and holder, and what the applicant has to do next.
 
-Everything about the steps comes from their declarations: the path from the application's procedure
-(``workflows.procedures``), titles, the statuses in which each step is current, the applicant's loops
-(``resumes_after``) and the outcomes that end a procedure from ``workflows.steps``. This module reads
-only the application's status (which step is current) and its Step rows (due dates, holders).
+The path comes from the application's procedure (``workflows.procedures.path_of``) and the titles and
+statuses from the step declarations (``workflows.steps``). The rest reads the application's status
+(which step is current) and its Step rows (due dates, holders).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
-from approvals.models.applications import FINAL_STATES
 
-from . import procedures
-from . import steps as declarations
+from . import procedures, steps
 from .models import Step
 
 SUBMIT = "submit"
+SUBMIT_TITLE = _("提交申请")
+# A loop the applicant answers happens inside a main step: the acceptance waits on the supplement.
+LOOP_OF = {declared.resumes_after: name for name, declared in steps.STEPS.items() if declared.resumes_after}
+# The step at which a final status stopped the procedure (the decision step is the path's own).
+STOPPED_AT = {S.REFUSED: "accept", S.COMMITMENT_REVOKED: "verification"}
 HOLDER_ROLES = {
     "approvals.accept_application": _("受理人员"),
     "approvals.review_application": _("技术评审组"),
@@ -36,47 +37,32 @@ STATE_LABELS = {DONE: _("已完成"), CURRENT: _("当前环节"), NEXT: _("待�
 
 
 def path_for(application: Application) -> list[str]:
-    """The steps of the application's own procedure, in order (submit first).
-
-    A type × track with no procedure is never offered; a draft of one still shows the ordinary path.
-    """
-    procedure = procedures.procedure_for(application.application_type, application.track) or procedures.ORDINARY
-    return [SUBMIT, *procedure.path]
+    """The steps of the application's own procedure, in order (submit first)."""
+    return [SUBMIT, *procedures.path_of(application)]
 
 
 def step_title(key: str) -> str | Promise:
-    return _("提交申请") if key == SUBMIT else declarations.title(key)
+    return SUBMIT_TITLE if key == SUBMIT else steps.title(key)
 
 
-@cache
-def _loops() -> dict[str, str]:
-    """Applicant step → the step it answers inside (补正 → 受理, 整改 → 技术评审)."""
-    return {declared.resumes_after: declared.name for declared in declarations.STEPS.values() if declared.resumes_after}
+def _current(status: str, path: list[str]) -> str | None:
+    """The step of ``path`` the application is at in ``status`` (an applicant's loop counts as the
+    step it answers), from the statuses each step declares."""
+    if status == S.DRAFT:
+        return SUBMIT
+    for name in path[1:]:
+        if status in steps.STEPS[name].statuses:
+            return name
+    for loop, owner in LOOP_OF.items():
+        if status in steps.STEPS[loop].statuses and owner in path:
+            return owner
+    return None
 
 
-@cache
-def _current_by_status() -> dict[str, str]:
-    """The step that is current while the application is in each open status."""
-    loops = _loops()
-    current = {S.DRAFT: SUBMIT}
-    for declared in declarations.STEPS.values():
-        for status in declared.statuses:
-            current[status] = loops.get(declared.name, declared.name)
-    return current
-
-
-@cache
-def _stopped_at() -> dict[str, str]:
-    """A final status (other than certified) → the step whose outcome ended the procedure there."""
-    field = Application._meta.get_field("status")
-    targets = {t.name: t.target for t in field.get_all_transitions(Application)}
-    stopped = {}
-    for declared in declarations.STEPS.values():
-        for outcome in declared.outcomes:
-            target = targets.get(outcome.transition)
-            if target in FINAL_STATES and target != S.CERTIFIED:
-                stopped[target] = declared.name
-    return stopped
+def _stopped(status: str, path: list[str]) -> str | None:
+    if status == S.DENIED:
+        return next((name for name in path[1:] if steps.STEPS[name].outcome("deny")), None)
+    return STOPPED_AT.get(status)
 
 
 @dataclass(frozen=True)
@@ -113,11 +99,11 @@ class Progress:
 
     @property
     def finished(self) -> bool:
-        return self.status == S.CERTIFIED
+        return self.status in (S.CERTIFIED, S.VERIFIED, S.CERTIFICATE_CANCELLED) and self.current is None
 
 
 def _holder(step: Step) -> tuple[str | Promise, bool]:
-    if step.node in declarations.APPLICANT_STEPS:
+    if step.node in steps.APPLICANT_STEPS:
         return _("申请机构"), True
     if step.claimed_by_id:
         return str(step.claimed_by), False
@@ -125,21 +111,21 @@ def _holder(step: Step) -> tuple[str | Promise, bool]:
     return _("%(role)s（待认领）") % {"role": role}, False
 
 
-def progress_of(application: Application, steps: Iterable[Step] | None = None) -> Progress:
-    """The application's path with each step's state; ``steps``: its Step rows (queried if None).
+def progress_of(application: Application, rows: Iterable[Step] | None = None) -> Progress:
+    """The application's path with each step's state; ``rows``: its Step rows (queried if None).
 
     The active steps are enough for the current step's due date and holder; finished ones add the
     day each main step was done.
     """
-    rows = list(steps if steps is not None
-                else application.steps.select_related("claimed_by").order_by("entered_at", "id"))
+    if rows is None:
+        rows = application.steps.select_related("claimed_by").order_by("entered_at", "id")
+    rows = list(rows)
     path = path_for(application)
     status = application.status
-    loops = _loops()
-    current = _current_by_status().get(status) if status not in FINAL_STATES else None
-    stopped = _stopped_at().get(status)
+    current = _current(status, path)
+    stopped = _stopped(status, path)
     if status == S.WITHDRAWN:
-        last = next((loops.get(s.node, s.node) for s in reversed(rows)), None)
+        last = next((LOOP_OF.get(s.node, s.node) for s in reversed(rows)), None)
         stopped = last if last in path else SUBMIT
     marker = current or stopped
     marker_index = path.index(marker) if marker in path else len(path)
@@ -159,10 +145,10 @@ def progress_of(application: Application, steps: Iterable[Step] | None = None) -
             due, holder, by_applicant, waiting = None, "", False, ""
             if key == SUBMIT:
                 holder, by_applicant = _("申请机构"), True
-            elif active is not None and loops.get(active.node, active.node) == key:
+            elif active is not None and LOOP_OF.get(active.node, active.node) == key:
                 due = active.due_date
                 holder, by_applicant = _holder(active)
-                if active.node in loops:
+                if active.node in LOOP_OF:
                     waiting = step_title(active.node)
             result.append(ProgressStep(key=key, title=step_title(key), state=CURRENT, due_date=due, holder=holder,
                                        holder_is_applicant=by_applicant, waiting_on=waiting))
@@ -178,7 +164,7 @@ def progress_for_list(applications: Iterable[Application]) -> dict[int, Progress
     rows = Step.objects.active().filter(application__in=[a.pk for a in applications]).select_related("claimed_by")
     for step in rows.order_by("entered_at", "id"):
         active.setdefault(step.application_id, []).append(step)
-    return {a.pk: progress_of(a, steps=active.get(a.pk, [])) for a in applications}
+    return {a.pk: progress_of(a, rows=active.get(a.pk, [])) for a in applications}
 
 
 @dataclass(frozen=True)

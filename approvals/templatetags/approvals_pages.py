@@ -23,6 +23,8 @@ TRANSITION_LABELS = {
     "deny": gettext_lazy("不予许可"),
     "certify": gettext_lazy("发证"),
     "withdraw": gettext_lazy("撤回申请"),
+    "confirm_commitment": gettext_lazy("告知承诺核查属实"),
+    "revoke_false_commitment": gettext_lazy("承诺不实，撤销许可"),
 }
 
 STATUS_TONES = {
@@ -38,6 +40,10 @@ STATUS_TONES = {
     S.PARTIALLY_APPROVED: "green",
     S.DENIED: "red",
     S.CERTIFIED: "green",
+    S.AWAITING_DECISION: "blue",
+    S.CERTIFICATE_CANCELLED: "grey",
+    S.VERIFIED: "green",
+    S.COMMITMENT_REVOKED: "red",
     S.WITHDRAWN: "grey",
 }
 
@@ -108,16 +114,3 @@ def audit_event(action: str) -> str:
     if action.startswith("application."):
         return str(TRANSITION_LABELS.get(action.split(".", 1)[1], action))
     return str(AUDIT_EVENTS.get(action, action))
-
-
-@register.filter
-def audit_summary(entry) -> str:
-    """A status change reads with the statuses' names, not their codes."""
-    data = entry.data if isinstance(entry.data, dict) else {}
-    source, target = data.get("source"), data.get("target")
-    reference = entry.summary.split(" ", 1)[0]
-    if source in S.values and target in S.values:
-        return f"{reference} {S(source).label} → {S(target).label}"
-    if data.get("decision") in S.values:
-        return f"{reference} {S(data['decision']).label}"
-    return entry.summary
