@@ -19,12 +19,14 @@ from approvals.models import (
     CertificateAction,
     CertificateVersion,
     Deficiency,
+    RuleSet,
     User,
 )
+from audit.services import audit_record
 
 from . import selectors
 from .contexts import context_for
-from .models import CertificateSignature, Document, RenderedDocument, VerificationKey
+from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
 from .pdfsign import sign_pdf, signing_certificate_pem
 from .rendering import render_pdf_pages
 from .signing import SigningKey, canonical, certificate_payload, current_key, sign
@@ -106,6 +108,7 @@ def document_upload(*, application: Application, by: User, requirement: str, fil
     try:
         with transaction.atomic():
             document.save()
+            _audit_document("document.upload", document, by)
     except BaseException:
         private_storage.delete(document.file.name)
         raise
@@ -124,19 +127,44 @@ def document_reuse(*, application: Application, by: User, document: int) -> Docu
     req = next(r for r in requirements if r.code == source.requirement.code)
     if Document.objects.current().filter(application=application, reused_from=source, rejected_at__isnull=True).exists():
         raise ValidationError({"document": _("该材料已复用。")})
-    return Document.objects.create(
-        application=application, requirement=req, file=source.file.name, original_name=source.original_name,
-        content_type=source.content_type, size=source.size, sha256=source.sha256, uploaded_by=by,
-        uploaded_at=timezone.now(), supplement_round=supplement_round, reused_from=source,
-    )
+    with transaction.atomic():
+        document = Document.objects.create(
+            application=application, requirement=req, file=source.file.name, original_name=source.original_name,
+            content_type=source.content_type, size=source.size, sha256=source.sha256, uploaded_by=by,
+            uploaded_at=timezone.now(), supplement_round=supplement_round, reused_from=source,
+        )
+        _audit_document("document.reuse", document, by)
+    return document
 
 
 def document_remove(*, document: Document, by: User) -> Document:
     """Take a document out of a draft or an open supplement (kept for the record, no longer counted)."""
     _check_may_change(document.application, by)
     document.removed_at = timezone.now()
-    document.save(update_fields=["removed_at"])
+    with transaction.atomic():
+        document.save(update_fields=["removed_at"])
+        _audit_document("document.remove", document, by)
     return document
+
+
+def _audit_document(action: str, document: Document, by: User) -> None:
+    audit_record(
+        action=action, obj=document, application_id=document.application_id, by=by, summary=document.original_name,
+        data={"requirement": document.requirement.code, "name": document.original_name, "sha256": document.sha256,
+              "size": document.size, "supplement_round": document.supplement_round,
+              "reused_from": document.reused_from_id},
+    )
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+def catalogue_copy(*, source: RuleSet, target: RuleSet) -> int:
+    """Give a new rule-set version the catalogue of the one it supersedes (then edited on its own)."""
+    rows = [
+        DocumentRequirement(**{f.name: f.value_from_object(req) for f in DocumentRequirement._meta.concrete_fields
+                               if f.name not in ("id", "rule_set")}, rule_set=target)
+        for req in DocumentRequirement.objects.filter(rule_set=source)
+    ]
+    return len(DocumentRequirement.objects.bulk_create(rows))
 
 
 # --- the procedure's steps ----------------------------------------------------------------------
@@ -159,8 +187,9 @@ def submission_check(*, application: Application) -> None:
         raise ValidationError(problems)
 
 
-def _send_back(application: Application, by: User) -> None:
-    """补正: every document named in the notice is marked defective, with the notice's reason."""
+def supplement_send_back(*, application: Application, by: User) -> None:
+    """补正: every document named in the notice is marked defective, with the notice's reason; a notice
+    naming a document outside the catalogue, or one obtained by data sharing, is refused."""
     round_ = _latest_supplement_round(application)
     points = list(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).exclude(document_code=""))
     catalogue = {req.code: req for req in selectors.requirements_for(application)}
@@ -180,7 +209,7 @@ def _send_back(application: Application, by: User) -> None:
         ).update(rejected_at=now, rejected_reason=point.description)
 
 
-def _check_answer(application: Application) -> None:
+def supplement_answer_check(*, application: Application, by: User) -> None:
     """A supplement answer must bring a new document for every document the notice sent back."""
     round_ = _latest_supplement_round(application)
     wanted = set(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_)
@@ -197,34 +226,26 @@ def _check_answer(application: Application) -> None:
         raise ValidationError({"documents": [_("补正材料不齐全，请补充：") + "；".join(messages)]})
 
 
-NOTICES = {
-    ("accept", "accept"): Kind.ACCEPTANCE_NOTICE,
-    ("accept", "supplement"): Kind.SUPPLEMENT_NOTICE,
-    ("accept", "refuse"): Kind.REFUSAL_NOTICE,
-    ("decide", "approve"): Kind.DECISION_LETTER,
-    ("decide", "approve_partially"): Kind.DECISION_LETTER,
-    ("decide", "deny"): Kind.DECISION_LETTER,
-    ("issue", "issue"): Kind.CERTIFICATE,
-}
-
-
-def task_completed(*, application: Application, node: str, outcome: str, by: User) -> RenderedDocument | None:
-    """The documents side of a completed task, inside its transaction: a bad document reference
-    rolls the completion back. Schedules the PDF the step issues, rendered after commit."""
-    if (node, outcome) == ("accept", "supplement"):
-        _send_back(application, by)
-    elif node == "supplement":
-        _check_answer(application)
-    kind = NOTICES.get((node, outcome))
-    if kind is None:
-        return None
-    if kind == Kind.CERTIFICATE:
+def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
+    """The document a decision issues (a notice, a letter, the certificate), inside the decision's
+    transaction: a certificate version is signed now; every PDF is rendered after commit. A decision
+    that ended or changed a certificate (a cancellation, a revocation) also gets that decision's letter."""
+    if kind == Kind.CERTIFICATE and application.subject_certificate_id is None:
         # certificate_issue just created it (cached on the application, with its version 1): sign that
         # version and schedule its PDF (certificate_publish would find the same, at two more queries)
         certificate = application.certificate
         certificate_sign(version=certificate.current)
         return rendered_schedule(application=application, kind=kind, round=certificate.current.version,
                                  certificate=certificate, version=certificate.current)
+    concerned = application.subject_certificate  # a renewal, change, extension or cancellation
+    if concerned is None and kind in LETTERS.values():  # a decision on the certificate this application got
+        concerned = Certificate.objects.filter(application=application).first()
+    if concerned is not None:
+        scheduled = certificate_publish(certificate=concerned)
+        if kind == Kind.CERTIFICATE:
+            return next(doc for doc in scheduled if doc.kind == Kind.CERTIFICATE and doc.application_id == application.pk)
+        if kind in LETTERS.values():
+            return next(doc for doc in scheduled if doc.kind == kind)
     round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
     return rendered_schedule(application=application, kind=kind, round=round_)
 
@@ -254,10 +275,14 @@ def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
         return existing
     key, record = _signing_key()
     payload = canonical(certificate_payload(version))
-    return CertificateSignature.objects.create(
+    signature = CertificateSignature.objects.create(
         version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
+    audit_record(action="certificate.sign", obj=version.certificate, application_id=version.application_id,
+                 summary=f"{version.number} v{version.version}",
+                 data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256, "version": version.version})
+    return signature
 
 
 LETTERS = {
@@ -274,7 +299,7 @@ def certificate_publish(*, certificate: Certificate) -> list[RenderedDocument]:
     rendered after commit). Idempotent: call it after ``certificate_issue``, ``certificate_new_version``
     or any decision. Returns what it scheduled, the newest version's PDF first."""
     scheduled = []
-    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application")
+    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application", "certificate")
                 .exclude(rendered__kind=Kind.CERTIFICATE).order_by("-version"))
     for version in versions:
         certificate_sign(version=version)
@@ -291,6 +316,7 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
     record = VerificationKey.objects.get(key_id=key_id)
     record.retired = True
     record.save(update_fields=["retired"])
+    audit_record(action="key.retire", obj=record, summary=key_id, data={"key_id": key_id})
     return record
 
 

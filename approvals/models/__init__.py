@@ -18,6 +18,7 @@ from .certificates import (
     CertificateVersion,
     ImmutableRecord,
 )
+from .codes import NumberCode
 from .rules import RuleSet
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "CertificateVersion",
     "Deficiency",
     "ImmutableRecord",
+    "NumberCode",
     "RuleSet",
     "ScopeItem",
     "StatusChange",

@@ -30,6 +30,7 @@ from approvals.models import (
     User,
 )
 from approvals.models.certificates import CONTENT_FIELDS, VALIDITY_YEARS
+from audit.services import audit_record
 
 from .drafts import SCOPE_FIELDS
 from .lifecycle import _transition
@@ -94,7 +95,18 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
         expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1), scope=_approved_scope(application),
     )
     certificate.save(update_fields=["current"])
+    _audit_version("certificate.issue", certificate.current, by)
     return certificate
+
+
+def _audit_version(action: str, version: CertificateVersion, by: User) -> None:
+    audit_record(
+        action=action, obj=version.certificate, application_id=version.application_id, by=by,
+        summary=f"{version.number} v{version.version}",
+        data={"number": version.number, "version": version.version, "agency_name": version.agency_name,
+              "approved_on": version.approved_on, "issued_on": version.issued_on, "expires_on": version.expires_on,
+              "scope_items": len(version.scope)},
+    )
 
 
 def _locked(certificate: Certificate) -> Certificate:
@@ -169,6 +181,7 @@ def certificate_new_version(*, certificate: Certificate, application: Applicatio
     )
     Certificate.objects.filter(pk=locked.pk).update(current=version, number=number)
     certificate.current, certificate.number = version, number
+    _audit_version("certificate.new_version", version, by)
     return version
 
 
@@ -203,6 +216,12 @@ def _decide(kind: str, *, certificate: Certificate, by: User, reason: str, on: d
     )
     Certificate.objects.filter(pk=locked.pk).update(status=target, status_since=on)
     certificate.status, certificate.status_since = target, on
+    audit_record(
+        action=f"certificate.{kind}", obj=locked, application_id=locked.application_id, by=by,
+        summary=f"{locked.number} {action.get_kind_display()}",
+        data={"seq": action.seq, "source": action.source, "target": action.target, "reason": reason,
+              "effective_on": on},
+    )
     return action
 
 

@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from documents import selectors, signing
 
-BEFORE = [("approvals", "0003_certificate_snapshot"), ("documents", "0003_verification_key_x509")]
-AFTER = [("approvals", "0004_certificate_versions"), ("documents", "0004_certificate_versions")]
+BEFORE = [("approvals", "0006_certificate_snapshot"), ("documents", "0004_verification_key_x509")]
+AFTER = [("approvals", "0007_certificate_versions"), ("documents", "0005_certificate_versions")]
 
 
 def migrate(targets):
