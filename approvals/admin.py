@@ -146,7 +146,7 @@ class CertificateActionInline(ReadOnlyInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(AuditedAdmin):
+class CertificateAdmin(admin.ModelAdmin):
     """Read-only: content changes only as a new version through a procedure, and the status only by a
     recorded decision (the officials' certificate pages), never by editing here."""
 

@@ -228,24 +228,17 @@ def supplement_answer_check(*, application: Application, by: User) -> None:
 
 def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
     """The document a decision issues (a notice, a letter, the certificate), inside the decision's
-    transaction: a certificate version is signed now; every PDF is rendered after commit. A decision
-    that ended or changed a certificate (a cancellation, a revocation) also gets that decision's letter."""
-    if kind == Kind.CERTIFICATE and application.subject_certificate_id is None:
+    transaction: a certificate version is signed now; every PDF is rendered after commit."""
+    if kind == Kind.CERTIFICATE and application.subject_certificate_id:
+        # a renewal, change or extension: the new version of the certificate it concerns
+        return certificate_publish(certificate=application.subject_certificate)[0]
+    if kind == Kind.CERTIFICATE:
         # certificate_issue just created it (cached on the application, with its version 1): sign that
         # version and schedule its PDF (certificate_publish would find the same, at two more queries)
         certificate = application.certificate
         certificate_sign(version=certificate.current)
         return rendered_schedule(application=application, kind=kind, round=certificate.current.version,
                                  certificate=certificate, version=certificate.current)
-    concerned = application.subject_certificate  # a renewal, change, extension or cancellation
-    if concerned is None and kind in LETTERS.values():  # a decision on the certificate this application got
-        concerned = Certificate.objects.filter(application=application).first()
-    if concerned is not None:
-        scheduled = certificate_publish(certificate=concerned)
-        if kind == Kind.CERTIFICATE:
-            return next(doc for doc in scheduled if doc.kind == Kind.CERTIFICATE and doc.application_id == application.pk)
-        if kind in LETTERS.values():
-            return next(doc for doc in scheduled if doc.kind == kind)
     round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
     return rendered_schedule(application=application, kind=kind, round=round_)
 
@@ -279,9 +272,9 @@ def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
         version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
-    audit_record(action="certificate.sign", obj=version.certificate, application_id=version.application_id,
+    audit_record(action="certificate.sign", obj=version, application_id=version.application_id,
                  summary=f"{version.number} v{version.version}",
-                 data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256, "version": version.version})
+                 data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256})
     return signature
 
 
@@ -293,13 +286,20 @@ LETTERS = {
 }
 
 
+def certificate_documents(*, application: Application, by: User) -> list[RenderedDocument]:
+    """After a decision on the certificate an application concerns (注销, a false commitment's
+    revocation): its letters, scheduled in the same transaction."""
+    certificate = application.subject_certificate or Certificate.objects.filter(application=application).first()
+    return certificate_publish(certificate=certificate) if certificate is not None else []
+
+
 def certificate_publish(*, certificate: Certificate) -> list[RenderedDocument]:
     """The documents side of whatever just happened to a certificate, inside the caller's transaction:
     every version not yet signed is signed and gets its PDF, every status decision its letter (PDFs
     rendered after commit). Idempotent: call it after ``certificate_issue``, ``certificate_new_version``
     or any decision. Returns what it scheduled, the newest version's PDF first."""
     scheduled = []
-    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application", "certificate")
+    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application")
                 .exclude(rendered__kind=Kind.CERTIFICATE).order_by("-version"))
     for version in versions:
         certificate_sign(version=version)

@@ -95,18 +95,13 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
         expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1), scope=_approved_scope(application),
     )
     certificate.save(update_fields=["current"])
-    _audit_version("certificate.issue", certificate.current, by)
-    return certificate
-
-
-def _audit_version(action: str, version: CertificateVersion, by: User) -> None:
+    version = certificate.current
     audit_record(
-        action=action, obj=version.certificate, application_id=version.application_id, by=by,
-        summary=f"{version.number} v{version.version}",
-        data={"number": version.number, "version": version.version, "agency_name": version.agency_name,
-              "approved_on": version.approved_on, "issued_on": version.issued_on, "expires_on": version.expires_on,
-              "scope_items": len(version.scope)},
+        action="certificate.issue", obj=certificate, application_id=application.pk, by=by, summary=number,
+        data={"number": number, "version": 1, "agency_name": version.agency_name, "approved_on": version.approved_on,
+              "issued_on": today, "expires_on": version.expires_on, "scope_items": len(version.scope)},
     )
+    return certificate
 
 
 def _locked(certificate: Certificate) -> Certificate:
@@ -181,7 +176,13 @@ def certificate_new_version(*, certificate: Certificate, application: Applicatio
     )
     Certificate.objects.filter(pk=locked.pk).update(current=version, number=number)
     certificate.current, certificate.number = version, number
-    _audit_version("certificate.new_version", version, by)
+    audit_record(
+        action="certificate.new_version", obj=locked, application_id=application.pk, by=by,
+        summary=f"{number} v{version.version}",
+        data={"number": number, "version": version.version, "previous_number": previous.number,
+              "expires_on": version.expires_on, "scope_items": len(version.scope),
+              "header": sorted((header or {}).keys())},
+    )
     return version
 
 
@@ -218,9 +219,8 @@ def _decide(kind: str, *, certificate: Certificate, by: User, reason: str, on: d
     certificate.status, certificate.status_since = target, on
     audit_record(
         action=f"certificate.{kind}", obj=locked, application_id=locked.application_id, by=by,
-        summary=f"{locked.number} {action.get_kind_display()}",
-        data={"seq": action.seq, "source": action.source, "target": action.target, "reason": reason,
-              "effective_on": on},
+        summary=f"{locked.number} {Kind(kind).label}",
+        data={"source": action.source, "target": target, "reason": reason, "effective_on": on, "seq": action.seq},
     )
     return action
 
