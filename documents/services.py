@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.exceptions import TransitionRefused
 from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, User
 
@@ -198,7 +199,8 @@ NOTICES = {
 
 def task_completed(*, application: Application, node: str, outcome: str, by: User) -> RenderedDocument | None:
     """The documents side of a completed task, inside its transaction: a bad document reference
-    rolls the completion back. Schedules the PDF the step issues, rendered after commit."""
+    rolls the completion back. Schedules the PDF the step issues (an outbox row), rendered after
+    commit; a certificate is signed by the same delivery, just before its PDF is rendered."""
     if (node, outcome) == ("accept", "supplement"):
         _send_back(application, by)
     elif node == "supplement":
@@ -210,7 +212,6 @@ def task_completed(*, application: Application, node: str, outcome: str, by: Use
     round_ = 1
     if kind == Kind.CERTIFICATE:
         certificate = application.certificate  # cached by certificate_issue, which just created it
-        certificate_sign(certificate=certificate)
     elif kind == Kind.SUPPLEMENT_NOTICE:
         round_ = _latest_supplement_round(application)
     return rendered_schedule(application=application, kind=kind, round=round_, certificate=certificate)
@@ -246,13 +247,11 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 # --- issued PDFs --------------------------------------------------------------------------------
 def rendered_schedule(*, application: Application, kind: str, round: int = 1,
                       certificate: Certificate | None = None) -> RenderedDocument:
-    """Record that a PDF is due and render it after commit (never inside the request transaction)."""
-    from .tasks import render_document
-
+    """Record that a PDF is due; the outbox renders it after commit (never inside the request transaction)."""
     rendered, _created = RenderedDocument.objects.get_or_create(
         application=application, kind=kind, round=round, defaults={"certificate": certificate}
     )
-    transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
+    outbox.schedule("documents.render", rendered.pk)  # rendered (and a certificate signed) by the worker
     return rendered
 
 

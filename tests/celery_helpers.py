@@ -40,3 +40,21 @@ def worker(settings):
     finally:
         app.conf.update(saved)
         forget_connections(app)
+
+
+def waiting_for_effect(handler: str, count: int = 1) -> threading.Event:
+    """An event set once the worker has finished ``count`` outbox deliveries of ``handler``
+    (``event.disconnect()`` stops listening)."""
+    from celery.signals import task_postrun
+
+    done, seen = threading.Event(), []
+
+    def finished(sender=None, args=None, **kwargs):
+        if sender is not None and sender.name == "outbox.deliver" and args and args[0] == handler:
+            seen.append(1)
+            if len(seen) >= count:
+                done.set()
+
+    task_postrun.connect(finished, weak=False)
+    done.disconnect = lambda: task_postrun.disconnect(finished)
+    return done
