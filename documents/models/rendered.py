@@ -10,8 +10,8 @@ class RenderedDocument(models.Model):
     """A PDF the authority issues: a notice, a decision letter or the certificate itself.
 
     The row is created inside the transaction that completes the task; the PDF is rendered after
-    commit by a Celery task, which is idempotent: (application, kind, round) is unique, and a row
-    that is already rendered is left alone.
+    commit by the outbox's delivery (handler ``documents.render``), which is idempotent:
+    (application, kind, round) is unique, and a row that is already rendered is left alone.
     """
 
     class Kind(models.TextChoices):

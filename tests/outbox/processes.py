@@ -1,7 +1,9 @@
 """Real processes for the outbox's failure tests: a Redis of the test's own, Celery worker and beat
 processes on the test database. Every wait is bounded and polls; nothing sleeps blindly."""
 
+import configparser
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+UNITS = ROOT / "deploy" / "systemd"
 PORTS = range(8770, 8800)
 
 
@@ -29,6 +32,19 @@ def wait_until(predicate: Callable[[], object], *, timeout: float, what: str, ev
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)  # a polling interval, bounded by the deadline above
+
+
+def unit_file(name: str) -> configparser.ConfigParser:
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.optionxform = str  # systemd's keys are case-sensitive
+    unit.read(UNITS / name, encoding="utf-8")
+    return unit
+
+
+def unit_command(name: str) -> list[str]:
+    """The Celery arguments of a production unit's ExecStart (what follows ``celery``)."""
+    argv = shlex.split(unit_file(name)["Service"]["ExecStart"])
+    return argv[next(i for i, arg in enumerate(argv) if arg.endswith("/celery")) + 1:]
 
 
 def free_port() -> int:
@@ -108,18 +124,21 @@ def process_env(broker_url: str) -> dict[str, str]:
 
 
 class CeleryProcess:
-    """``celery -A project worker`` (the production flags) or ``beat``, in its own process group."""
+    """``celery -A project worker`` (the production flags), ``beat``, or the default set-up's
+    ``manage.py run_worker``, in its own process group."""
 
-    def __init__(self, kind: str, broker_url: str, log: Path):
+    def __init__(self, kind: str, broker_url: str, log: Path, **env: str):
         self.kind, self.log = kind, log
         argv = [sys.executable, "-m", "celery", "-A", "project"]
-        if kind == "worker":
-            argv += ["worker", "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
-                     "-n", f"outbox-test-{os.getpid()}@%h"]
+        if kind == "run_worker":  # the default set-up: no broker, a file queue, beat embedded
+            argv = [sys.executable, "manage.py", "run_worker"]
+        elif kind == "worker":  # the production unit's command line, one pool process
+            argv += [arg for arg in unit_command("cma-worker.service") if not arg.startswith("--concurrency")]
+            argv += ["--concurrency=1", "-n", f"outbox-test-{os.getpid()}@%h"]
         else:
-            argv += ["beat", "--loglevel=INFO", f"--pidfile={log.with_suffix('.pid')}"]
+            argv += unit_command("cma-beat.service")
         self.handle = open(log, "ab")
-        self.process = subprocess.Popen(argv, cwd=ROOT, env=process_env(broker_url), stdout=self.handle,
+        self.process = subprocess.Popen(argv, cwd=ROOT, env={**process_env(broker_url), **env}, stdout=self.handle,
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
     @property
@@ -133,7 +152,7 @@ class CeleryProcess:
         return self.log.read_text(errors="replace")
 
     def wait_ready(self, timeout: float = 90) -> None:
-        marker = " ready." if self.kind == "worker" else "beat: Starting"
+        marker = "beat: Starting" if self.kind == "beat" else " ready."
         wait_until(lambda: marker in self.output() or not self.alive(), timeout=timeout, what=f"{self.kind} to start")
         assert self.alive(), f"{self.kind} exited:\n{self.output()[-3000:]}"
 

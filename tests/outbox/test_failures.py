@@ -8,8 +8,10 @@ a Redis of the test's own, a Celery worker and beat as they run in production.
   supervisor would start) finishes each one, and each PDF exists exactly once.
 """
 
+import logging
 import os
 import shutil
+import time
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -29,7 +31,7 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serial
 
 
 @pytest.fixture
-def broker(tmp_path, settings):
+def broker(tmp_path, settings, monkeypatch):
     """Our own redis-server; this process publishes to it too (never eagerly)."""
     if not shutil.which("redis-server"):
         pytest.skip("needs redis-server (Debian's redis-server package; CI has it)")
@@ -37,6 +39,7 @@ def broker(tmp_path, settings):
         pytest.skip("needs DATABASE_URL on PostgreSQL: the worker processes open the test database")
     from project.celery import app
 
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     settings.CMA_OUTBOX_RETRY_SECONDS = 2  # as the worker processes are told (processes.process_env)
     server = RedisServer(tmp_path)
@@ -100,13 +103,17 @@ def the_one_pdf(application) -> RenderedDocument:
 
 
 def test_a_certificate_issued_while_the_broker_is_down_gets_its_pdf_and_facts_when_it_returns(
-        broker, processes, applicant, acceptor, reviewer, approver, issuer):
+        broker, processes, applicant, acceptor, reviewer, approver, issuer, caplog):
     worker = processes("worker", broker)
     beat = processes("beat", broker)
     application = ready_to_issue(applicant, acceptor, reviewer, approver)
 
     broker.stop()
-    issue_over_the_api(application, issuer)  # 200: the side effects are rows, the publish failed quietly
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="outbox.services"):
+        issue_over_the_api(application, issuer)  # 200: the side effects are rows, the publish failed quietly
+    assert time.monotonic() - started < 15  # the refused publish is not waited for
+    assert "the reconciler will send it" in caplog.text
     application.refresh_from_db()
     assert application.status == "certified"
     assert certificate_pdf(application).state == "pending"

@@ -131,11 +131,12 @@ def test_an_unknown_handler_is_recorded_not_lost(django_capture_on_commit_callba
     assert message.done_at is None and message.attempts == 1 and "test.nobody" in message.last_error
 
 
-def test_a_broker_that_is_down_fails_fast_and_keeps_the_row(settings):
+def test_a_broker_that_is_down_fails_fast_and_keeps_the_row(settings, monkeypatch):
     """A refused connection is not waited for (the request answers), and nothing is lost."""
     from project.celery import app
     from tests.celery_helpers import forget_connections
 
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
     forget_connections(app)
