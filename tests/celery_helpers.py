@@ -34,6 +34,7 @@ def worker(settings):
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
     forget_connections(app)
+    app.control.purge()  # a message an earlier run left in this queue must not satisfy this test's waits
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app

@@ -108,7 +108,7 @@ def _database_url() -> str:
 def process_env(broker_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "PYTEST"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="project.settings",
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "project.settings"),  # as this process
         DATABASE_URL=_database_url(),
         CELERY_BROKER_URL=broker_url,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import CertificateSignature, RenderedDocument
+from metrics.models import ApplicationFacts
 from outbox.models import Message
 from tests.documents.helpers import pdf_of, reader
 from tests.workflows.helpers import complete, to_decision
-from workflows.metrics.models import ApplicationFacts
 
 pytestmark = pytest.mark.django_db
 

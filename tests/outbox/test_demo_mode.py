@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from documents.models import RenderedDocument
+from metrics.models import ApplicationFacts
 from outbox.models import Message
 from tests.celery_helpers import forget_connections
-from workflows.metrics.models import ApplicationFacts
 
 from .processes import CeleryProcess, wait_until
 from .test_failures import issue_over_the_api, ready_to_issue, the_one_pdf

@@ -27,7 +27,7 @@ def test_systemd_accepts_the_unit(name, tmp_path):
         pytest.skip("systemd-analyze is not installed")
     # The example paths and user point at this checkout (verify checks that the program exists).
     text = (UNITS / name).read_text(encoding="utf-8")
-    text = text.replace("/srv/cma/.venv/bin/celery", str(ROOT / ".venv" / "bin" / "celery")).replace("/srv/cma", str(ROOT))
+    text = text.replace("/opt/cma/.venv/bin/celery", str(ROOT / ".venv" / "bin" / "celery")).replace("/opt/cma", str(ROOT))
     text = text.replace("EnvironmentFile=/", "EnvironmentFile=-/")
     text = "\n".join(line for line in text.splitlines() if not line.startswith(("User=", "Group=")))
     (tmp_path / name).write_text(text, encoding="utf-8")

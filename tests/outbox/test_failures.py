@@ -18,12 +18,12 @@ from django.db import OperationalError, connection, transaction
 from rest_framework.test import APIClient
 
 from documents.models import CertificateSignature, RenderedDocument
+from metrics.models import ApplicationFacts
 from outbox.models import Message
 from tests.celery_helpers import forget_connections
 from tests.documents.helpers import pdf_of, reader
 from tests.factories import ApplicationFactory
 from tests.workflows.helpers import complete, open_step, to_decision
-from workflows.metrics.models import ApplicationFacts
 
 from .processes import CeleryProcess, RedisServer, wait_until
 
