@@ -21,15 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def certified(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks):
+def certified(draft, applicant, acceptor, reviewer, approver, issuer):
     requirement = next(r for r in document_selectors.requirements_for(draft) if not r.via_data_sharing)
     extra = document_upload(application=draft, by=applicant, requirement=requirement.code,
                             file=upload(pdf_bytes(2), "补充.pdf"))
     document_remove(document=extra, by=applicant)
     to_decision(draft, applicant, acceptor, reviewer)
     complete(draft, "decide", approver, "approve", comment="符合条件")
-    with django_capture_on_commit_callbacks(execute=True):  # the outbox signs and renders after commit
-        complete(draft, "issue", issuer, "issue")
+    complete(draft, "issue", issuer, "issue")
     return draft
 
 

@@ -98,7 +98,7 @@ def the_one_pdf(application) -> RenderedDocument:
     assert sorted(name for name in os.listdir(folder) if name.startswith("certificate")) == ["certificate-1.pdf"]
     number = application.certificate.number
     assert number in reader(pdf_of(rendered)).pages[0].extract_text().replace(" ", "")
-    assert CertificateSignature.objects.filter(certificate=application.certificate).count() == 1
+    assert CertificateSignature.objects.filter(version__certificate=application.certificate).count() == 1
     return rendered
 
 
