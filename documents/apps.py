@@ -9,4 +9,7 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from outbox.registry import register
 
+        from . import checks  # registers the SITE_URL check
+
         register("documents.render", "documents.tasks.render_effect", on_failure="documents.tasks.render_failed")
+        checks.warn_at_start()

@@ -116,6 +116,33 @@ def document_upload(*, application: Application, by: User, requirement: str, fil
     return document
 
 
+def documents_upload(*, application: Application, by: User, requirement: str, files: list[IO[bytes]]) -> list[Document]:
+    """Upload several files for one requirement at once: all of them or none.
+
+    A refused file names itself in the error, and the files already stored for this request are
+    deleted again, so a failed upload leaves nothing behind.
+    """
+    if not files:
+        raise ValidationError({"file": _("请选择要上传的文件。")})
+    stored: list[Document] = []
+    try:
+        with transaction.atomic():
+            for file in files:
+                try:
+                    stored.append(document_upload(application=application, by=by, requirement=requirement, file=file))
+                except ValidationError as error:
+                    if len(files) == 1 or not hasattr(error, "error_dict"):
+                        raise
+                    name = getattr(file, "name", "")
+                    raise ValidationError({key: [f"{name}：{m}" for m in messages]
+                                           for key, messages in error.message_dict.items()}) from error
+    except BaseException:
+        for document in stored:
+            private_storage.delete(document.file.name)
+        raise
+    return stored
+
+
 def document_reuse(*, application: Application, by: User, document: int) -> Document:
     """Reuse a still-valid document the agency supplied with an earlier application instead of
     uploading it again; the reuse is recorded (``reused_from``) and counted as a reduction."""
@@ -136,6 +163,19 @@ def document_reuse(*, application: Application, by: User, document: int) -> Docu
         )
         _audit_document("document.reuse", document, by)
     return document
+
+
+def documents_reuse_all(*, application: Application, by: User) -> list[Document]:
+    """Reuse, in one step, the newest still-valid earlier document for every requirement that has
+    none yet; requirements already provided are left alone. All or nothing."""
+    _check_may_change(application, by)
+    reused = []
+    with transaction.atomic():
+        for status in selectors.checklist(application=application, with_reusable=True):
+            if status.accepted_documents or not status.reusable:
+                continue
+            reused.append(document_reuse(application=application, by=by, document=status.reusable[0].pk))
+    return reused
 
 
 def document_remove(*, document: Document, by: User) -> Document:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/<str:number>/<id:version>/", views.verify, name="verify-version"),
     path("applications/<id:pk>/documents/", views.application_documents, name="application"),
     path("applications/<id:pk>/documents/reuse/", views.document_reuse, name="reuse"),
+    path("applications/<id:pk>/documents/reuse-all/", views.document_reuse_all, name="reuse-all"),
     path("documents/<id:pk>/file/", views.document_file, name="file"),
     path("documents/<id:pk>/remove/", views.document_remove, name="remove"),
     path("issued/<id:pk>/pdf/", views.rendered_file, name="rendered"),
