@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.exceptions import TransitionRefused
 from approvals.models import (
     Application,
@@ -268,7 +269,8 @@ def supplement_answer_check(*, application: Application, by: User) -> None:
 
 def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
     """The document a decision issues (a notice, a letter, the certificate), inside the decision's
-    transaction: a certificate version is signed now; every PDF is rendered after commit."""
+    transaction: a certificate version is signed now; every PDF is an outbox row, rendered by the
+    worker after commit."""
     if kind == Kind.CERTIFICATE and application.subject_certificate_id:
         # a renewal, change or extension: the new version of the certificate it concerns
         return certificate_publish(certificate=application.subject_certificate)[0]
@@ -364,14 +366,12 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 def rendered_schedule(*, application: Application, kind: str, round: int = 1, certificate: Certificate | None = None,
                       version: CertificateVersion | None = None,
                       action: CertificateAction | None = None) -> RenderedDocument:
-    """Record that a PDF is due and render it after commit (never inside the request transaction)."""
-    from .tasks import render_document
-
+    """Record that a PDF is due; the outbox renders it after commit (never inside the request transaction)."""
     rendered, _created = RenderedDocument.objects.get_or_create(
         application=application, kind=kind, round=round,
         defaults={"certificate": certificate, "version": version, "action": action},
     )
-    transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
+    outbox.schedule("documents.render", rendered.pk)  # rendered by the worker, re-sent until done
     return rendered
 
 
