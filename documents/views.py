@@ -7,7 +7,7 @@ object outside that scope is a 404, whether it exists or not.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,17 +19,11 @@ from approvals.models import Application
 
 from . import selectors, services
 from .contexts import verify_url
+from .downloads import attachment
 from .forms import LookupForm, UploadForm
 from .models import Document, RenderedDocument
 from .uploads import limit_uploads, too_large
 from .validation import too_large_message
-
-
-def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- public -------------------------------------------------------------------------------------
@@ -57,7 +51,7 @@ def verify(request, number: str):
 @require_GET
 def document_file(request, pk: int):
     document = get_object_or_404(selectors.visible_documents(user=request.user), pk=pk)
-    return _file_response(document.file, filename=document.original_name, content_type=document.content_type)
+    return attachment(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 def _ready(rendered: RenderedDocument) -> None:
@@ -71,7 +65,7 @@ def rendered_file(request, pk: int):
     visible = selectors.visible_rendered(user=request.user).select_related("certificate", "application")
     rendered = get_object_or_404(visible, pk=pk)
     _ready(rendered)
-    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+    return attachment(rendered.file, filename=rendered.filename, content_type="application/pdf")
 
 
 @login_required
@@ -83,7 +77,7 @@ def certificate_pdf(request, number: str):
         certificate=certificate, kind=RenderedDocument.Kind.CERTIFICATE,
     )
     _ready(rendered)
-    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+    return attachment(rendered.file, filename=rendered.filename, content_type="application/pdf")
 
 
 # --- the applicant's checklist ------------------------------------------------------------------

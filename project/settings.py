@@ -226,6 +226,8 @@ CMA_CALENDAR_CACHE_SECONDS = int(os.environ.get("CMA_CALENDAR_CACHE_SECONDS", "6
 
 # --- Documents: uploads and signed certificates -------------------------------------------------
 DOCUMENT_MAX_UPLOAD_BYTES = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+# Images above this many pixels are refused from their header, before any pixel is decoded.
+DOCUMENT_MAX_IMAGE_PIXELS = int(os.environ.get("DOCUMENT_MAX_IMAGE_PIXELS", "40000000"))
 # The certificate signing key (Ed25519): either the key itself (PEM, or base64 of the 32 raw bytes)
 # or a PEM file; the key id names it in every signature, so a rotated key's certificates still verify.
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
