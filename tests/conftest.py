@@ -56,6 +56,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login failures, lockouts and throttles are counted in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _calendar_cache():
     """Each test sees the calendar rows of its own transaction, not a year cached by an earlier test."""
     from workflows.calendar import clear_cache

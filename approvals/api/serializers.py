@@ -84,3 +84,19 @@ class CertificateSerializer(serializers.ModelSerializer):
         from django.utils import timezone
 
         return certificate.status_on(timezone.localdate())
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="after this moment the token gets 401; ask for a new one")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of a 401, 403, 404, 409 or 429 answer."""
+
+    detail = serializers.CharField()

@@ -4,7 +4,7 @@ The flow layer (``workflows``) calls the transition services inside its task loc
 completion and the status change it causes commit together or not at all.
 """
 
-from .accounts import agency_register, applicant_sign_up
+from .accounts import agency_register, api_token_issue, api_tokens_revoke, applicant_sign_up
 from .certificates import add_years, certificate_issue
 from .drafts import EDITABLE_FIELDS, SCOPE_FIELDS, application_create, application_update, scope_replace
 from .lifecycle import (
@@ -24,7 +24,8 @@ from .lifecycle import (
 )
 
 __all__ = [
-    "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "applicant_sign_up", "application_accept",
+    "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "api_token_issue", "api_tokens_revoke",
+    "applicant_sign_up", "application_accept",
     "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
     "certificate_issue", "decision_approve", "decision_approve_partially", "decision_deny", "rectification_request",
     "rectification_submit", "review_fail", "review_pass", "scope_replace", "supplement_answer", "supplement_request",
