@@ -235,6 +235,8 @@ elif CACHE_URL:
     raise RuntimeError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL.split(':', 1)[0]}:")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if DEBUG:  # the demo is one process: its own memory is the shared cache (production is warned)
+        SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
