@@ -14,7 +14,7 @@ api_v1 = [
     path("", include("approvals.api_urls")),
     path("", include("workflows.api_urls")),
     path("", include("documents.api_urls")),
-    path("", include("workflows.metrics.api_urls")),
+    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +30,6 @@ urlpatterns = [
          name="api-docs"),
     path("", include("documents.urls")),
     path("", include("workflows.urls")),
-    path("", include("workflows.metrics.urls")),
+    path("", include("metrics.urls")),
     path("", include("approvals.urls")),
 ]

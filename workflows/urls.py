@@ -11,6 +11,7 @@ urlpatterns = [
     path("applications/<id:pk>/", views.application_detail, name="application_detail"),
     path("applications/<id:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<id:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<id:pk>/record.<str:fmt>", views.application_record, name="application_record"),
     path("applications/<id:pk>/answer/", views.application_answer, name="application_answer"),
     path("tasks/", views.inbox, name="inbox"),
     path("tasks/queue/", views.claimable, name="claimable"),
