@@ -17,8 +17,9 @@ from django.utils.translation import pgettext_lazy
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
 
-from .flows import APPLICANT_NODES, OrdinaryFlow
+from .flows import OrdinaryFlow
 from .models import Step
+from .steps import APPLICANT_STEPS as APPLICANT_NODES
 
 SUBMIT = "submit"
 # Titles of the path's steps; a node without one falls back to its flow annotation.
