@@ -241,7 +241,7 @@ class CertificatePdf(APIView):
 class PublicVerifyThrottle(AnonRateThrottle):
     """Enough for anyone checking certificates by hand, too little to walk the number space."""
 
-    rate = "120/min"
+    scope = "public_lookup"  # PUBLIC_LOOKUP_RATE, 120/minute by default
 
 
 class PublicCertificate(APIView):

@@ -182,11 +182,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "approvals.api.schema.ProductAutoSchema",
+    # JSON in, JSON out: the upload endpoint declares its own multipart parser
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "approvals.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("API_AUTH_RATE", "30/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("API_AUTH_RATE", "30/minute"),
+        "public_lookup": os.environ.get("PUBLIC_LOOKUP_RATE", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMA qualification approval API",

@@ -33,3 +33,5 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("approvals.urls")),
 ]
+
+handler404 = "project.views.not_found"

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.models import Agency, Application, Certificate, Deficiency, ScopeItem, User
+from approvals.models.applications import ReviewMode
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -13,7 +14,7 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    agency = AgencySerializer(read_only=True)
+    agency = AgencySerializer(read_only=True, allow_null=True)  # officials belong to no agency
     roles = serializers.SerializerMethodField()
     name = serializers.CharField(source="get_full_name")
 
@@ -47,7 +48,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     scope = ScopeItemSerializer(source="scope_items", many=True, required=False)
     deficiencies = DeficiencySerializer(many=True, read_only=True)
-    rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # blank until the acceptance decides it
+    review_mode = serializers.ChoiceField(choices=ReviewMode.choices, allow_blank=True, read_only=True)
     certificate_number = serializers.SerializerMethodField()
 
     class Meta:

@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -38,8 +38,7 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer,
-                                                              429: ErrorSerializer}, auth=[])
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 401: ErrorSerializer}, auth=[])
     def post(self, request):
         credentials = TokenRequestSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
@@ -48,7 +47,9 @@ class TokenView(APIView):
         if getattr(request._request, "axes_locked_out", False):
             return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
-            raise ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+            response = Response({"detail": _("用户名或密码不正确。")}, status=status.HTTP_401_UNAUTHORIZED)
+            response["WWW-Authenticate"] = 'Token realm="api"'
+            return response
         token = services.api_token_issue(user=user)
         return Response(TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data)
 

@@ -75,8 +75,8 @@ def test_the_token_endpoint_locks_too_and_shares_the_count_with_the_login_page(a
     login_page(client, "applicant", "wrong")
     for _ in range(LIMIT - 2):
         response = token(client, "applicant", "wrong")
-        assert response.status_code == 400
-        assert response.json() == {"non_field_errors": ["用户名或密码不正确。"]}
+        assert response.status_code == 401
+        assert response.json() == {"detail": "用户名或密码不正确。"}
     response = token(client, "applicant", "wrong")
     assert response.status_code == 429
     response = token(client, "applicant", DEFAULT_PASSWORD)
@@ -106,7 +106,7 @@ def test_the_token_endpoint_is_rate_limited_per_address(applicant, settings):
     try:
         client = Client()
         statuses = [token(client, f"nobody{i}", "x").status_code for i in range(6)]
-        assert statuses == [400, 400, 400, 400, 429, 429]
+        assert statuses == [401, 401, 401, 401, 429, 429]
     finally:
         api_settings.reload()
         ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
