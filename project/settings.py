@@ -186,7 +186,7 @@ REST_FRAMEWORK = {
     # JSON in, JSON out: the upload endpoint declares its own multipart parser
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "approvals.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "approvals.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
