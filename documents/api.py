@@ -254,7 +254,8 @@ class PublicCertificate(APIView):
     authentication_classes = []
     throttle_classes = [PublicVerifyThrottle]
 
-    @extend_schema(auth=[], parameters=[OpenApiParameter("version", {"type": "integer", "minimum": 1}, required=False)],
+    @extend_schema(auth=[], parameters=[OpenApiParameter("version", {"type": "integer", "minimum": 1, "maximum": 9999},
+                                                         required=False)],
                    responses={200: inline_serializer("PublicCertificate", {
                        "number": serializers.CharField(), "version": serializers.IntegerField(),
                        "current_version": serializers.IntegerField(), "superseded": serializers.BooleanField(),
