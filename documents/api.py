@@ -3,7 +3,6 @@ a message per field), 403 a role that may not act, 404 anything outside the call
 action the application's state does not allow now. Querysets are always scoped to the caller."""
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from approvals.models import Application, ApplicationTrack, ApplicationType, Rul
 
 from . import selectors, services
 from .contexts import verify_url
+from .downloads import attachment
 from .models import Document, RenderedDocument
 from .uploads import limit_uploads, too_large
 from .validation import too_large_message
@@ -93,13 +93,10 @@ def _application(request, pk: int) -> Application:
     return get_object_or_404(Application.objects.visible_to(request.user).select_related("agency", "rule_set"), pk=pk)
 
 
-def _pdf(rendered: RenderedDocument) -> FileResponse:
+def _pdf(rendered: RenderedDocument):
     if rendered.state != RenderedDocument.State.READY:
         raise DomainError(_("文书正在生成，请稍后再试。"))
-    response = FileResponse(rendered.file.open("rb"), as_attachment=True, filename=rendered.filename,
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(rendered.file, filename=rendered.filename, content_type="application/pdf")
 
 
 class RequirementList(APIView):
@@ -210,10 +207,7 @@ class DocumentFile(ApplicationDocumentDetail):
         (200, "application/pdf"): bytes, (200, "image/jpeg"): bytes, (200, "image/png"): bytes})
     def get(self, request, pk: int, doc: int):
         document = self._document(request, pk, doc)
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                                content_type=document.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 class ApplicationIssued(APIView):
@@ -248,7 +242,7 @@ class CertificatePdf(APIView):
 class PublicVerifyThrottle(AnonRateThrottle):
     """Enough for anyone checking certificates by hand, too little to walk the number space."""
 
-    rate = "120/min"
+    scope = "public_lookup"  # PUBLIC_LOOKUP_RATE, 120/minute by default
 
 
 class PublicCertificate(APIView):
@@ -260,7 +254,8 @@ class PublicCertificate(APIView):
     authentication_classes = []
     throttle_classes = [PublicVerifyThrottle]
 
-    @extend_schema(auth=[], parameters=[OpenApiParameter("version", int, required=False)],
+    @extend_schema(auth=[], parameters=[OpenApiParameter("version", {"type": "integer", "minimum": 1, "maximum": 9999},
+                                                         required=False)],
                    responses={200: inline_serializer("PublicCertificate", {
                        "number": serializers.CharField(), "version": serializers.IntegerField(),
                        "current_version": serializers.IntegerField(), "superseded": serializers.BooleanField(),

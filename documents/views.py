@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,21 +22,13 @@ from approvals.models import Application
 
 from . import selectors, services
 from .contexts import verify_url
+from .downloads import attachment
 from .forms import LookupForm, UploadForm
 from .models import Document, RenderedDocument
 from .uploads import limit_uploads, too_large
 from .validation import max_upload_bytes, too_large_message
 
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
-
-
-def _file_response(field_file, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
-    """The file as a download; ``inline`` (preview, PDF and images only) lets the browser show it."""
-    inline = inline and content_type in PREVIEWABLE
-    response = FileResponse(field_file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _wants_preview(request) -> bool:
@@ -90,8 +82,8 @@ def verification_keys(request):
 @xframe_options_sameorigin  # the preview frame on the checklist; still a download without ?preview=1
 def document_file(request, pk: int):
     document = get_object_or_404(selectors.visible_documents(user=request.user), pk=pk)
-    return _file_response(document.file, filename=document.original_name, content_type=document.content_type,
-                          inline=_wants_preview(request))
+    return attachment(document.file, filename=document.original_name, content_type=document.content_type,
+                      inline=_wants_preview(request) and document.content_type in PREVIEWABLE)
 
 
 def _ready(rendered: RenderedDocument) -> None:
@@ -105,7 +97,7 @@ def rendered_file(request, pk: int):
     visible = selectors.visible_rendered(user=request.user).select_related("certificate", "application")
     rendered = get_object_or_404(visible, pk=pk)
     _ready(rendered)
-    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+    return attachment(rendered.file, filename=rendered.filename, content_type="application/pdf")
 
 
 @login_required
@@ -117,7 +109,7 @@ def certificate_pdf(request, number: str):
         version_id=certificate.current_id, kind=RenderedDocument.Kind.CERTIFICATE,
     )
     _ready(rendered)
-    return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")
+    return attachment(rendered.file, filename=rendered.filename, content_type="application/pdf")
 
 
 # --- the applicant's checklist ------------------------------------------------------------------

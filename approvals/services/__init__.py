@@ -4,7 +4,7 @@ The flow layer (``workflows``) calls the transition services inside its task loc
 completion and the status change it causes commit together or not at all.
 """
 
-from .accounts import agency_register, applicant_sign_up
+from .accounts import agency_register, api_token_issue, api_tokens_revoke, applicant_sign_up
 from .certificates import (
     add_years,
     certificate_cancel,
@@ -40,7 +40,8 @@ from .procedures import (
 from .rules import rule_set_new_version, rule_set_update
 
 __all__ = [
-    "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "applicant_sign_up", "application_accept",
+    "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "api_token_issue", "api_tokens_revoke",
+    "applicant_sign_up", "application_accept",
     "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
     "cancellation_approve", "certificate_cancel", "certificate_issue", "certificate_new_version",
     "certificate_restore", "certificate_revoke", "certificate_suspend", "commitment_confirm", "commitment_false",

@@ -23,6 +23,7 @@ from approvals.permissions import acts_for
 from audit import selectors as audit_selectors
 from documents import selectors as document_selectors
 from documents.contexts import verify_url
+from documents.downloads import private_download
 
 from .. import selectors, services
 from ..forms import AnswerForm
@@ -106,7 +107,7 @@ def application_record(request, pk: int, fmt: str):
         for row in rows:
             writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_download(response)
 
 
 def _commitment_letter(application: Application) -> str:
