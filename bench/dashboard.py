@@ -71,8 +71,8 @@ def main() -> None:
 # --- building the data ---------------------------------------------------------------------------
 def synthetic_history(rng: random.Random, submitted: datetime, agency_type: str):
     """A path through the ordinary track with working days per step, like the simulation's habits."""
+    from metrics.facts import DocumentCounts, History, Span
     from workflows.calendar import add_working_days
-    from workflows.metrics.facts import DocumentCounts, History, Span
 
     spans, supplements, rectifications = [], 0, 0
     outcome = "certified"
@@ -133,10 +133,10 @@ def synthetic_history(rng: random.Random, submitted: datetime, agency_type: str)
 def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -> None:
     """``n`` finished applications and their facts, in batches."""
     from approvals.models import Application
+    from metrics.facts import compose
+    from metrics.models import ApplicationFacts
     from workflows.calendar import add_working_days
     from workflows.exceptions import CalendarMissing
-    from workflows.metrics.facts import compose
-    from workflows.metrics.models import ApplicationFacts
 
     span_days = (LAST_DAY - FIRST_DAY).days
     types = ["initial"] * 70 + ["renewal"] * 15 + ["extension"] * 10 + ["change"] * 5
@@ -173,6 +173,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
     from viewflow.workflow.models import Process, Task
 
     from approvals.models import Application
+    from workflows import steps as declared_steps
     from workflows.flows import OrdinaryFlow
     from workflows.models import Step
 
@@ -204,7 +205,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
             steps.append(Step(
                 task=task, application=app, node=node, permission=perm, entered_at=entered,
                 state="claimed" if claimed else "open", claimed_by=rng.choice(officials) if claimed else None,
-                claimed_at=entered if claimed else None, limit_days=rules.limit_for(node),
+                claimed_at=entered if claimed else None, limit_days=declared_steps.limit_days(rules, node),
                 clock_started_on=timezone.localdate(entered), due_date=due,
             ))
         Step.objects.bulk_create(steps)
@@ -270,7 +271,7 @@ def timed_api(client: Client, url: str, repeat: int) -> tuple[float, int, dict |
 def run(args) -> None:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
-    from workflows.metrics.models import ApplicationFacts
+    from metrics.models import ApplicationFacts
 
     rng = random.Random(args.seed)
     rules = RuleSet.objects.get(code="national-2021")

@@ -174,8 +174,9 @@ def submission_check(*, application: Application) -> None:
         raise ValidationError(problems)
 
 
-def _send_back(application: Application, by: User) -> None:
-    """补正: every document named in the notice is marked defective, with the notice's reason."""
+def supplement_send_back(*, application: Application, by: User) -> None:
+    """补正: every document named in the notice is marked defective, with the notice's reason; a notice
+    naming a document outside the catalogue, or one obtained by data sharing, is refused."""
     round_ = _latest_supplement_round(application)
     points = list(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).exclude(document_code=""))
     catalogue = {req.code: req for req in selectors.requirements_for(application)}
@@ -195,7 +196,7 @@ def _send_back(application: Application, by: User) -> None:
         ).update(rejected_at=now, rejected_reason=point.description)
 
 
-def _check_answer(application: Application) -> None:
+def supplement_answer_check(*, application: Application, by: User) -> None:
     """A supplement answer must bring a new document for every document the notice sent back."""
     round_ = _latest_supplement_round(application)
     wanted = set(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_)
@@ -212,27 +213,9 @@ def _check_answer(application: Application) -> None:
         raise ValidationError({"documents": [_("补正材料不齐全，请补充：") + "；".join(messages)]})
 
 
-NOTICES = {
-    ("accept", "accept"): Kind.ACCEPTANCE_NOTICE,
-    ("accept", "supplement"): Kind.SUPPLEMENT_NOTICE,
-    ("accept", "refuse"): Kind.REFUSAL_NOTICE,
-    ("decide", "approve"): Kind.DECISION_LETTER,
-    ("decide", "approve_partially"): Kind.DECISION_LETTER,
-    ("decide", "deny"): Kind.DECISION_LETTER,
-    ("issue", "issue"): Kind.CERTIFICATE,
-}
-
-
-def task_completed(*, application: Application, node: str, outcome: str, by: User) -> RenderedDocument | None:
-    """The documents side of a completed task, inside its transaction: a bad document reference
-    rolls the completion back. Schedules the PDF the step issues, rendered after commit."""
-    if (node, outcome) == ("accept", "supplement"):
-        _send_back(application, by)
-    elif node == "supplement":
-        _check_answer(application)
-    kind = NOTICES.get((node, outcome))
-    if kind is None:
-        return None
+def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
+    """The document a decision issues (a notice, a letter, the certificate), inside the decision's
+    transaction: the certificate is signed now; every PDF is rendered after commit."""
     certificate = None
     round_ = 1
     if kind == Kind.CERTIFICATE:

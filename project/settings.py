@@ -52,7 +52,8 @@ INSTALLED_APPS = [
     "approvals",
     "documents",
     "workflows",
-    "workflows.metrics",
+    "metrics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,9 @@ STORAGES = {
 # Uploaded and generated documents live outside any public path and are served only through
 # permission-checked views; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
+# Called (dotted paths, keyword ``application``) in the transaction that ends an application: the flow
+# reaches the apps above it only through this (workflows.hooks).
+CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
@@ -183,7 +187,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 600},
     },
     "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
-        "task": "workflows.metrics.tasks.exports_purge",
+        "task": "metrics.tasks.exports_purge",
         "schedule": 86400.0,
         "options": {"expires": 3600},
     },

@@ -1,8 +1,9 @@
-"""Outcome forms of the task pages: one form per outcome of each node, shaped for ``task_complete``.
+"""Outcome forms of the task pages: one form per outcome, named in the step declarations
+(``workflows.steps``), shaped for ``task_complete``.
 
-Each form knows its outcome and turns what the official typed into the ``data`` the node's domain
-service takes (``workflows.flows.OUTCOMES``). Forms check what a form can check (required reasons,
-at least one defect); the services remain the judges, and their errors land back on these forms.
+Each form turns what the official typed into the outcome's declared input (``workflows.inputs``),
+which the API takes as it is. Forms check what a form can check (required reasons, at least one
+defect); the input and the service remain the judges, and their errors land back on these forms.
 """
 
 from typing import Any
@@ -10,28 +11,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import can_proceed
 
 from approvals.models import Application
 from approvals.models.applications import Deficiency, ReviewMode
 from approvals.selectors import reviewers
 from documents import selectors as documents_selectors
-
-# The FSM transition each outcome runs: the page offers only outcomes the application's current
-# status allows (e.g. no approval after a failed review). tests/workflows/test_pages.py checks
-# this covers every outcome of workflows.flows.OUTCOMES.
-OUTCOME_TRANSITIONS = {
-    "accept": "accept",
-    "supplement": "request_supplement",
-    "refuse": "refuse",
-    "pass": "pass_review",
-    "rectify": "request_rectification",
-    "fail": "fail_review",
-    "approve": "approve",
-    "approve_partially": "approve_partially",
-    "deny": "deny",
-    "issue": "certify",
-}
 
 textarea = forms.Textarea(attrs={"rows": 3})
 
@@ -260,23 +244,3 @@ class AnswerForm(forms.Form):
         label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("逐项说明已补正或整改的内容；提交后申请回到受理或技术评审环节。"),
     )
-
-
-NODE_FORMS: dict[str, list[type[OutcomeForm]]] = {
-    "accept": [AcceptForm, SupplementForm, RefuseForm],
-    "review": [ReviewPassForm, RectifyForm, ReviewFailForm],
-    "decide": [ApproveForm, ApprovePartiallyForm, DenyForm],
-    "issue": [IssueForm],
-}
-
-
-def outcome_forms(*, node: str, application: Application, data=None, posted: str = "") -> list[OutcomeForm]:
-    """The node's outcome forms the application's status allows; the posted one bound to ``data``."""
-    forms_ = []
-    for form_class in NODE_FORMS.get(node, []):
-        transition = getattr(application, OUTCOME_TRANSITIONS[form_class.outcome])
-        if not can_proceed(transition, check_conditions=False):
-            continue
-        bound = data if posted == form_class.outcome else None
-        forms_.append(form_class(bound, application=application))
-    return forms_

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from approvals.models import User
 
+from . import steps
 from .calendar import add_working_days, loaded_years, working_days_between
-from .clocks import STOPPED_BY, Clock, due_dates_refresh, due_soon_limit, today
+from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
-from .flows import OrdinaryFlow
 from .models import ClockAlert, Notification, Step
 from .notifications.services import notify
 
@@ -148,11 +148,10 @@ def _claim(step: Step, kind: str) -> ClockAlert | None:
 def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
     kind = alert.kind
     application = step.application
-    node = OrdinaryFlow.instance.node(step.node)
     context = {
         "reference": application.reference,
         "agency": application.agency.name,
-        "step": node.task_title if node else step.node,
+        "step": steps.title(step.node),
         "due": date_format(step.due_date, "Y年n月j日"),
     }
     try:
@@ -217,9 +216,11 @@ def _escalation_group() -> list[User]:
 
 def _requester(step: Step) -> list[User]:
     """The official whose request (supplement or rectification) started the applicant's period."""
-    node = {"supplement": "accept", "rectification": "review"}.get(step.node)
+    requester = next((s for s in steps.STEPS.values() if s.resumes_after == step.node), None)
+    if requester is None:
+        return []
     stopped = (
-        Step.objects.filter(application_id=step.application_id, node=node, outcome=STOPPED_BY.get(node, ""),
+        Step.objects.filter(application_id=step.application_id, node=requester.name, outcome=requester.stop_outcome,
                             finished_by__isnull=False)
         .select_related("finished_by")
         .order_by("-entered_at", "-id")

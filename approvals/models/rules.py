@@ -96,17 +96,6 @@ class RuleSet(models.Model):
         if self.pk is not None and self.is_used() and self._changed_fields():
             raise ValidationError(FROZEN_MESSAGE)
 
-    def limit_for(self, step: str) -> int | None:
-        """The statutory limit in working days of a step (accept, review, rectification, decide, issue)."""
-        return {
-            "accept": self.acceptance_days,
-            "supplement": self.supplement_days,
-            "review": self.review_days,
-            "rectification": self.rectification_days,
-            "decide": self.decision_days,
-            "issue": self.issue_days,
-        }.get(step)
-
     @classmethod
     def in_force_on(cls, day: date) -> "RuleSet":
         """The rule set that governs an application submitted on ``day``."""

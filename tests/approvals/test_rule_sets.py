@@ -10,6 +10,7 @@ from approvals.models import RuleSet
 from approvals.services import rule_set_new_version, rule_set_update
 from audit.models import AuditEntry
 from documents.models import DocumentRequirement
+from documents.services import catalogue_copy
 from tests.factories import ApplicationFactory
 from tests.timecontrol import at
 from tests.workflows.helpers import open_step
@@ -83,6 +84,7 @@ def test_a_new_version_governs_later_applications_and_leaves_the_judged_one_alon
     with at(date(2026, 3, 3)):
         version = rule_set_new_version(source=rules_2021, code="national-2026", effective_from=date(2026, 4, 1),
                                        by=None, name="2026年试行", acceptance_days=3)
+        catalogue_copy(source=rules_2021, target=version)  # what the admin does with a new version
     assert AuditEntry.objects.filter(action="rule_set.new_version", object_id=str(version.pk)).exists()
     later = ApplicationFactory(agency=applicant.agency, created_by=applicant)
     with at(date(2026, 4, 1)):

@@ -11,8 +11,6 @@ from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicationFactory, UserFactory
 from tests.pages import client_for, formset_data, text
 from workflows import services
-from workflows.flows import OUTCOMES
-from workflows.forms import NODE_FORMS, OUTCOME_TRANSITIONS
 from workflows.models import Step
 
 from .helpers import complete, open_step, to_decision, to_review
@@ -37,15 +35,6 @@ def submitted(draft, applicant):
 
 def rows(prefix, items):
     return formset_data(f"{prefix}-rows", items)
-
-
-# --- the outcome forms agree with the flow --------------------------------------------------------
-def test_every_outcome_of_every_official_node_has_a_form_and_a_transition():
-    for node, outcomes in OUTCOMES.items():
-        if node in ("supplement", "rectification"):
-            continue  # the applicant's tasks: answered on the application page
-        assert {form.outcome for form in NODE_FORMS[node]} == set(outcomes)
-        assert all(outcome in OUTCOME_TRANSITIONS for outcome in outcomes)
 
 
 # --- application page ----------------------------------------------------------------------------

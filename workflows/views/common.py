@@ -6,7 +6,7 @@ from approvals import selectors as domain_selectors
 from approvals.models import Application, ApplicationStatus, Certificate
 
 from .. import selectors
-from ..flows import APPLICANT_NODES
+from .. import steps as declared
 from ..models import Step
 
 ACTIVE = (Step.State.OPEN, Step.State.CLAIMED)
@@ -30,7 +30,7 @@ def application_context(application: Application) -> dict[str, Any]:
         "steps": steps,
         "active_steps": [step for step in steps if step.state in ACTIVE],
         "applicant_step": next(
-            (step for step in reversed(steps) if step.state in ACTIVE and step.node in APPLICANT_NODES), None
+            (step for step in reversed(steps) if step.state in ACTIVE and step.node in declared.APPLICANT_STEPS), None
         ),
         "certificate": certificate,
     }
