@@ -140,6 +140,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
 # Called (dotted paths, keyword ``application``) in the transaction that ends an application: the flow
 # reaches the apps above it only through this (workflows.hooks).
 CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
+# Called (keyword ``change``) in the transaction of every status change of an application: the
+# applicant is told of each (in-app, e-mail, SMS). approvals calls them without importing the floor above.
+CMA_STATUS_CHANGED_HOOKS = ["workflows.notifications.applicant.status_changed"]
+# Text messages: a dotted path to a workflows.notifications.sms.SmsBackend; the default only logs them.
+CMA_SMS_BACKEND = os.environ.get("CMA_SMS_BACKEND", "workflows.notifications.sms.LoggingSmsBackend")
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 

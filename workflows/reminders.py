@@ -29,7 +29,7 @@ from . import steps
 from .calendar import add_working_days, loaded_years, working_days_between
 from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
-from .models import ClockAlert, Notification, Step
+from .models import ClockAlert, Notification, Step, TextMessage
 from .notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def clocks_check(*, on: date | None = None) -> dict[str, int]:
         counts[key] = _send(Kind.DUE_SOON, candidates, on)
     counts["overdue"] = _send(Kind.OVERDUE, _live().filter(due_date__lt=on), on)
     counts["emails_requeued"] = _requeue_unsent_emails()
+    counts["texts_requeued"] = _requeue_unsent_texts()
     return counts
 
 
@@ -241,4 +242,17 @@ def _requeue_unsent_emails() -> int:
     ids = list(stale)
     for pk in ids:
         notification_email_send.delay(pk)
+    return len(ids)
+
+
+def _requeue_unsent_texts() -> int:
+    """Text messages whose task was lost are queued again (for as long as e-mails are)."""
+    from .tasks import text_message_send
+
+    now = timezone.now()
+    ids = list(TextMessage.objects.filter(
+        sent_at__isnull=True, created_at__lt=now - EMAIL_GRACE, created_at__gte=now - EMAIL_GIVE_UP,
+    ).values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        text_message_send.delay(pk)
     return len(ids)

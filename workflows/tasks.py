@@ -13,6 +13,7 @@ from celery.signals import beat_init
 
 from . import clocks, reminders
 from .notifications import services as notifications
+from .notifications.sms import SmsError
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,12 @@ def due_dates_refresh(start: str, end: str) -> int:
 def notification_email_send(notification_id: int) -> bool:
     """Mail one notification (once)."""
     return notifications.email_send(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=(SmsError, OSError), retry_backoff=True, retry_backoff_max=3600, max_retries=8)
+def text_message_send(message_id: int) -> bool:
+    """Send one text message (once)."""
+    return notifications.text_message_send(message_id=message_id)
 
 
 @beat_init.connect
