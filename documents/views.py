@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from approvals.exceptions import DomainError
 from approvals.models import Application
 
-from . import selectors, services
+from . import answers, selectors, services
 from .contexts import verify_url
 from .forms import LookupForm, UploadForm
 from .models import Document, RenderedDocument
@@ -58,6 +58,14 @@ def verify(request, number: str):
 def document_file(request, pk: int):
     document = get_object_or_404(selectors.visible_documents(user=request.user), pk=pk)
     return _file_response(document.file, filename=document.original_name, content_type=document.content_type)
+
+
+@login_required
+@require_GET
+def answer_file(request, pk: int):
+    """An answer's attachment (rectification report, evidence), for whoever may see the application."""
+    attachment = get_object_or_404(answers.visible_answer_files(user=request.user), pk=pk)
+    return _file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 def _ready(rendered: RenderedDocument) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from approvals import services as domain
 from approvals.models import ApplicationStatus as S
+from documents import answers
 from documents import services as documents
 from documents.models import RenderedDocument
 
@@ -114,7 +115,8 @@ RECTIFICATION = StepDef(
     name="rectification", title=_("整改"), permission=APPLICANT_PERMISSION, applicant=True,
     clock=Clock.APPLICANT, limit="rectification_days", statuses=(S.RECTIFICATION,),
     outcomes=(
-        Outcome("resubmit", _("已答复"), domain.rectification_submit, "submit_rectification", inputs.AnswerInput),
+        Outcome("resubmit", _("已答复"), domain.rectification_submit, "submit_rectification", inputs.AnswerInput,
+                checks=(answers.rectification_answer_check,)),
     ),
 )
 DECIDE = StepDef(

@@ -26,6 +26,7 @@ from pypdf import PdfWriter
 from approvals import services as domain
 from approvals.models import Agency, Application, User
 from approvals.validators import credit_code_check_char
+from documents import answers
 from documents import selectors as document_selectors
 from documents import services as document_services
 from workflows import services
@@ -251,6 +252,9 @@ class Province:
             with time_machine.travel(finish, tick=False):
                 if step.node == "supplement":
                     self._answer(application, owner)
+                if step.node == "rectification":
+                    answers.answer_file_upload(application=application, by=owner, role="report",
+                                               file=ContentFile(_pdf(), name="整改报告.pdf"))
                 services.task_complete(task_id=step.task_id, by=actor, outcome=outcome, data=data)
             moment = finish
 

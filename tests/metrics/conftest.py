@@ -31,6 +31,7 @@ from metrics.services import facts_record
 from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicantFactory, ApplicationFactory
 from tests.timecontrol import SHANGHAI
+from tests.workflows.helpers import attach_report
 from workflows import services
 from workflows.models import Step
 
@@ -41,6 +42,8 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 def act(application, node: str, user, outcome: str, when: datetime, **data) -> None:
     with time_machine.travel(when, tick=False):
+        if node == "rectification":
+            attach_report(application, user)
         step = Step.objects.active().get(application=application, node=node)
         services.task_complete(task_id=step.task_id, by=user, outcome=outcome, data=data)
 
