@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdmin
 
 from . import services
-from .models import Agency, Application, Certificate, Deficiency, RuleSet, ScopeItem, StatusChange, User
+from .models import Agency, Application, Certificate, Deficiency, NumberCode, RuleSet, ScopeItem, StatusChange, User
 from .models.rules import FROZEN_MESSAGE
 
 
@@ -115,3 +115,13 @@ class CertificateAdmin(AuditedAdmin):
     list_filter = ("status",)
     search_fields = ("number", "agency_name")
     readonly_fields = ("number", "application", "agency", "scope", "issued_by")
+
+
+@admin.register(NumberCode)
+class NumberCodeAdmin(admin.ModelAdmin):
+    """The names behind the certificate number's field and industry codes; unconfirmed seeds are flagged."""
+
+    list_display = ("kind", "code", "name", "name_en", "active", "confirmed", "order")
+    list_filter = ("kind", "active", "confirmed")
+    list_editable = ("active", "confirmed", "order")
+    search_fields = ("code", "name", "name_en")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 BENCH_DB = "cma_bench_queue"

@@ -160,7 +160,9 @@ def test_the_applicant_answers_a_supplement_notice_listing_every_defect(draft, a
     listing = text(client.get(reverse("approvals:application_list")))
     assert app_url(draft, "application_answer") in listing
     page = text(client.get(app_url(draft, "application_answer")))
-    assert "缺少人员证明" in page and "质量手册未受控" in page and "personnel" in page and "一次性告知" in page
+    assert "缺少人员证明" in page and "质量手册未受控" in page and "一次性告知" in page
+    # The defect names its document as the applicant knows it, never by its catalogue code.
+    assert "人员名单及劳动关系证明" in page
     empty = client.post(app_url(draft, "application_answer"), {"response": "  "})
     assert empty.status_code == 400
     draft.refresh_from_db()

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0002_seed_rule_sets'),
-        ('documents', '0002_seed_catalogue'),
+        ('documents', '0003_procedure_catalogues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0002_clocks_calendar_notifications'),
+        ('workflows', '0003_procedures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
