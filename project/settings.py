@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.clocks_check",
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
         "options": {"expires": 600},
+    },
+    "clocks-tick": {  # the legal effects of the clocks (视为受理, 视为放弃, 整改逾期), just after midnight
+        "task": "workflows.tasks.clocks_tick",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 3600},
     },
     "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
         "task": "metrics.tasks.exports_purge",

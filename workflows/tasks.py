@@ -11,7 +11,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from celery.signals import beat_init
 
-from . import clocks, reminders
+from . import clocks, lapses, reminders
 from .notifications import services as notifications
 from .notifications.sms import SmsError
 
@@ -42,6 +42,12 @@ def notification_email_send(notification_id: int) -> bool:
 def text_message_send(message_id: int) -> bool:
     """Send one text message (once)."""
     return notifications.text_message_send(message_id=message_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def clocks_tick() -> dict[str, int]:
+    """The legal effects of the clocks due today (idempotent: see ``workflows.lapses``)."""
+    return lapses.clocks_tick(on=clocks.today())
 
 
 @beat_init.connect

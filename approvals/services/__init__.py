@@ -7,6 +7,7 @@ completion and the status change it causes commit together or not at all.
 from .accounts import agency_register, applicant_sign_up
 from .certificates import add_years, certificate_issue
 from .drafts import EDITABLE_FIELDS, SCOPE_FIELDS, application_create, application_update, scope_replace
+from .lapses import application_deem_accepted, rectification_lapse, supplement_lapse
 from .lifecycle import (
     application_accept,
     application_refuse,
@@ -32,6 +33,7 @@ from .procedures import (
 from .rules import rule_set_new_version, rule_set_update
 
 __all__ = [
+    "application_deem_accepted", "rectification_lapse", "supplement_lapse",
     "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "applicant_sign_up", "application_accept",
     "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
     "cancellation_approve", "certificate_issue", "commitment_confirm", "commitment_false", "commitment_sign",

@@ -147,6 +147,19 @@ def _messages(change: StatusChange, application: Application) -> list[tuple[str,
         return [("certificate_issued", _("资质认定证书已颁发"), _(
             "申请%(reference)s的资质认定证书已于%(on)s颁发，可在申请页面下载电子证书，任何人可凭证书编号或二维码核验。")
             % context)]
+    if name == "deem_accepted":
+        return [("deemed_accepted", _("申请视为受理"), _(
+            "审批机关未在受理期限内作出是否受理的决定。依《中华人民共和国行政许可法》第三十二条，申请%(reference)s"
+            "自收到申请之日（%(received)s）起视为受理，办理程序继续进行。") % {
+            **context, "received": _day(timezone.localdate(application.submitted_at) if application.submitted_at else on)})]
+    if name == "deem_abandoned":
+        return [("deemed_abandoned", _("逾期未补正，申请视为放弃"), _(
+            "申请%(reference)s的补正期限已于%(due)s届满，贵机构未补正材料，依法视为放弃申请，本申请办理终结。"
+            "如仍需取得资质认定，请重新提出申请。") % {**context, "due": _day(application.lapsed_on or on)})]
+    if name == "lapse_rectification":
+        return [("rectification_lapsed", _("整改期限届满"), _(
+            "申请%(reference)s的整改期限已于%(due)s届满，尚未完成整改的事项已判定为不符合，技术评审将据此作出结论。")
+            % {**context, "due": _day(application.lapsed_on or on)})]
     if name == "withdraw":
         return [("withdrawn", _("申请已撤回"), _("申请%(reference)s已于%(on)s撤回。") % context)]
     return [(name, _("申请状态已更新"), _("申请%(reference)s的状态已于%(on)s更新为：%(status)s。") % {

@@ -203,6 +203,11 @@ def _application_answer(request, pk: int):
     application = _visible(request, pk)
     _acting(request, application)
     step = selectors.applicant_task(application=application)
+    if step is None and application.status == ApplicationStatus.ABANDONED:
+        # 视为放弃: a late answer is refused, with the day the period ended.
+        return _render_detail(request, application, status=CONFLICT, alert=_(
+            "补正期限已于%(due)s届满，申请已依法视为放弃，答复不再受理。如仍需取得资质认定，请重新提出申请。"
+        ) % {"due": application.lapsed_on.isoformat() if application.lapsed_on else "—"})
     if step is None:
         if request.method == "GET":
             messages.info(request, _("当前没有需要答复的补正或整改事项。"))
