@@ -228,6 +228,31 @@ def submission_check(*, application: Application) -> None:
         raise ValidationError(problems)
 
 
+def supplement_one_time_check(*, application: Application, by: User) -> None:
+    """一次性告知: the first notice lists every defect at once; a later round may only name a document the
+    applicant supplied or changed in answer to an earlier round. Anything else is refused, row by row."""
+    round_ = _latest_supplement_round(application)
+    if round_ <= 1:
+        return
+    answered = set(Document.objects.filter(application=application, supplement_round__gte=1,
+                                           supplement_round__lt=round_).values_list("requirement__code", flat=True))
+    names = dict(selectors.requirements_for(application).values_list("code", "name"))
+    points = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).order_by("id")
+    errors = {}
+    for index, point in enumerate(points, start=1):
+        if not point.document_code:
+            errors[f"deficiencies[{index}]"] = [_(
+                "一次性告知：第%(round)d轮补正只能针对申请机构答复前次补正时提交或修改的材料，请注明是哪一项材料。"
+            ) % {"round": round_}]
+        elif point.document_code not in answered:
+            errors[f"deficiencies[{index}]"] = [_(
+                "一次性告知：“%(name)s”不是申请机构答复前次补正时提交或修改的材料，其问题应在第一次补正通知中一并告知，"
+                "不能再次要求补正。"
+            ) % {"name": names.get(point.document_code, point.document_code)}]
+    if errors:
+        raise ValidationError(errors)
+
+
 def supplement_send_back(*, application: Application, by: User) -> None:
     """补正: every document named in the notice is marked defective, with the notice's reason; a notice
     naming a document outside the catalogue, or one obtained by data sharing, is refused."""

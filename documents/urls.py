@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<id:pk>/documents/reuse/", views.document_reuse, name="reuse"),
     path("applications/<id:pk>/documents/reuse-all/", views.document_reuse_all, name="reuse-all"),
     path("documents/<id:pk>/file/", views.document_file, name="file"),
+    path("answers/<id:pk>/file/", views.answer_file, name="answer-file"),
     path("documents/<id:pk>/remove/", views.document_remove, name="remove"),
     path("issued/<id:pk>/pdf/", views.rendered_file, name="rendered"),
     path("certificates/", certificate_views.certificate_list, name="certificates"),

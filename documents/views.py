@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from approvals.exceptions import DomainError
 from approvals.models import Application
 
-from . import selectors, services
+from . import answers, selectors, services
 from .contexts import verify_url
 from .downloads import attachment
 from .forms import LookupForm, UploadForm
@@ -84,6 +84,14 @@ def document_file(request, pk: int):
     document = get_object_or_404(selectors.visible_documents(user=request.user), pk=pk)
     return attachment(document.file, filename=document.original_name, content_type=document.content_type,
                       inline=_wants_preview(request) and document.content_type in PREVIEWABLE)
+
+
+@login_required
+@require_GET
+def answer_file(request, pk: int):
+    """An answer's attachment (rectification report, evidence), for whoever may see the application."""
+    answer_file = get_object_or_404(answers.visible_answer_files(user=request.user), pk=pk)
+    return attachment(answer_file.file, filename=answer_file.original_name, content_type=answer_file.content_type)
 
 
 def _ready(rendered: RenderedDocument) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -173,6 +174,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
 # Called (dotted paths, keyword ``application``) in the transaction that ends an application: the flow
 # reaches the apps above it only through this (workflows.hooks).
 CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
+# Called (keyword ``change``) in the transaction of every status change of an application: the
+# applicant is told of each (in-app, e-mail, SMS). approvals calls them without importing the floor above.
+CMA_STATUS_CHANGED_HOOKS = ["workflows.notifications.applicant.status_changed"]
+# Text messages: a dotted path to a workflows.notifications.sms.SmsBackend; the default only logs them.
+CMA_SMS_BACKEND = os.environ.get("CMA_SMS_BACKEND", "workflows.notifications.sms.LoggingSmsBackend")
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
@@ -236,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.clocks_check",
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
         "options": {"expires": 600},
+    },
+    "clocks-tick": {  # the legal effects of the clocks (视为受理, 视为放弃, 整改逾期), just after midnight
+        "task": "workflows.tasks.clocks_tick",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 3600},
     },
     "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
         "task": "metrics.tasks.exports_purge",

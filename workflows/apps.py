@@ -17,4 +17,5 @@ class WorkflowsConfig(AppConfig):
         from outbox.registry import register
 
         register("notifications.email", "workflows.tasks.email_effect")
+        register("notifications.text", "workflows.tasks.text_effect")
         register("calendar.due_dates", "workflows.tasks.due_dates_effect")

@@ -60,6 +60,13 @@ def _live() -> QuerySet:
     return Step.objects.active().filter(due_date__isnull=False)
 
 
+# What the applicant is warned of before the law acts on their period (workflows.lapses).
+LAPSE_WARNINGS = {
+    "supplement": lambda: _("逾期不补正的，视为放弃申请；"),
+    "rectification": lambda: _("逾期未完成整改的事项判定为不符合；"),
+}
+
+
 def _fill_missing_due_dates() -> int:
     """Steps entered while the calendar lacked a year get their due date once it is loaded; while
     some still wait, the administrators are told once per missing year (and the log, every run)."""
@@ -160,6 +167,9 @@ def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
         if applicant_clock:
             title = _("【期限提醒】申请%(reference)s的%(step)s期限将于%(due)s届满") % context
             body = _("贵机构申请%(reference)s的%(step)s应于%(due)s前提交，") % context
+            consequence = LAPSE_WARNINGS.get(step.node)
+            if consequence:
+                body = f"{body}{consequence()}"
         else:
             title = _("【即将到期】%(reference)s「%(step)s」将于%(due)s到期") % context
             body = _("%(agency)s的申请%(reference)s，「%(step)s」环节的办理期限为%(due)s，") % context

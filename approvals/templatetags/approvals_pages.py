@@ -25,6 +25,9 @@ TRANSITION_LABELS = {
     "withdraw": gettext_lazy("撤回申请"),
     "confirm_commitment": gettext_lazy("告知承诺核查属实"),
     "revoke_false_commitment": gettext_lazy("承诺不实，撤销许可"),
+    "deem_accepted": gettext_lazy("受理期限届满，视为受理"),
+    "deem_abandoned": gettext_lazy("补正期限届满，视为放弃申请"),
+    "lapse_rectification": gettext_lazy("整改期限届满，未整改事项判定为不符合"),
 }
 
 STATUS_TONES = {
@@ -45,6 +48,7 @@ STATUS_TONES = {
     S.VERIFIED: "green",
     S.COMMITMENT_REVOKED: "red",
     S.WITHDRAWN: "grey",
+    S.ABANDONED: "red",
 }
 
 

@@ -14,7 +14,7 @@ from tests.workflows.helpers import complete, to_decision
 pytestmark = pytest.mark.django_db
 
 
-def test_issuing_writes_two_effects_in_one_statement_and_the_delivery_renders(
+def test_issuing_writes_its_effects_in_one_statement_and_the_delivery_renders(
         draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         to_decision(draft, applicant, acceptor, reviewer)
@@ -26,8 +26,11 @@ def test_issuing_writes_two_effects_in_one_statement_and_the_delivery_renders(
     assert len(inserts) == 1
     certificate = draft.certificate
     rendered = RenderedDocument.objects.get(application=draft, kind="certificate")
-    assert set(Message.objects.pending().values_list("handler", "key")) == {
-        ("documents.render", str(rendered.pk)), ("metrics.facts", str(draft.pk))}
+    pending = set(Message.objects.pending().values_list("handler", "key"))
+    # the certificate's PDF, the facts, and the applicant told (in-app with e-mail, and by text)
+    assert {("documents.render", str(rendered.pk)), ("metrics.facts", str(draft.pk))} < pending
+    assert {handler for handler, _key in pending} == {"documents.render", "metrics.facts", "notifications.email",
+                                                        "notifications.text"}
     assert rendered.state == "pending"
     assert not ApplicationFacts.objects.filter(application=draft).exists()
 
