@@ -15,10 +15,11 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
-BENCH_DB = "cma_bench_queue"
 SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 if not SERVER_URL.startswith("postgres"):
     sys.exit("set DATABASE_URL to a PostgreSQL server")
+# Named after the database DATABASE_URL names, so two people's runs on one server never collide.
+BENCH_DB = f"{urlsplit(SERVER_URL).path.lstrip('/') or 'postgres'}_bench_queue"
 os.environ["DATABASE_URL"] = urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{BENCH_DB}"))
 
 import django  # noqa: E402

@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "approvals.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permission set cached between requests (see approvals.permissions)
+    "approvals.permissions.CachedPermissionsBackend",
     "approvals.permissions.AgencyObjectBackend",
 ]
 LOGIN_URL = "login"
@@ -194,6 +195,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.g
 
 # --- Caches -------------------------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a user's permission set may be served from the cache (a role change empties it at once
+# when every process shares the cache).
+CMA_PERMISSION_CACHE_SECONDS = int(os.environ.get("CMA_PERMISSION_CACHE_SECONDS", "60"))
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
