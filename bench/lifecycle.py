@@ -43,6 +43,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 
+from bench.jsonline import emit  # noqa: E402
+
 NODES = [("accept", "acceptor", "accept", {}), ("review", "reviewer", "pass", {"review_mode": "written"}),
          ("decide", "approver", "approve", {"comment": "符合条件"}), ("issue", "issuer", "issue", {})]
 
@@ -51,21 +53,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lifecycles", type=int, default=200)
     parser.add_argument("--bare", type=int, default=2000, help="bare commits measured for the baseline")
+    parser.add_argument("--tiny", action="store_true", help="3 lifecycles, 100 bare commits: checks that it runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.lifecycles, args.bare = 3, 100
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL server")
 
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        run(args)
+        figures = run(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         shutil.rmtree(_scratch, ignore_errors=True)
         print(f"(dropped {test_name})")
+    emit("lifecycle", figures)
 
 
-def run(args) -> None:
+def run(args) -> dict:
     from approvals.models import Agency, ScopeItem, User
     from approvals.models import Application as App
     from approvals.validators import credit_code_check_char
@@ -150,6 +156,10 @@ def run(args) -> None:
           f"{statistics.quantiles(completion_times, n=20)[18] * 1000:.2f} ms")
     print(f"SQL statements per task completion: {statements:.1f} (by node: {capture_counts[:len(NODES)]})")
     print(f"one task completion = {completion / bare:.1f} bare commits (target: <= 9, viewflow alone)")
+    return {"lifecycles": args.lifecycles, "bare_commit_ms": bare * 1000, "lifecycles_per_s": args.lifecycles / elapsed,
+            "completion_median_ms": completion * 1000,
+            "completion_p95_ms": statistics.quantiles(completion_times, n=20)[18] * 1000,
+            "statements_per_completion": statements, "completion_bare_commits": completion / bare}
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.jsonline import emit  # noqa: E402
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLOW = "workflows/flows.OrdinaryFlow"
 PERMISSION = {
@@ -54,7 +56,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300, help="timed requests per measurement")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep")
+    parser.add_argument("--tiny", action="store_true", help="500 applications, 20 runs: checks that the bench runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.applications, args.runs = 500, 20
     admin = urlunsplit(urlsplit(SERVER_URL)._replace(path="/postgres"))
     if not args.reuse:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -69,13 +74,14 @@ def main() -> None:
                 counts = fill(args.applications)
                 print(f"filled in {time.perf_counter() - started:.0f} s: "
                       + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
-            measure(args.runs)
+            figures = measure(args.runs)
     finally:
         connection.close()
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             print(f"(dropped {BENCH_DB})")
+    emit("queue", {"applications": args.applications, "runs": args.runs, **figures})
 
 
 # --- filling ------------------------------------------------------------------------------------
@@ -231,8 +237,8 @@ def copy(table: str, columns: list[str], rows: list[tuple], data_json: bool = Fa
 
 
 # --- measuring ----------------------------------------------------------------------------------
-def timed(call, runs: int) -> tuple[float, float, float]:
-    """Median and p95 wall time, and the median CPU time of this (the Django) process, in seconds.
+def timed(call, runs: int) -> tuple[float, float, float, float]:
+    """Median and p95 wall time, and the median and p95 CPU time of this (the Django) process, in seconds.
 
     The CPU column separates the application's own work from waiting for PostgreSQL and from
     other processes competing for the machine."""
@@ -244,7 +250,8 @@ def timed(call, runs: int) -> tuple[float, float, float]:
         call()
         samples.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[18], statistics.median(cpu)
+    return (statistics.median(samples), statistics.quantiles(samples, n=20)[18], statistics.median(cpu),
+            statistics.quantiles(cpu, n=20)[18])
 
 
 def statements(call) -> list[str]:
@@ -266,8 +273,9 @@ LIMIT 21
 """
 
 
-def measure(runs: int) -> None:
+def measure(runs: int) -> dict:
     from rest_framework.authtoken.models import Token
+    from viewflow.workflow.models import Task
 
     from approvals.models import User
     from workflows import selectors
@@ -309,22 +317,32 @@ def measure(runs: int) -> None:
 
     first_api = api().json()
     assert [t["id"] for t in first_api["results"]] == [row[1] for row in bare()[:20]], "API and bare SQL disagree"
-    print(f"{'':34}{'median':>9}{'p95':>9}{'× bare (median/p95)':>22}{'SQL':>6}{'app CPU':>10}")
+    figures: dict = {"task_rows": Task.objects.count(), "steps": total_steps, "queue_length": queue_length}
+    print(f"{'':34}{'median':>9}{'p95':>9}{'× bare (median/p95)':>22}{'SQL':>6}{'app CPU':>10}{'CPU p95':>9}")
     for label, cursor, cursor_step in (("page 1", None, None), ("deep page", deep_cursor, deep)):
-        bare_median, bare_p95, _cpu = timed(lambda c=cursor_step: bare(c), runs)
+        key = "page1" if cursor is None else "deep"
+        bare_median, bare_p95, _cpu, _cpu95 = timed(lambda c=cursor_step: bare(c), runs)
         print(f"  bare SQL, {label:<22}{bare_median * 1000:8.2f} {bare_p95 * 1000:8.2f} ms{'1.0':>14}{1:>6}")
-        for name, call in (("API  GET /api/v1/tasks/", api), ("HTML GET /tasks/queue/  ", html)):
-            median, p95, cpu = timed(lambda c=cursor, f=call: f(c), runs)
+        figures.update({f"bare_{key}_median_ms": bare_median * 1000, f"bare_{key}_p95_ms": bare_p95 * 1000})
+        for kind, name, call in (("api", "API  GET /api/v1/tasks/", api), ("html", "HTML GET /tasks/queue/  ", html)):
+            median, p95, cpu, cpu95 = timed(lambda c=cursor, f=call: f(c), runs)
             sql = statements(lambda c=cursor, f=call: f(c))
             assert not any("COUNT(" in q.upper() for q in sql), "a COUNT slipped into the queue page"
             print(f"  {name}, {label:<10}{median * 1000:7.2f} {p95 * 1000:8.2f} ms"
-                  f"{median / bare_median:9.1f} / {p95 / bare_p95:<5.1f}{len(sql):>6}{cpu * 1000:8.2f} ms")
+                  f"{median / bare_median:9.1f} / {p95 / bare_p95:<5.1f}{len(sql):>6}{cpu * 1000:8.2f} ms{cpu95 * 1000:7.2f} ms")
+            figures.update({
+                f"{kind}_{key}_median_ms": median * 1000, f"{kind}_{key}_p95_ms": p95 * 1000,
+                f"{kind}_{key}_cpu_median_ms": cpu * 1000, f"{kind}_{key}_cpu_p95_ms": cpu95 * 1000,
+                f"{kind}_{key}_ratio_bare_median": median / bare_median, f"{kind}_{key}_ratio_bare_p95": p95 / bare_p95,
+                f"{kind}_{key}_statements": len(sql),
+            })
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     count_median, *_ = timed(lambda: Step.objects.filter(state="open", permission=permission).count(), 50)
     all_median, *_ = timed(lambda: Step.objects.filter(permission=permission).count(), 20)
     print(f"for contrast, what a page-number paginator adds: COUNT of this queue {count_median * 1000:.2f} ms, "
           f"COUNT of all its node's steps (done included) {all_median * 1000:.2f} ms")
+    return figures
 
 
 if __name__ == "__main__":
