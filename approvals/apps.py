@@ -9,9 +9,13 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.models import Group, Permission
+        from django.urls import register_converter
 
+        from .converters import DatabaseIdConverter
         from .models import User
         from .permissions import ensure_roles, permissions_changed, user_saved
+
+        register_converter(DatabaseIdConverter, "id")  # every URL's object ids: <id:pk>
 
         post_migrate.connect(ensure_roles, sender=self)
         # Any change of who holds which permission empties the permission cache.

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
@@ -77,8 +78,8 @@ def main() -> None:
 # --- building the data ---------------------------------------------------------------------------
 def synthetic_history(rng: random.Random, submitted: datetime, agency_type: str):
     """A path through the ordinary track with working days per step, like the simulation's habits."""
+    from metrics.facts import DocumentCounts, History, Span
     from workflows.calendar import add_working_days
-    from workflows.metrics.facts import DocumentCounts, History, Span
 
     spans, supplements, rectifications = [], 0, 0
     outcome = "certified"
@@ -139,10 +140,10 @@ def synthetic_history(rng: random.Random, submitted: datetime, agency_type: str)
 def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -> None:
     """``n`` finished applications and their facts, in batches."""
     from approvals.models import Application
+    from metrics.facts import compose
+    from metrics.models import ApplicationFacts
     from workflows.calendar import add_working_days
     from workflows.exceptions import CalendarMissing
-    from workflows.metrics.facts import compose
-    from workflows.metrics.models import ApplicationFacts
 
     span_days = (LAST_DAY - FIRST_DAY).days
     types = ["initial"] * 70 + ["renewal"] * 15 + ["extension"] * 10 + ["change"] * 5
@@ -179,6 +180,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
     from viewflow.workflow.models import Process, Task
 
     from approvals.models import Application
+    from workflows import steps as declared_steps
     from workflows.flows import OrdinaryFlow
     from workflows.models import Step
 
@@ -210,7 +212,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
             steps.append(Step(
                 task=task, application=app, node=node, permission=perm, entered_at=entered,
                 state="claimed" if claimed else "open", claimed_by=rng.choice(officials) if claimed else None,
-                claimed_at=entered if claimed else None, limit_days=rules.limit_for(node),
+                claimed_at=entered if claimed else None, limit_days=declared_steps.limit_days(rules, node),
                 clock_started_on=timezone.localdate(entered), due_date=due,
             ))
         Step.objects.bulk_create(steps)
@@ -276,7 +278,7 @@ def timed_api(client: Client, url: str, repeat: int) -> tuple[float, int, dict |
 def run(args) -> dict:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
-    from workflows.metrics.models import ApplicationFacts
+    from metrics.models import ApplicationFacts
 
     rng = random.Random(args.seed)
     rules = RuleSet.objects.get(code="national-2021")

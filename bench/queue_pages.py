@@ -37,6 +37,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 _scratch = tempfile.mkdtemp(prefix="bench-queue-pages-")  # the seed application's uploads
 os.environ.setdefault("MEDIA_ROOT", _scratch)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 
 import django  # noqa: E402
 

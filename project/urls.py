@@ -11,7 +11,7 @@ api_v1 = [
     path("", include("approvals.api_urls")),
     path("", include("workflows.api_urls")),
     path("", include("documents.api_urls")),
-    path("", include("workflows.metrics.api_urls")),
+    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +25,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("documents.urls")),
     path("", include("workflows.urls")),
-    path("", include("workflows.metrics.urls")),
+    path("", include("metrics.urls")),
     path("", include("approvals.urls")),
 ]

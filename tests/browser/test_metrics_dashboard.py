@@ -7,10 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from approvals.models import RuleSet
+from metrics.facts import DocumentCounts, History, Span, compose
+from metrics.models import ApplicationFacts
 from tests.factories import DEFAULT_PASSWORD, ApplicationFactory
 from tests.timecontrol import SHANGHAI
-from workflows.metrics.facts import DocumentCounts, History, Span, compose
-from workflows.metrics.models import ApplicationFacts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricsConfig(AppConfig):
+    """The five reductions (五减), measured: per-application facts, the service-centre dashboard, exports.
+
+    It sits above the flow (it reads steps, the calendar, rule sets and the document catalogue); the flow
+    reaches it only through the hook ``workflows.hooks.application_changed`` (``CMA_APPLICATION_HOOKS``).
+    """
+
+    name = "metrics"
+    label = "metrics"
+    verbose_name = _("五减监测")

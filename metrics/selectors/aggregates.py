@@ -1,0 +1,266 @@
+"""Aggregates over the fact table, each a fixed number of queries whatever its size.
+
+One grouped query gives every count and sum per (month, authority, type, track, outcome); the
+period's totals, each month's and each breakdown row's are those groups added up in Python. A
+second query gives the distribution of counted time, from which the median and the 90th
+percentile are read (nearest rank, so SQLite and PostgreSQL agree).
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from approvals.models import RuleSet
+from workflows import steps
+from workflows.calendar import working_days_between
+from workflows.exceptions import CalendarMissing
+from workflows.models import Step
+
+from ..facts import APPLICANT_NODES, OFFICIAL_NODES
+from ..models import NODE_LABELS, NODES, ApplicationFacts
+from .arithmetic import mean, number, percentile, reduction
+from .filters import OUTCOMES, Filters, facts
+
+SUMMED = (
+    "procedures", "procedures_baseline", "visits", "visits_baseline", "steps", "steps_baseline", "rework_loops",
+    "days_elapsed", "days_counted", "days_approval", "days_review", "days_stopped", "days_baseline", "days_limit",
+    "fee_yuan", "fee_baseline_yuan", "documents_required", "documents_shared", "documents_reused",
+    "documents_uploaded", "documents_baseline", "supplement_rounds", "rectification_rounds",
+)
+
+
+def _sums(names) -> dict[str, Any]:
+    """Counts and sums, named apart from the fields they add up (an aggregate may not take a field's name)."""
+    return {
+        "n": Count("pk"),
+        "on_time_n": Count("pk", filter=Q(on_time=True)),
+        **{f"sum_{name}": Sum(name) for name in names},
+    }
+
+
+# Everything the dashboard needs, per group of applications: the period's totals, each month's and
+# each breakdown row's are these groups added up, so the table is read once for all the sums (and
+# once more for the distribution of time). Grouping by outcome costs less than counting each
+# outcome with a filter.
+_HEADLINE_SUMS = {
+    **_sums(SUMMED),
+    "promise_n": Count("days_promise"),
+    "sum_days_promise": Sum("days_promise"),
+    "sum_days_counted_promised": Sum("days_counted", filter=Q(days_promise__isnull=False)),
+}
+_GROUP_SUMS = {
+    **_HEADLINE_SUMS,
+    # each step's working days and lateness, for the dashboard's step chart
+    **{key: aggregate for node in NODES for key, aggregate in (
+        (f"{node}_sum", Sum(f"{node}_days")),
+        (f"{node}_n", Count(f"{node}_days")),
+        (f"{node}_late_n", Count("pk", filter=Q(**{f"{node}_late": True}))),
+    )},
+}
+
+
+DIMENSIONS = ("ended_month", "authority", "application_type", "track", "outcome")
+
+
+def _groups(rows: QuerySet, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None) -> list[dict[str, Any]]:
+    """Every count and sum, per group of ``by`` (one query; the outcome is always among them)."""
+    return list(rows.order_by().values(*by).annotate(**(sums or _GROUP_SUMS)))
+
+
+def _add_up(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The totals of grouped counts and sums (a sum over groups that are all empty stays None),
+    with the count of each outcome."""
+    keys = [key for key in _GROUP_SUMS if not groups or key in groups[0]]
+    totals: dict[str, Any] = {key: 0 if key == "n" or key.endswith("_n") else None for key in keys}
+    totals.update({f"outcome_{outcome}": 0 for outcome in OUTCOMES})
+    for group in groups:
+        for key in keys:
+            value = group[key]
+            if value is not None:
+                totals[key] = value if totals[key] is None else totals[key] + value
+        if group["outcome"] in OUTCOMES:
+            totals[f"outcome_{group['outcome']}"] += group["n"]
+    return totals
+
+
+def _regroup(groups: list[dict[str, Any]], *keys: str) -> list[tuple[tuple, dict[str, Any]]]:
+    """Groups added up by some of their dimensions, in the order of those dimensions."""
+    parts: dict[tuple, list[dict[str, Any]]] = {}
+    for group in groups:
+        parts.setdefault(tuple(group[key] for key in keys), []).append(group)
+    return [(key, _add_up(parts[key])) for key in sorted(parts)]
+
+
+def _time_histogram(rows: QuerySet) -> list[tuple[int, int]]:
+    return list(rows.order_by("days_counted").values("days_counted").annotate(n=Count("pk"))
+                .values_list("days_counted", "n"))
+
+
+def _reductions(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The five reductions (means per application) from the sums of a period, a month or a breakdown row.
+
+    Detail figures a breakdown row does not sum are None."""
+    n = t["n"]
+
+    def per_application(name: str):
+        return number(mean(t.get(f"sum_{name}"), n))
+
+    def pair(baseline: str, actual: str) -> dict[str, Any]:
+        return reduction(mean(t[f"sum_{baseline}"], n), mean(t[f"sum_{actual}"], n))
+
+    time = pair("days_baseline", "days_counted")
+    time.update({name: per_application(field) for name, field in (
+        ("statutory", "days_limit"), ("approval", "days_approval"), ("review", "days_review"),
+        ("stopped", "days_stopped"), ("elapsed", "days_elapsed"),
+    )})
+    if t.get("promise_n"):
+        # Compared only over the applications a promise covered.
+        time["promise"] = reduction(mean(t["sum_days_promise"], t["promise_n"]),
+                                    mean(t["sum_days_counted_promised"], t["promise_n"]))
+    procedures = pair("procedures_baseline", "procedures")
+    if "sum_visits" in t:
+        procedures["visits"] = pair("visits_baseline", "visits")
+    steps = pair("steps_baseline", "steps")
+    steps["rework_loops"] = per_application("rework_loops")
+    documents = pair("documents_baseline", "documents_uploaded")
+    documents.update({
+        "required": per_application("documents_required"), "shared": per_application("documents_shared"),
+        "reused": per_application("documents_reused"), "supplement_rounds": per_application("supplement_rounds"),
+    })
+    return {
+        "procedures": procedures,
+        "steps": steps,
+        "time": time,
+        "fees": pair("fee_baseline_yuan", "fee_yuan"),
+        "documents": documents,
+    }
+
+
+def _headline(totals: dict[str, Any], histogram: list[tuple[int, int]]) -> dict[str, Any]:
+    n = totals["n"]
+    return {
+        "reductions": _reductions(totals),
+        "applications": {"total": n, **{outcome: totals[f"outcome_{outcome}"] for outcome in OUTCOMES}},
+        "on_time_rate": round(totals["on_time_n"] / n, 4) if n else None,
+        "time_p50": percentile(histogram, 0.5),
+        "time_p90": percentile(histogram, 0.9),
+        "rework": {
+            "supplement_rounds": number(mean(totals["sum_supplement_rounds"], n)),
+            "rectification_rounds": number(mean(totals["sum_rectification_rounds"], n)),
+        },
+    }
+
+
+def five_reductions(*, filters: Filters) -> dict[str, Any]:
+    """The headline: the five reductions over the period, counts, on-time rate, median and p90 time.
+
+    Two queries, whatever the number of applications.
+    """
+    rows = facts(filters=filters)
+    return _headline(_add_up(_groups(rows, by=("outcome",), sums=_HEADLINE_SUMS)), _time_histogram(rows))
+
+
+def _rules_for_limits() -> tuple[RuleSet | None, RuleSet | None]:
+    """The rule set in force today and the baseline, in one query."""
+    today = timezone.localdate()
+    current = RuleSet.objects.filter(effective_from__lte=today, is_promise=False).order_by("-effective_from")[:1]
+    rule_sets = list(RuleSet.objects.filter(Q(is_baseline=True) | Q(pk__in=current)))
+    baseline = next((r for r in rule_sets if r.is_baseline), None)
+    in_force = max((r for r in rule_sets if not r.is_promise and r.effective_from <= today),
+                   key=lambda r: r.effective_from, default=None)
+    return in_force, baseline
+
+
+def step_times(totals: dict[str, Any], *, current: RuleSet | None, baseline: RuleSet | None) -> list[dict[str, Any]]:
+    """Mean working days per step against its limit now and before the reform, and the share late."""
+    result = []
+    for node in NODES:
+        n = totals[f"{node}_n"]
+        result.append({
+            "node": node,
+            "label": str(NODE_LABELS[node]),
+            "applicant": node in APPLICANT_NODES,
+            "counted": node in OFFICIAL_NODES,
+            "applications": n,
+            "mean_days": number(mean(totals[f"{node}_sum"], n)),
+            "limit": steps.limit_days(current, node) if current else None,
+            "baseline_limit": steps.limit_days(baseline, node) if baseline else None,
+            "late": totals[f"{node}_late_n"],
+            "late_rate": round(totals[f"{node}_late_n"] / n, 4) if n else None,
+        })
+    return result
+
+
+def _by_month(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "month": month.strftime("%Y-%m"),
+            "applications": totals["n"],
+            "on_time_rate": round(totals["on_time_n"] / totals["n"], 4),
+            "reductions": _reductions(totals),
+        }
+        for (month,), totals in _regroup(groups, "ended_month")
+    ]
+
+
+def by_month(*, filters: Filters) -> list[dict[str, Any]]:
+    """The five reductions, counts and on-time rate per month an application ended (one query)."""
+    return _by_month(_groups(facts(filters=filters), by=("ended_month", "outcome")))
+
+
+def _breakdown(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    types = dict(ApplicationFacts._meta.get_field("application_type").choices)
+    tracks = dict(ApplicationFacts._meta.get_field("track").choices)
+    return [
+        {
+            "authority": authority,
+            "application_type": application_type,
+            "application_type_display": str(types.get(application_type, application_type)),
+            "track": track,
+            "track_display": str(tracks.get(track, track)),
+            "applications": totals["n"],
+            "on_time_rate": round(totals["on_time_n"] / totals["n"], 4),
+            "reductions": _reductions(totals),
+        }
+        for (authority, application_type, track), totals in _regroup(groups, "authority", "application_type", "track")
+    ]
+
+
+def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
+    """Counts, time and the reductions by issuing authority, application type and track (one query)."""
+    return _breakdown(_groups(facts(filters=filters), by=("authority", "application_type", "track", "outcome")))
+
+
+def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step], int]:
+    """Open steps past their due date, most overdue first, and how many there are (two queries, always:
+    the count is cheap on the partial index of live steps by due date). Each step carries
+    ``overdue_days``, the working days since its due date (the calendar is cached: no query)."""
+    on = on or timezone.localdate()
+    overdue = Step.objects.active().filter(due_date__lt=on)
+    rows = list(overdue.select_related("application__agency", "claimed_by").order_by("due_date", "id")[:limit])
+    for step in rows:
+        try:
+            step.overdue_days = working_days_between(step.due_date, on)
+        except CalendarMissing:
+            step.overdue_days = None
+    return rows, overdue.count()
+
+
+def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
+    """Everything the service-centre dashboard shows (five queries, whatever the data size)."""
+    rows = facts(filters=filters)
+    groups = _groups(rows)
+    totals = _add_up(groups)
+    current, baseline = _rules_for_limits()
+    overdue, overdue_total = overdue_steps(limit=overdue_limit)
+    return {
+        **_headline(totals, _time_histogram(rows)),
+        "steps": step_times(totals, current=current, baseline=baseline),
+        "months": _by_month(groups),
+        "breakdown": _breakdown(groups),
+        "overdue": overdue,
+        "overdue_total": overdue_total,
+        "rule_sets": {"current": current, "baseline": baseline},
+    }
