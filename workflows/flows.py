@@ -8,6 +8,9 @@ cannot drift; ``tests/workflows/test_flow_mapping.py`` checks every declared out
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
 
 from approvals.models import ApplicationStatus as S
 
@@ -27,9 +30,25 @@ def application_of(process):
     return process.application
 
 
+class HumanActivation(ViewActivation):
+    """viewflow's activation of a human task, plus ``take``: the assignment made on the way to a
+    completion in the same transaction. viewflow's ``assign`` saves the whole task row, and the
+    completion saves it again a moment later; ``take`` leaves the owner to that one save."""
+
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
+    def take(self, user):
+        self.task.owner = user
+
+
+class HumanView(flow.View):
+    """viewflow's View node with ``HumanActivation`` (its tables, admin and views unchanged)."""
+
+    activation_class = HumanActivation
+
+
 def human(declared: steps.StepDef, *, assign=None):
     """A flow node for a declared step (a new node for each flow: viewflow binds a node to its flow)."""
-    node = flow.View(None).Annotation(title=declared.title)
+    node = HumanView(None).Annotation(title=declared.title)
     if declared.applicant:
         node = node.Permission(declared.permission, obj=application_of)
     else:
