@@ -30,7 +30,9 @@ def test_catalogue_per_rule_set_shows_the_reduction(api, applicant):
     form = next(r for r in now if r["code"] == "application_form")
     assert form["name"] == "资质认定申请书" and form["name_en"] == "Application form" and form["accepted_formats"] == ["pdf"]
     commitment = api.get("/api/v1/document-requirements/?application_type=initial&track=commitment").json()
-    assert "commitment_letter" in {r["code"] for r in commitment}
+    # the commitment letter is signed online (its text is rule-set data), no longer uploaded
+    assert "commitment_letter" not in {r["code"] for r in commitment}
+    assert {r["code"] for r in commitment} == {r["code"] for r in now}
 
 
 def test_catalogue_rejects_unknown_parameters_and_anonymous_callers(api, applicant):
