@@ -170,14 +170,29 @@ def fill(n_apps: int) -> dict[str, int]:
 
 
 def copy(table: str, columns: list[str], rows: list[tuple], data_json: bool = False) -> None:
-    """COPY rows in (the fast path; the rows are built to what the flow itself writes)."""
+    """COPY rows in (the fast path; the rows are built to what the flow itself writes). Columns the
+    rows leave out that may not be NULL get their model field's default (a field added later than
+    this file fills itself in)."""
+    import json
+
+    from django.apps import apps
+    from django.db import models
+
     if data_json:
         columns = [*columns, "data"]
+    extra_columns, extra_values = [], []
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    for field in model._meta.local_concrete_fields if model is not None else []:
+        if field.column in columns or field.null or field.primary_key or not field.has_default() and not field.blank:
+            continue
+        value = field.get_default()
+        extra_columns.append(field.column)
+        extra_values.append(json.dumps(value) if isinstance(field, models.JSONField) else value)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copier:
+        with cursor.copy(f"COPY {table} ({', '.join([*columns, *extra_columns])}) FROM STDIN") as copier:
             for row in rows:
-                copier.write_row((*row, "{}") if data_json else row)
+                copier.write_row((*row, *(("{}",) if data_json else ()), *extra_values))
     connection.connection.commit()
 
 
