@@ -33,10 +33,10 @@ def test_an_acceptance_costs_a_fixed_number_of_statements(applicant, acceptor):
         sql = statements_of_completion(application, "accept", acceptor, "accept")
     # Where they go (SQLite and PostgreSQL alike; savepoints counted): the task before the lock 1,
     # the lock 1, task + step + process + application + rule set 1; the transition, its audit and the
-    # audit chain 5; viewflow completing the task, the Switch and the next task 8 (the task taken on
-    # the way is saved once, with its completion); the next step's record and clock 2, this step's 1;
-    # the acceptance notice scheduled 4; the savepoints of the lock 2.
-    assert len(sql) == 25, "\n".join(f"{i:2} {s[:150]}" for i, s in enumerate(sql, 1))
+    # audit chain 5; viewflow completing the task, the Switch and the next task 6 (the task taken on
+    # the way is saved once, with its completion; the Switch keeps no savepoint); the next step's
+    # record and clock 2, this step's 1; the acceptance notice scheduled 4; the savepoints of the lock 2.
+    assert len(sql) == 23, "\n".join(f"{i:2} {s[:150]}" for i, s in enumerate(sql, 1))
     assert not any("auth_permission" in s for s in sql)  # the permission set came from the cache
     assert sum(s.startswith("UPDATE \"viewflow_task\"") and "'HUMAN'" in s for s in sql) == 1
     step.task.refresh_from_db()
