@@ -73,7 +73,7 @@ def sign_up(request):
         except ValidationError as error:
             apply_validation_error(error, agency_form, other_forms=(user_form,))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="approvals.permissions.CachedPermissionsBackend")
             messages.success(request, _("注册成功，欢迎使用。您现在可以新建资质认定申请。"))
             return redirect("approvals:application_list")
     status = 400 if data is not None else 200

@@ -41,6 +41,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.jsonline import emit  # noqa: E402
+
 BATCH = 5000
 FIRST_DAY = date(2024, 1, 2)
 LAST_DAY = date(2026, 6, 30)  # submissions; each ends within the years the calendar holds
@@ -53,20 +55,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=25, help="requests timed per endpoint")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keepdb", action="store_true", help="keep the database for another run (built once)")
+    parser.add_argument("--tiny", action="store_true", help="1,500 applications, 3 requests each: checks that it runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.applications, args.open_steps, args.repeat = 1500, 100, 3
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL server")
 
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
-        run(args)
+        figures = run(args)
     finally:
         if args.keepdb:
             print(f"(kept {test_name})")
         else:
             connection.creation.destroy_test_db(old_name, verbosity=0)
             print(f"(dropped {test_name})")
+    emit("dashboard", figures)
 
 
 # --- building the data ---------------------------------------------------------------------------
@@ -269,7 +275,7 @@ def timed_api(client: Client, url: str, repeat: int) -> tuple[float, int, dict |
     return statistics.median(times), len(capture.captured_queries), body
 
 
-def run(args) -> None:
+def run(args) -> dict:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
     from metrics.models import ApplicationFacts
@@ -348,6 +354,14 @@ def run(args) -> None:
         at_small = "" if queries_small is None else f" (at {small:,} applications: {queries_small[url]})"
         print(f"GET {url}\n  median {median * 1000:.1f} ms server time; {queries} queries{at_small}; "
               f"{median / base:.1f}x the hand-written SQL  [{verdict}]")
+    names = {five: "five_reductions", dash: "dashboard_api", filtered: "five_reductions_filtered", page: "dashboard_page"}
+    figures = {"applications": ApplicationFacts.objects.count(), "repeat": args.repeat, "figures_agree": agree,
+               "sql_headline_median_ms": sql_time * 1000, "sql_dashboard_median_ms": dash_sql_time * 1000}
+    for url, (median, queries, _body) in results.items():
+        base = dash_sql_time if url in (dash, page) else sql_time
+        figures.update({f"{names[url]}_median_ms": median * 1000, f"{names[url]}_statements": queries,
+                        f"{names[url]}_ratio_sql": median / base})
+    return figures
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ in the queue.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/queue.py [--applications 100000]
 
-DATABASE_URL names the server; the script creates its own database (cma_bench_queue), fills it with
+DATABASE_URL names the server; the script creates its own database (<name>_bench_queue), fills it with
 COPY and drops it at the end (``--keep`` leaves it; ``--reuse`` measures a kept one again).
 
 The data: every application runs the ordinary track with 0–2 supplement and 1–4 rectification rounds

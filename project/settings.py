@@ -119,7 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 AUTH_USER_MODEL = "approvals.User"
 AUTHENTICATION_BACKENDS = [
     "approvals.authentication.LoginLockoutBackend",  # first: a locked-out login is refused before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permission set cached between requests (see approvals.permissions)
+    "approvals.permissions.CachedPermissionsBackend",
     "approvals.permissions.AgencyObjectBackend",
 ]
 LOGIN_URL = "login"
@@ -278,6 +279,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if DEBUG:  # the demo is one process: its own memory is the shared cache (production is warned)
         SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+
+# How long a user's permission set may be served from the cache (a role change empties it at once
+# when every process shares the cache).
+CMA_PERMISSION_CACHE_SECONDS = int(os.environ.get("CMA_PERMISSION_CACHE_SECONDS", "60"))
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).

@@ -164,3 +164,13 @@ def _text_messages(settings):
 @pytest.fixture
 def sms_outbox(_text_messages):
     return _text_messages
+
+
+
+@pytest.fixture
+def deliver_outbox():
+    """Deliver, in this process and transaction, every pending outbox effect (what the worker does after
+    commit; a test inside one transaction never commits)."""
+    from tests.outboxdelivery import deliver_pending
+
+    return deliver_pending

@@ -93,6 +93,50 @@ class TaskSerializer(DueFields, serializers.ModelSerializer):
         return [outcome.name for outcome in declared.outcomes]
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value):
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
+def task_row_data(row: selectors.QueueRow) -> dict:
+    """What ``TaskSerializer`` gives for a step, built from a queue row's values: a page of 20 rows
+    serialised field by field cost more than the query that read them."""
+    due = row.due_status()
+    return {
+        "id": row.task_id,
+        "node": row.node,
+        "title": steps.title(row.node),
+        "state": row.state,
+        "application": {
+            "id": row.application_id,
+            "reference": row.reference,
+            "agency": row.agency_name,
+            "status": row.application_status,
+            "status_display": str(ApplicationStatus(row.application_status).label),
+        },
+        "outcomes": _open_outcomes(row.node) if row.is_active else [],
+        "entered_at": _when(row.entered_at),
+        "claimed_by": row.claimed_by,
+        "claimed_at": _when(row.claimed_at),
+        "finished_at": _when(row.finished_at),
+        "outcome": row.outcome,
+        "comment": row.comment,
+        "due_date": row.due_date.isoformat() if row.due_date else None,
+        "limit_days": row.limit_days,
+        "working_days_left": due.working_days_left,
+        "overdue": due.overdue,
+        "due_soon": due.due_soon,
+        "due_provisional": row.due_date is not None and is_provisional(row.clock_started_on or row.due_date, row.due_date),
+    }
+
+
+def _open_outcomes(node: str) -> list[str]:
+    declared = steps.step(node)
+    return [outcome.name for outcome in declared.outcomes] if declared is not None else []
+
+
 def _complete_input() -> type[serializers.Serializer]:
     """The completion's request body as documented: ``outcome`` and every field some outcome takes,
     gathered from the step declarations. The outcome's own input (``workflows.inputs``) then
@@ -221,18 +265,21 @@ class TaskListView(APIView):
         }),
     )
     def get(self, request):
+        # (It keeps the request transaction: DRF's error handling marks the enclosing transaction for
+        # rollback, which outside ATOMIC_REQUESTS would be a test's or a caller's.)
         query = TaskListQuery(data=request.query_params.dict())  # a blank value is refused, not taken as absent
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        select = selectors.inbox if params["scope"] == "inbox" else selectors.claimable
-        steps = select(user=request.user, due=params.get("due"))
-        page = selectors.queue_page(steps, after=params.get("cursor", ""), before=params.get("before", ""),
-                                    size=params["page_size"])
+        inbox = params["scope"] == "inbox"
+        steps = (selectors.inbox if inbox else selectors.claimable)(user=request.user, due=params.get("due"))
+        # Nobody holds an unclaimed task: the queue reads no holder (one join less).
+        page = selectors.queue_page(selectors.queue_rows(steps, holder=inbox), after=params.get("cursor", ""),
+                                    before=params.get("before", ""), size=params["page_size"])
         here = remove_query_param(remove_query_param(request.build_absolute_uri(), "cursor"), "before")
         return Response({
             "next": replace_query_param(here, "cursor", page.next_cursor) if page.has_next else None,
             "previous": replace_query_param(here, "before", page.previous_cursor) if page.has_previous else None,
-            "results": TaskSerializer(page.items, many=True).data,
+            "results": [task_row_data(row) for row in page.items],
         })
 
 

@@ -18,4 +18,5 @@ class WorkflowsConfig(AppConfig):
 
         register("notifications.email", "workflows.tasks.email_effect")
         register("notifications.text", "workflows.tasks.text_effect")
+        register("notifications.status_change", "workflows.tasks.status_change_effect")
         register("calendar.due_dates", "workflows.tasks.due_dates_effect")

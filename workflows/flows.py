@@ -8,6 +8,11 @@ cannot drift; ``tests/workflows/test_flow_mapping.py`` checks every declared out
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.switch import SwitchActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
 
 from approvals.models import ApplicationStatus as S
 
@@ -27,9 +32,51 @@ def application_of(process):
     return process.application
 
 
+class HumanActivation(ViewActivation):
+    """viewflow's activation of a human task, plus ``take``: the assignment made on the way to a
+    completion in the same transaction. viewflow's ``assign`` saves the whole task row, and the
+    completion saves it again a moment later; ``take`` leaves the owner to that one save."""
+
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
+    def take(self, user):
+        self.task.owner = user
+
+
+class HumanView(flow.View):
+    """viewflow's View node with ``HumanActivation`` (its tables, admin and views unchanged)."""
+
+    activation_class = HumanActivation
+
+
+class BranchActivation(SwitchActivation):
+    """viewflow's Switch activation without the savepoint around its conditions. viewflow keeps one
+    so that a failing condition can leave the gateway in an error state while the rest commits; here
+    every branch runs inside a task completion that propagates any error and rolls back whole, so the
+    savepoint was two statements of every completion that saved nothing."""
+
+    @Activation.status.super()
+    def activate(self):
+        with self.exception_guard():
+            for node, condition in self.flow_task._branches:  # viewflow's own loop, unchanged
+                if condition:
+                    if condition(self):
+                        self.next_task = node
+                        break
+                else:
+                    self.next_task = node
+            if not self.next_task:
+                raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class Branch(flow.Switch):
+    """viewflow's Switch node with ``BranchActivation`` (same tables, graph and admin)."""
+
+    activation_class = BranchActivation
+
+
 def human(declared: steps.StepDef, *, assign=None):
     """A flow node for a declared step (a new node for each flow: viewflow binds a node to its flow)."""
-    node = flow.View(None).Annotation(title=declared.title)
+    node = HumanView(None).Annotation(title=declared.title)
     if declared.applicant:
         node = node.Permission(declared.permission, obj=application_of)
     else:
@@ -85,7 +132,7 @@ class OrdinaryFlow(ProcedureFlow):
 
     accept = human(steps.ACCEPT).Next(this.after_accept)
     after_accept = (
-        flow.Switch()
+        Branch()
         .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
         .Case(this.review, status_is(S.ACCEPTED))
         .Case(this.decide, status_is(S.AWAITING_DECISION))  # a change that needs no technical review
@@ -99,14 +146,14 @@ class OrdinaryFlow(ProcedureFlow):
     )
     review = human(steps.REVIEW, assign=this.review_leader).Next(this.after_review)
     after_review = (
-        flow.Switch()
+        Branch()
         .Case(this.rectification, status_is(S.RECTIFICATION))
         .Default(this.decide)  # passed or failed: the approver decides either way
     )
     rectification = human(steps.RECTIFICATION).Next(this.review)
     decide = human(steps.DECIDE).Next(this.after_decide)
     after_decide = (
-        flow.Switch()
+        Branch()
         .Case(this.issue, status_is(S.APPROVED, S.PARTIALLY_APPROVED))
         .Default(this.end)  # denied
     )
@@ -124,7 +171,7 @@ class CommitmentFlow(ProcedureFlow):
 
     accept = human(steps.ACCEPT).Next(this.after_accept)
     after_accept = (
-        flow.Switch()
+        Branch()
         .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
         .Case(this.decide, status_is(S.AWAITING_DECISION))
         .Default(this.end)  # refused
@@ -137,7 +184,7 @@ class CommitmentFlow(ProcedureFlow):
     )
     decide = human(steps.DECIDE).Next(this.after_decide)
     after_decide = (
-        flow.Switch()
+        Branch()
         .Case(this.issue, status_is(S.APPROVED, S.PARTIALLY_APPROVED))
         .Default(this.end)  # denied
     )
@@ -156,7 +203,7 @@ class CancellationFlow(ProcedureFlow):
 
     accept = human(steps.ACCEPT).Next(this.after_accept)
     after_accept = (
-        flow.Switch()
+        Branch()
         .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
         .Case(this.decide_cancellation, status_is(S.AWAITING_DECISION))
         .Default(this.end)  # refused

@@ -83,15 +83,16 @@ def may_take(user: User, step: Step) -> bool:
 
 @contextmanager
 def _locked(task_id: int):
-    """Take the process row lock of a task, then read the task, its step, process and application
-    fresh (four statements in all), and yield the task's viewflow activation with its step."""
+    """Take the process row lock of a task, then read the task, its step, process, application and
+    rule set fresh in one query (three statements in all), and yield the task's viewflow activation
+    with its step."""
     found = Step.objects.filter(task_id=task_id).values_list("task__process_id", "task__flow_task").first()
     if found is None:
         raise TaskConflict(_("任务不存在。"))
     process_id, flow_task = found
     with flow_task.flow_class.lock(process_id), outbox.batch():  # the step's side effects: one INSERT
-        task = Task.objects.select_related("step").get(pk=task_id)
-        task.process = ApplicationProcess.objects.select_related("application__rule_set").get(pk=process_id)
+        task = Task.objects.select_related("step", "process__applicationprocess__application__rule_set").get(pk=task_id)
+        task.process = task.process.applicationprocess  # the flow's own process class, already read
         yield task.flow_task.activation_class(task), task.step
 
 
@@ -168,7 +169,9 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
             raise ValidationError({"outcome": _("此环节的办理结果只能是：%(choices)s。") % {"choices": choices}})
         fields = _validated(chosen, data)
         if activation.task.status == STATUS.NEW:
-            _claim(activation, step, by)
+            # Taken on the way: the owner is saved with the completed task below, not in a save of its own.
+            activation.take(by)
+            step.state, step.claimed_by, step.claimed_at = Step.State.CLAIMED, by, timezone.now()
         elif activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
             raise TaskConflict(_("任务已被他人认领或已办结。"))
         activation.start(None)

@@ -49,6 +49,13 @@ def due_dates_effect(key: str) -> None:
     clocks.due_dates_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
 
 
+def status_change_effect(key: str) -> None:
+    """Outbox handler ``notifications.status_change`` (key: the status change's id): tell the applicant."""
+    from .notifications.applicant import applicant_notify
+
+    applicant_notify(status_change_id=int(key))
+
+
 def text_effect(key: str) -> None:
     """Outbox handler ``notifications.text`` (key: the text message's id)."""
     notifications.text_message_send(message_id=int(key))

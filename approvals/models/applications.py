@@ -199,8 +199,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def reference(self) -> str:
         """申请编号, derived from the creation year and the primary key."""
-        year = self.created.year if self.created else 0
-        return f"SQ{year}{self.pk or 0:06d}"
+        return self.reference_of(created=self.created, pk=self.pk)
+
+    @staticmethod
+    def reference_of(*, created, pk: int | None) -> str:
+        """The reference from the two values it is made of (for lists read as values, not models)."""
+        return f"SQ{created.year if created else 0}{pk or 0:06d}"
 
     @property
     def is_open(self) -> bool:

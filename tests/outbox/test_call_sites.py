@@ -27,10 +27,10 @@ def test_issuing_writes_its_effects_in_one_statement_and_the_delivery_renders(
     certificate = draft.certificate
     rendered = RenderedDocument.objects.get(application=draft, kind="certificate")
     pending = set(Message.objects.pending().values_list("handler", "key"))
-    # the certificate's PDF, the facts, and the applicant told (in-app with e-mail, and by text)
+    # the certificate's PDF, the facts, and the applicant to be told of the status change
     assert {("documents.render", str(rendered.pk)), ("metrics.facts", str(draft.pk))} < pending
-    assert {handler for handler, _key in pending} == {"documents.render", "metrics.facts", "notifications.email",
-                                                        "notifications.text"}
+    assert {handler for handler, _key in pending} == {"documents.render", "metrics.facts",
+                                                        "notifications.status_change"}
     assert rendered.state == "pending"
     assert not ApplicationFacts.objects.filter(application=draft).exists()
 
@@ -41,7 +41,9 @@ def test_issuing_writes_its_effects_in_one_statement_and_the_delivery_renders(
     assert certificate.number in reader(pdf_of(rendered)).pages[0].extract_text().replace(" ", "")
     assert CertificateSignature.objects.filter(version__certificate=certificate).count() == 1
     assert ApplicationFacts.objects.get(application=draft).outcome == "certified"
-    assert not Message.objects.pending().exists()
+    # the status change was told; its mail and text are effects of their own, published on their commit
+    assert set(Message.objects.pending().values_list("handler", flat=True)) == {"notifications.email",
+                                                                                 "notifications.text"}
 
 
 def test_a_notification_mail_is_an_effect_of_its_own(monitor, django_capture_on_commit_callbacks, mailoutbox):

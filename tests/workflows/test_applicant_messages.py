@@ -9,6 +9,7 @@ from django.core import mail
 from approvals.models import StatusChange
 from documents.services import document_upload
 from tests.documents.factories import pdf_bytes, upload
+from tests.outboxdelivery import deliver_pending
 from tests.timecontrol import at
 from workflows import services
 from workflows.models import Notification, TextMessage
@@ -98,6 +99,7 @@ def test_messages_are_kept_in_chinese_whoever_acted_in_english(draft, applicant,
         services.application_submit(application=draft, by=applicant)
         with translation.override("en"):
             complete(draft, "accept", acceptor, "refuse", comment="不符合受理条件")
+    deliver_pending()  # written by the worker, in Chinese whoever acted
     refused = Notification.objects.filter(user=applicant).order_by("id").last()
     assert refused.title == "申请不予受理" and "不符合受理条件" in refused.body and "行政复议" in refused.body
 

@@ -13,6 +13,7 @@ from approvals.models import ApplicationStatus as S
 from approvals.models import Deficiency, StatusChange
 from audit.models import AuditEntry
 from audit.services import audit_verify
+from tests.outboxdelivery import deliver_pending
 from tests.pages import client_for, text
 from tests.timecontrol import at
 from workflows import services
@@ -35,6 +36,7 @@ def tick(day: date) -> str:
     out = StringIO()
     with at(day, 0, 10):  # beat's hour
         call_command("clocks_tick", stdout=out)
+        deliver_pending()  # the applicant's messages, as the worker writes them
     return out.getvalue()
 
 

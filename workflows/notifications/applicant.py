@@ -2,8 +2,8 @@
 agency's users (in-app, e-mail) and a text message to its contact phone.
 
 ``approvals`` calls ``status_changed`` (named in ``CMA_STATUS_CHANGED_HOOKS``) inside the transaction of
-the change, so the messages commit with it; e-mails and texts go out after commit and are re-sent by
-the periodic check while unsent. ``applicant_notify`` takes only the status change's id and is
+the change: it writes one outbox row with the change, and the worker writes the messages and sends
+the e-mails and texts (the outbox re-sends whatever is not done). ``applicant_notify`` takes only the status change's id and is
 idempotent (each message has a key), so an outbox or a retry may call it again safely.
 """
 
@@ -26,8 +26,9 @@ from .services import notify
 
 
 def status_changed(*, change: StatusChange) -> None:
-    """The hook ``approvals`` calls in the transaction of every status change."""
-    applicant_notify(status_change_id=change.pk, change=change)
+    """The hook ``approvals`` calls in the transaction of every status change: one outbox row, written
+    with the change (the step's one INSERT); the worker writes and sends the messages."""
+    outbox.schedule("notifications.status_change", change.pk)
 
 
 def applicant_notify(*, status_change_id: int, change: StatusChange | None = None) -> list[Notification]:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
@@ -30,19 +31,24 @@ def outcome_forms(*, node: str, application, data=None, posted: str = "") -> lis
 
 
 def _queue(request, queued, *, scope: str):
+    queued = selectors.queue_rows(queued, holder=scope == "inbox")
     try:
         page = selectors.queue_page(queued, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     except ValidationError:  # cursors live in URLs: a tampered one reads as the first page
         page = selectors.queue_page(queued)
-    return render(request, "workflows/queue.html", {"page": page, "scope": scope})
+    # Row links are built on the tasks' URL prefix (tasks/<id>/, tasks/<id>/claim/): reversing two
+    # URLs per row was a tenth of the page's time.
+    return render(request, "workflows/queue.html", {"page": page, "scope": scope, "tasks_url": reverse("workflows:inbox")})
 
 
+@transaction.non_atomic_requests  # reads only: no request transaction, two round trips fewer
 @login_required
 def inbox(request):
     """我的待办: tasks the user has claimed, soonest due first."""
     return _queue(request, selectors.inbox(user=request.user), scope="inbox")
 
 
+@transaction.non_atomic_requests
 @login_required
 def claimable(request):
     """待认领: unclaimed tasks the user's role may take, soonest due first."""

@@ -1,0 +1,351 @@
+"""The HTTP benchmark itself; run it as ``python bench/http.py`` (see that file for what it prints)."""
+
+import argparse
+import http.client
+import io
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+if not SERVER_URL.startswith("postgres"):
+    sys.exit("set DATABASE_URL to a PostgreSQL server")
+BENCH_DB = f"{urlsplit(SERVER_URL).path.lstrip('/') or 'postgres'}_bench_http"
+SCRATCH = Path(tempfile.mkdtemp(prefix="bench-http-"))
+# The production settings (DEBUG off), served over plain HTTP on the loopback as behind a TLS proxy;
+# tasks (the certificates' PDFs while filling) run in-process; a throw-away signing key.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "project.settings",
+    "DATABASE_URL": urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{BENCH_DB}")),
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-not-secret",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "CELERY_BROKER_URL": "",
+    "MEDIA_ROOT": str(SCRATCH / "files"),
+    "CERT_SIGNING_DEV_KEY_DIR": str(SCRATCH / "keys"),
+    "CERT_SIGNING_DEV_KEY_ALLOWED": "1",
+    "LOG_LEVEL": "ERROR",
+}
+os.environ.update(SERVER_ENV)
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+import psycopg  # noqa: E402
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from bench.datasets import SHANGHAI, fill  # noqa: E402
+from bench.jsonline import emit  # noqa: E402
+
+# name: (weight, who, path template). Weights: officials work their queues and applications most;
+# applicants look at their lists; the public verifies certificates; the service centre watches.
+MIX = {
+    "queue_html": (14, "acceptor", "/tasks/queue/"),
+    "queue_api": (14, "acceptor_token", "/api/v1/tasks/?scope=queue"),
+    "inbox_html": (8, "acceptor", "/tasks/"),
+    "application_page": (16, "acceptor", "/applications/{application}/"),
+    "applicant_list_html": (12, "applicant", "/applications/"),
+    "applicant_list_api": (8, "applicant_token", "/api/v1/applications/"),
+    "verify": (16, "anonymous", "/verify/{certificate}/"),
+    "dashboard_html": (4, "monitor", "/metrics/"),
+    "five_reductions_api": (8, "monitor_token", "/api/v1/metrics/five-reductions/"),
+}
+BARE = "/bench/bare/"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the product under HTTP load (see bench/http.py)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of the mix")
+    parser.add_argument("--bare-duration", type=float, default=20, help="seconds of the bare page")
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--certified", type=int, default=10, help="applications taken through the real flow")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the deploy config's)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep")
+    parser.add_argument("--tiny", action="store_true", help="4 users, 3 s, 300 applications: checks that it runs")
+    args = parser.parse_args()
+    if args.tiny:
+        args.users, args.duration, args.bare_duration, args.warmup = 4, 3, 2, 1
+        args.applications, args.certified = 300, 2
+    admin = urlunsplit(urlsplit(SERVER_URL)._replace(path="/postgres"))
+    if not args.reuse:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    server = None
+    try:
+        if not args.reuse:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            # Deadlines of the COPY-built history fall inside the calendar's years from this day on.
+            with time_machine.travel(datetime(2026, 9, 15, 10, tzinfo=SHANGHAI), tick=True):
+                counts = fill(args.applications)
+            counts["certificates"] = certify(args.certified)
+            print(f"filled in {time.perf_counter() - started:.0f} s: "
+                  + ", ".join(f"{n:,} {what}" for what, n in counts.items()), flush=True)
+        credentials = sign_in()
+        targets = pick_targets()
+        connection.close()
+        server = start_server(args)
+        print(f"gunicorn on 127.0.0.1:{args.port}, {server.workers} workers; {args.users} users", flush=True)
+        run_load(args.port, credentials, targets, users=args.users, seconds=args.warmup, bare=False)  # warm-up
+        mix = run_load(args.port, credentials, targets, users=args.users, seconds=args.duration, bare=False)
+        bare = run_load(args.port, credentials, targets, users=args.users, seconds=args.bare_duration, bare=True)
+        figures = report(mix, bare, args, server.workers)
+    finally:
+        if server is not None:
+            server.stop()
+        connection.close()
+        if not args.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            print(f"(dropped {BENCH_DB})")
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+    emit("http", figures)
+
+
+# --- data ---------------------------------------------------------------------------------------
+def certify(n: int) -> int:
+    """``n`` applications through the real flow, documents uploaded, to a signed certificate."""
+    from django.contrib.auth.models import Group
+    from pypdf import PdfWriter
+
+    from approvals.models import Agency, Application, ScopeItem, User
+    from documents import selectors as documents_selectors
+    from documents.services import document_upload
+    from workflows import services
+    from workflows.models import Step
+
+    agency = Agency.objects.order_by("id").first()
+    applicant = User.objects.get(agency=agency)
+    officials = {role: User.objects.filter(groups__name=role).order_by("id").first()
+                 for role in ("acceptor", "reviewer", "approver", "issuer")}
+    applicant.groups.add(Group.objects.get(name="applicant"))
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(pdf)
+    nodes = [("accept", "acceptor", "accept", {}), ("review", "reviewer", "pass", {"review_mode": "written"}),
+             ("decide", "approver", "approve", {"comment": "符合条件"}), ("issue", "issuer", "issue", {})]
+    for _ in range(n):
+        application = Application.objects.create(agency=agency, created_by=applicant, test_sites="贵阳",
+                                                 declaration=True)
+        ScopeItem.objects.bulk_create(
+            ScopeItem(application=application, seq=i, category="食品", item="食用植物油", parameter=f"酸价{i}",
+                      standard=f"GB 5009.{i}-2016") for i in range(1, 21))
+        for requirement in documents_selectors.requirements_for(application).filter(mandatory=True,
+                                                                                   via_data_sharing=False):
+            pdf.seek(0)
+            document_upload(application=application, by=applicant, requirement=requirement.code, file=pdf,
+                            name="材料.pdf")
+        services.application_submit(application=application, by=applicant)
+        for node, role, outcome, data in nodes:
+            task_id = Step.objects.values_list("task_id", flat=True).get(application=application, node=node,
+                                                                        state="open")
+            services.task_complete(task_id=task_id, by=officials[role], outcome=outcome, data=data)
+    from approvals.models import Certificate
+
+    return Certificate.objects.count()
+
+
+def sign_in() -> dict[str, dict[str, str]]:
+    """Request headers per role: a session cookie (pages) or a token (API), made in this process."""
+    from rest_framework.authtoken.models import Token
+
+    from approvals.models import User
+
+    users = {
+        "acceptor": User.objects.filter(groups__name="acceptor").order_by("id"),
+        "applicant": User.objects.filter(agency__isnull=False).order_by("id"),
+        "monitor": User.objects.filter(groups__name="monitor").order_by("id"),
+    }
+    headers: dict[str, list[dict[str, str]]] = {"anonymous": [{}]}
+    for role, queryset in users.items():
+        people = list(queryset[:20])
+        sessions, tokens = [], []
+        for person in people:
+            client = Client()
+            client.force_login(person)
+            sessions.append({"Cookie": f"sessionid={client.cookies['sessionid'].value}"})
+            token, _created = Token.objects.get_or_create(user=person)
+            tokens.append({"Authorization": f"Token {token.key}"})
+        headers[role], headers[f"{role}_token"] = sessions, tokens
+    return headers
+
+
+def pick_targets() -> dict[str, list]:
+    """Object ids the mix requests: applications in the acceptance queue, certificate numbers."""
+    from approvals.models import Certificate
+    from workflows.models import Step
+
+    applications = list(Step.objects.filter(state="open", node="accept").values_list("application_id", flat=True)[:200])
+    certificates = list(Certificate.objects.values_list("number", flat=True)[:200])
+    if not applications or not certificates:
+        sys.exit("the data set has no open acceptance task or no certificate")
+    return {"application": applications, "certificate": certificates}
+
+
+# --- the server ---------------------------------------------------------------------------------
+class Server:
+    def __init__(self, process: subprocess.Popen, workers: int):
+        self.process, self.workers = process, workers
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(args) -> Server:
+    import multiprocessing
+
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+    env = {**os.environ, **SERVER_ENV, "WEB_CONCURRENCY": str(workers), "BIND": f"127.0.0.1:{args.port}"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "bench.http_wsgi:application", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
+        cwd=ROOT, env=env)
+    server = Server(process, workers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=5)
+            conn.request("GET", BARE)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    sys.exit("gunicorn did not answer within 60 s")
+
+
+# --- the load -----------------------------------------------------------------------------------
+def run_load(port: int, credentials, targets, *, users: int, seconds: float, bare: bool) -> dict:
+    """``users`` threads, each on its own keep-alive connection, for ``seconds``: per endpoint the
+    latencies (s) of the 200s and the count of everything else."""
+    names = list(MIX)
+    weights = [MIX[name][0] for name in names]
+    results: list[list[tuple[str, float, bool]]] = [[] for _ in range(users)]
+    stop_at = time.monotonic() + seconds
+    start_gate = threading.Barrier(users + 1)
+
+    def user(index: int) -> None:
+        rng = random.Random(index)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        record = results[index]
+        start_gate.wait()
+        while time.monotonic() < stop_at:
+            if bare:
+                name, path, headers = "bare", BARE, {}
+            else:
+                name = rng.choices(names, weights)[0]
+                _weight, who, template = MIX[name]
+                path = template.format(application=rng.choice(targets["application"]),
+                                       certificate=rng.choice(targets["certificate"]))
+                headers = rng.choice(credentials[who])
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            record.append((name, time.perf_counter() - started, ok))
+        conn.close()
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    for thread in threads:
+        thread.start()
+    start_gate.wait()
+    began = time.monotonic()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    by_name: dict[str, dict] = {}
+    for record in results:
+        for name, seconds_taken, ok in record:
+            entry = by_name.setdefault(name, {"times": [], "errors": 0})
+            if ok:
+                entry["times"].append(seconds_taken)
+            else:
+                entry["errors"] += 1
+    return {"elapsed": elapsed, "endpoints": by_name}
+
+
+def percentiles(times: list[float]) -> tuple[float, float, float]:
+    if len(times) < 2:
+        value = times[0] * 1000 if times else float("nan")
+        return value, value, value
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return statistics.median(times) * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def report(mix: dict, bare: dict, args, workers: int) -> dict:
+    elapsed = mix["elapsed"]
+    load = os.getloadavg()[0]
+    print(f"\n{args.users} users for {elapsed:.0f} s, gunicorn {workers} workers; load average {load:.2f} "
+          f"on {os.cpu_count()} CPUs (the load generator runs on the same machine)")
+    print(f"  {'endpoint':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    figures: dict = {"users": args.users, "duration_s": round(elapsed, 1), "workers": workers,
+                     "applications": args.applications}
+    all_times, all_errors = [], 0
+    for name in MIX:
+        entry = mix["endpoints"].get(name, {"times": [], "errors": 0})
+        times, errors = entry["times"], entry["errors"]
+        all_times += times
+        all_errors += errors
+        p50, p95, p99 = percentiles(times)
+        rate = (len(times) + errors) / elapsed
+        print(f"  {name:<22}{len(times) + errors:>9}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{errors:>8}")
+        figures.update({f"{name}_rps": rate, f"{name}_p50_ms": p50, f"{name}_p95_ms": p95, f"{name}_p99_ms": p99,
+                        f"{name}_errors": errors})
+    p50, p95, p99 = percentiles(all_times)
+    total_rate = (len(all_times) + all_errors) / elapsed
+    print(f"  {'all':<22}{len(all_times) + all_errors:>9}{total_rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
+          f"{all_errors:>8}")
+    bare_entry = bare["endpoints"].get("bare", {"times": [], "errors": 0})
+    bare_rate = (len(bare_entry["times"]) + bare_entry["errors"]) / bare["elapsed"]
+    b50, b95, b99 = percentiles(bare_entry["times"])
+    print(f"  {'bare Django page':<22}{len(bare_entry['times']) + bare_entry['errors']:>9}{bare_rate:>8.1f}"
+          f"{b50:>9.1f}{b95:>9.1f}{b99:>9.1f}{bare_entry['errors']:>8}")
+    ratio = total_rate / bare_rate if bare_rate else float("nan")
+    print(f"  mix / bare page throughput: {ratio:.2f}   (targets: >= 150 req/s, p95 <= 150 ms, 0 errors, ratio >= 0.5)")
+    figures.update({"rps": total_rate, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "errors": all_errors,
+                    "bare_rps": bare_rate, "bare_p50_ms": b50, "bare_p95_ms": b95, "bare_errors": bare_entry["errors"],
+                    "ratio_bare": ratio})
+    return figures
