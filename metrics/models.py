@@ -53,7 +53,15 @@ class ApplicationFacts(models.Model):
 
     # --- 减环节: steps traversed, rework loops included ---------------------------------------
     steps = models.PositiveSmallIntegerField(_("经历环节数"), help_text=_("申请 + 已完成的办理环节，含补正、整改往返。"))
-    steps_baseline = models.PositiveSmallIntegerField(_("环节数（基线）"))
+    steps_baseline = models.PositiveSmallIntegerField(
+        _("环节数（基线，同一路径）"), help_text=_("同一办理路径（相同补正、整改往返）按基线规则应经历的环节数。")
+    )
+    steps_structural = models.PositiveSmallIntegerField(
+        _("结构环节数"), default=0, help_text=_("申请 + 经历的不同办理环节，不含往返。")
+    )
+    steps_structural_baseline = models.PositiveSmallIntegerField(
+        _("结构环节数（基线）"), default=0, help_text=_("基线规则到同一办理进度的环节数。")
+    )
     rework_loops = models.PositiveSmallIntegerField(_("补正、整改往返次数"))
 
     # --- 减时间: working days ------------------------------------------------------------------
@@ -64,7 +72,9 @@ class ApplicationFacts(models.Model):
     days_approval = models.PositiveSmallIntegerField(_("审批时限内用时（工作日）"), help_text=_("受理、审批决定、发证。"))
     days_review = models.PositiveSmallIntegerField(_("技术评审用时（工作日）"), help_text=_("不计入审批时限。"))
     days_stopped = models.PositiveSmallIntegerField(_("停止计时（工作日）"), help_text=_("等待申请机构补正、整改。"))
-    days_baseline = models.PositiveSmallIntegerField(_("法定时限（基线，工作日）"))
+    days_baseline = models.PositiveSmallIntegerField(
+        _("法定时限（基线，工作日）"), help_text=_("同一办理路径按基线规则的各环节法定时限之和。")
+    )
     days_limit = models.PositiveSmallIntegerField(_("法定时限（现行，工作日）"))
     days_promise = models.PositiveSmallIntegerField(_("承诺时限（工作日）"), null=True, blank=True)
     on_time = models.BooleanField(_("按时办结"), help_text=_("各办理环节均未超过法定时限。"))
@@ -92,8 +102,13 @@ class ApplicationFacts(models.Model):
     documents_required = models.PositiveSmallIntegerField(_("目录要求材料数"))
     documents_shared = models.PositiveSmallIntegerField(_("数据共享免提交材料数"))
     documents_reused = models.PositiveSmallIntegerField(_("复用材料数"))
-    documents_uploaded = models.PositiveSmallIntegerField(_("实际提交材料数"), help_text=_("新上传的材料，不含复用和数据共享。"))
-    documents_baseline = models.PositiveSmallIntegerField(_("要求材料数（基线）"))
+    documents_uploaded = models.PositiveSmallIntegerField(
+        _("实际提交材料数"), help_text=_("申请机构新提交的材料种数（按目录要求计，一种材料多个文件计一种），不含复用和数据共享。")
+    )
+    documents_files = models.PositiveSmallIntegerField(_("上传文件数"), default=0, help_text=_("含补正时重新上传的文件。"))
+    documents_baseline = models.PositiveSmallIntegerField(
+        _("要求材料数（基线）"), help_text=_("基线目录对同一申请类型要求申请机构提交的材料种数。")
+    )
     supplement_rounds = models.PositiveSmallIntegerField(_("补正轮次"))
     rectification_rounds = models.PositiveSmallIntegerField(_("整改轮次"))
 
