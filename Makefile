@@ -16,6 +16,8 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils libzbar0 chromium
 
 .PHONY: run test debs-run debs-test venv lint bench-lifecycle bench-dashboard
 
+# The demo runs with DEBUG on (development server, the development keys); production never does.
+run: export DEBUG ?= 1
 run: debs-run $(BIN)/.installed-run
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/python manage.py migrate --noinput
@@ -23,6 +25,7 @@ run: debs-run $(BIN)/.installed-run
 	@# the worker runs reminders, escalation and renders PDFs; it stops with the server
 	$(BIN)/python manage.py run_worker & trap 'kill $$!' EXIT; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+test: export DJANGO_SETTINGS_MODULE ?= project.settings_test
 test: debs-test $(BIN)/.installed-test
 	[ ! -d locale ] || $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)

@@ -8,6 +8,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("资质认定")
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .converters import DatabaseIdConverter
         from .permissions import ensure_roles
+
+        register_converter(DatabaseIdConverter, "id")  # every URL's object ids: <id:pk>
 
         post_migrate.connect(ensure_roles, sender=self)

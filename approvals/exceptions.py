@@ -13,3 +13,8 @@ class TransitionRefused(DomainError):
     def __init__(self, message: str, *, current_status: str = ""):
         super().__init__(message)
         self.current_status = current_status
+
+
+class RuleSetInUse(DomainError):
+    """A rule set that an application was judged by (or that figures were measured against) is frozen:
+    a change takes effect as a new version with its own effective date."""

@@ -9,8 +9,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Application, ScopeItem, User
+from .models import Agency, Application, NumberCode, ScopeItem, User
 from .services import SCOPE_FIELDS
+from .validators import validate_standard_reference
 
 AGENCY_FIELDS = ("name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone", "contact_email")
 DRAFT_FIELDS = ("application_type", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration")
@@ -26,7 +27,19 @@ class AgencyForm(forms.ModelForm):
             "credit_code": {"unique": _("该统一社会信用代码已登记。如您是该机构的工作人员，请联系机构已有账号的同事。")},
         }
         widgets = {"credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
-                                                         "maxlength": 18, "class": "mono"})}
+                                                         "maxlength": 22, "class": "mono", "data-credit-code": "",
+                                                         "autocomplete": "off"})}
+        help_texts = {"credit_code": _("18位，见营业执照或事业单位法人证书；输入时即校验校验位。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The messages the browser shows while the code is typed (forms.js computes the check digit).
+        self.fields["credit_code"].widget.attrs.update({
+            "data-msg-length": _("统一社会信用代码应为18位。"),
+            "data-msg-charset": _("含有统一社会信用代码不使用的字符（I、O、S、V、Z 等）。"),
+            "data-msg-check": _("校验位不正确，请核对营业执照上的代码。"),
+            "data-msg-ok": _("校验位正确。"),
+        })
 
     def clean_credit_code(self) -> str:
         # People type codes in lower case and with spaces; the check digit is computed on the canonical form.
@@ -44,8 +57,22 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "full_name", "email")
 
 
+def _code_field(kind: str, label, help_text) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, help_text=help_text,
+                             widget=forms.Select(attrs={"data-searchable": _("输入名称或代码筛选")}),
+                             error_messages={"invalid_choice": _("请从列表中选择。")})
+
+
 class ApplicationForm(forms.ModelForm):
-    """The application form proper (申请书), without the capability scope."""
+    """The application form proper (申请书), without the capability scope.
+
+    Field and industry are chosen by name from the reference table (``NumberCode``); their codes
+    go into the certificate number, so nobody has to know them.
+    """
+
+    field_code = _code_field(NumberCode.Kind.FIELD, _("检验检测领域"),
+                             _("按名称选择或输入关键字筛选；括号中的代码将写入证书编号。"))
+    industry_code = _code_field(NumberCode.Kind.INDUSTRY, _("行业主管部门"), _("没有行业主管部门的，选择“无行业主管部门”。"))
 
     class Meta:
         model = Application
@@ -53,12 +80,21 @@ class ApplicationForm(forms.ModelForm):
         widgets = {
             "test_sites": forms.Textarea(attrs={"rows": 3}),
             "authorised_signatories": forms.Textarea(attrs={"rows": 3}),
-            "field_code": forms.TextInput(attrs={"maxlength": 2, "inputmode": "numeric", "class": "short"}),
-            "industry_code": forms.TextInput(attrs={"maxlength": 2, "inputmode": "numeric", "class": "short"}),
         }
         help_texts = {
             "declaration": _("本机构对所提交申请材料的真实性、合法性负责。提交前须勾选。"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in (("field_code", NumberCode.Kind.FIELD), ("industry_code", NumberCode.Kind.INDUSTRY)):
+            choices = NumberCode.objects.choices(kind)
+            current = self.initial.get(name) or self.fields[name].initial
+            if current and current not in {code for code, _label in choices}:
+                choices.append((current, current))  # a code since retired stays on the draft that has it
+            self.fields[name].choices = [("", _("请选择"))] + choices
+            if not self.initial.get(name) and not self.is_bound:
+                self.initial[name] = Application._meta.get_field(name).default
 
 
 class ScopeItemForm(forms.Form):
@@ -67,6 +103,10 @@ class ScopeItemForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(ScopeItem, fields=SCOPE_FIELDS))
+        self.fields["standard"].validators.append(validate_standard_reference)
+        self.fields["standard"].widget.attrs.update(
+            placeholder=_("例如 GB 5009.229-2016"), **{"data-standard": ""},
+        )
         for field in self.fields.values():  # the table header labels the columns; screen readers get the label too
             field.widget.attrs.setdefault("aria-label", field.label)
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from .models import Application, Deficiency, StatusChange, User
+from .models import Application, Deficiency, NumberCode, StatusChange, User
 
 
 def agency_applications(*, user: User) -> QuerySet:
@@ -72,3 +72,16 @@ def deficiency_notices(*, application: Application) -> list[Notice]:
     for item in application.deficiencies.select_related("raised_by").order_by("created", "pk"):
         notices.setdefault((item.kind, item.round), Notice(kind=item.kind, round=item.round)).items.append(item)
     return sorted(notices.values(), key=lambda notice: notice.raised_at, reverse=True)
+
+
+def number_code_labels(*, field_code: str, industry_code: str) -> dict[str, str]:
+    """"name（code）" of a field and an industry code (the bare code if the table lacks it)."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    rows = NumberCode.objects.filter(
+        Q(kind=NumberCode.Kind.FIELD, code=field_code) | Q(kind=NumberCode.Kind.INDUSTRY, code=industry_code)
+    )
+    labels = {row.kind: row.label(english=english) for row in rows}
+    return {"field": labels.get(NumberCode.Kind.FIELD, field_code),
+            "industry": labels.get(NumberCode.Kind.INDUSTRY, industry_code)}

@@ -11,5 +11,5 @@ urlpatterns = [
     path("agency/register/", views.agency_register, name="agency_register"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/new/", views.application_create, name="application_create"),
-    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<id:pk>/edit/", views.application_edit, name="application_edit"),
 ]

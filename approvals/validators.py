@@ -1,5 +1,7 @@
 """Validators for the identifiers the domain is built on."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +30,16 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码第3至8位应为行政区划代码（数字）。"), code="region")
     if credit_code_check_char(code[:17]) != code[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="check_digit")
+
+
+# A standard's number: a code of capital letters (GB, GB/T, HJ, JJG, SN/T, DB52/T, ISO, …), digits with
+# dots, parts or dashes, and usually a year (GB 5009.229-2016, GB/T 5750.4-2023, ISO 6579-1:2017).
+STANDARD_NUMBER = re.compile(r"(?<![A-Za-z])[A-Z]{1,6}(?:\d{0,3})?(?:/[A-Z]{1,6}\d{0,3})?\s*\d+(?:[.\-]\d+)*(?:[-—:：]\d{4})?")
+
+
+def validate_standard_reference(value: str) -> None:
+    """依据的标准（方法）: the text must name at least one standard by its number."""
+    if not STANDARD_NUMBER.search((value or "").upper().replace("／", "/")):
+        raise ValidationError(
+            _("请写明标准编号，例如“GB 5009.229-2016”或“GB/T 5750.4-2023”。"), code="standard_number"
+        )

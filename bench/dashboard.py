@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
@@ -173,6 +174,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
     from viewflow.workflow.models import Process, Task
 
     from approvals.models import Application
+    from workflows import steps as declared_steps
     from workflows.flows import OrdinaryFlow
     from workflows.models import Step
 
@@ -204,7 +206,7 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
             steps.append(Step(
                 task=task, application=app, node=node, permission=perm, entered_at=entered,
                 state="claimed" if claimed else "open", claimed_by=rng.choice(officials) if claimed else None,
-                claimed_at=entered if claimed else None, limit_days=rules.limit_for(node),
+                claimed_at=entered if claimed else None, limit_days=declared_steps.limit_days(rules, node),
                 clock_started_on=timezone.localdate(entered), due_date=due,
             ))
         Step.objects.bulk_create(steps)

@@ -11,6 +11,8 @@ in the same run, interleaved with the product so that machine noise hits all thr
   direct-warm — the same, reusing one parsed stylesheet and font configuration (pure layout and
                 PDF writing: the floor for this document).
 Targets: product median under 150 ms, product / direct under 1.3.
+The last line is one JSON object (bench "pdf"): medians, p90s and CPU medians in ms, the ratios.
+``--tiny`` renders a 3-item scope twice (a smoke run for CI).
 """
 
 import argparse
@@ -33,6 +35,7 @@ from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from approvals.models import Agency, Application, Certificate  # noqa: E402
+from bench.jsonline import emit  # noqa: E402
 from documents import rendering  # noqa: E402
 from documents.contexts import TEMPLATES, certificate_context  # noqa: E402
 from documents.models import RenderedDocument  # noqa: E402
@@ -74,7 +77,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--short", action="store_true", help="one-line annex rows instead of wrapping ones")
+    parser.add_argument("--tiny", action="store_true", help="3 items, 2 runs: checks that the bench runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.items, args.runs = 3, 2
 
     certificate = sample_certificate(args.items, short=args.short)
     html = render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(certificate, None))
@@ -103,12 +109,21 @@ def main() -> None:
           f"{args.runs} warm runs each (interleaved); "
           f"load average {load:.2f} on {os.cpu_count()} CPUs")
     for name, values in times.items():
-        p90 = statistics.quantiles(values, n=10)[-1]
+        p90 = statistics.quantiles(values, n=10)[-1] if len(values) > 1 else values[0]
         print(f"  {name:<12} median {med[name]:7.1f} ms   p90 {p90:7.1f} ms   CPU median {statistics.median(cpu[name]):7.1f} ms"
               f"   {sizes[name] / 1024:5.0f} KiB")
     print(f"  ratio product / direct      {med['product'] / med['direct']:.2f}   (target < 1.3)")
     print(f"  ratio product / direct-warm {med['product'] / med['direct-warm']:.2f}")
     print(f"  product median {med['product']:.1f} ms {'<' if med['product'] < 150 else '>='} 150 ms target")
+    figures = {"items": args.items, "rows": "short" if args.short else "wrapping", "runs": args.runs}
+    for name, values in times.items():
+        key = name.replace("-", "_")
+        figures[f"{key}_median_ms"] = med[name]
+        figures[f"{key}_p90_ms"] = statistics.quantiles(values, n=10)[-1] if len(values) > 1 else values[0]
+        figures[f"{key}_cpu_median_ms"] = statistics.median(cpu[name])
+    figures["ratio_product_direct"] = med["product"] / med["direct"]
+    figures["ratio_product_direct_warm"] = med["product"] / med["direct-warm"]
+    emit("pdf", figures)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 BENCH_DB = "cma_bench_queue"
@@ -83,8 +84,8 @@ def fill(n_apps: int) -> dict[str, int]:
 
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
+    from workflows import steps as declared_steps
     from workflows.calendar import add_working_days, working_days_between
-    from workflows.clocks import NODE_CLOCK
 
     rng = random.Random(2026)
     rules = RuleSet.objects.get(code="national-2021")
@@ -142,7 +143,7 @@ def fill(n_apps: int) -> dict[str, int]:
         active = False
         for index, node in enumerate(plan):
             nxt = plan[index + 1] if index + 1 < len(plan) else None
-            limit = rules.limit_for(node)
+            limit = declared_steps.limit_days(rules, node)
             start = day
             resumed = node in ("accept", "review") and node in stopped_on
             carry = carried.get(node, 0) if resumed else 0
@@ -165,7 +166,7 @@ def fill(n_apps: int) -> dict[str, int]:
                               None, None, "start", "", PERMISSION[node], holder if claimed else None, process_id))
                 steps.append((step_id, node, PERMISSION[node], state, entered, entered if claimed else None,
                               None, None, "", "", agency_id if applicant_step else None, app_id,
-                              holder if claimed else None, None, task_id, carry, NODE_CLOCK[node], start, due,
+                              holder if claimed else None, None, task_id, carry, declared_steps.STEPS[node].clock, start, due,
                               limit, stopped, None))
                 status = STATUS_WHILE_OPEN[node]
                 break
@@ -178,7 +179,7 @@ def fill(n_apps: int) -> dict[str, int]:
                           "start", "", PERMISSION[node], holder, process_id))
             steps.append((step_id, node, PERMISSION[node], "done", entered, entered, None, finished, outcome, "",
                           agency_id if applicant_step else None, app_id, holder, holder, task_id, carry,
-                          NODE_CLOCK[node], start, due, limit, stopped, working_days_between(start, finish)))
+                          declared_steps.STEPS[node].clock, start, due, limit, stopped, working_days_between(start, finish)))
             if outcome in ("supplement", "rectify"):
                 carried[node] = carry + working_days_between(start, finish)
                 stopped_on[node] = finish

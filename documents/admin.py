@@ -1,12 +1,16 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from approvals.admin import RuleSetAdmin
+from approvals.models import RuleSet
+from audit.admin import AuditedAdmin
+
 from . import services
 from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
 
 
 @admin.register(DocumentRequirement)
-class DocumentRequirementAdmin(admin.ModelAdmin):
+class DocumentRequirementAdmin(AuditedAdmin):
     """The catalogue is data: an administrator edits it per rule set, application type and track."""
 
     list_display = ("name", "code", "rule_set", "application_type", "track", "mandatory", "via_data_sharing",
@@ -18,7 +22,7 @@ class DocumentRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedAdmin):
     """Uploaded documents, read-only: they are the applicant's, changed only through the product."""
 
     list_display = ("original_name", "application", "requirement", "size", "uploaded_at", "reused_from",
@@ -35,7 +39,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RenderedDocument)
-class RenderedDocumentAdmin(admin.ModelAdmin):
+class RenderedDocumentAdmin(AuditedAdmin):
     list_display = ("application", "kind", "round", "state", "pages", "attempts", "rendered_at")
     list_filter = ("kind", "state")
     readonly_fields = [f.name for f in RenderedDocument._meta.fields]
@@ -52,7 +56,7 @@ class RenderedDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationKey)
-class VerificationKeyAdmin(admin.ModelAdmin):
+class VerificationKeyAdmin(AuditedAdmin):
     """Public keys are kept forever so that rotated keys' certificates still verify."""
 
     list_display = ("key_id", "algorithm", "first_used", "retired")
@@ -78,3 +82,15 @@ class CertificateSignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(RuleSet)
+
+
+@admin.register(RuleSet)
+class RuleSetWithCatalogueAdmin(RuleSetAdmin):
+    """The rule set admin of the domain core; a new version also takes over the catalogue it supersedes."""
+
+    def new_version_saved(self, request, *, source, version) -> None:
+        copied = services.catalogue_copy(source=source, target=version)
+        self.message_user(request, _("已复制原版本的申请材料目录（%(n)d 项），可在新版本生效前修改。") % {"n": copied})

@@ -105,6 +105,16 @@ def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[byte
     return document.write_pdf(), len(document.pages)
 
 
+WARM_UP_HTML = "<html><body><h1>检验检测机构资质认定证书</h1><p>证书编号 2024 附表 GB/T 27025</p></body></html>"
+
+
+def warm_up() -> None:
+    """Parse the stylesheet, load both font weights and lay out one small page, so the first
+    certificate a worker process renders costs what every later one does (the font faces are then
+    loaded once per process, not on a user's request)."""
+    html_to_pdf(WARM_UP_HTML)
+
+
 def render_pdf_pages(template: str, context: dict) -> tuple[bytes, int]:
     """Render a Django template (autoescaped) and lay it out as a PDF: (bytes, pages)."""
     return html_to_pdf(render_to_string(template, context))

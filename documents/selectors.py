@@ -26,6 +26,13 @@ def catalogue(*, rule_set: RuleSet, application_type: str, track: str) -> QueryS
     ).select_related("rule_set").order_by("order", "code")
 
 
+def catalogued_pairs(*, rule_set: RuleSet) -> set[tuple[str, str]]:
+    """The (application type, track) pairs the rule set has a document catalogue for."""
+    return set(
+        DocumentRequirement.objects.filter(rule_set=rule_set).values_list("application_type", "track").distinct()
+    )
+
+
 def requirements_for(application: Application) -> QuerySet:
     return catalogue(rule_set=rule_set_for(application), application_type=application.application_type,
                      track=application.track)

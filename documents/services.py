@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.exceptions import TransitionRefused
-from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, User
+from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, RuleSet, User
+from audit.services import audit_record
 
 from . import selectors
 from .contexts import context_for
-from .models import CertificateSignature, Document, RenderedDocument, VerificationKey
+from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
 from .rendering import render_pdf_pages
 from .signing import canonical, certificate_payload, current_key, sign
 from .storage import private_storage
@@ -94,6 +95,7 @@ def document_upload(*, application: Application, by: User, requirement: str, fil
     try:
         with transaction.atomic():
             document.save()
+            _audit_document("document.upload", document, by)
     except BaseException:
         private_storage.delete(document.file.name)
         raise
@@ -112,19 +114,44 @@ def document_reuse(*, application: Application, by: User, document: int) -> Docu
     req = next(r for r in requirements if r.code == source.requirement.code)
     if Document.objects.current().filter(application=application, reused_from=source, rejected_at__isnull=True).exists():
         raise ValidationError({"document": _("该材料已复用。")})
-    return Document.objects.create(
-        application=application, requirement=req, file=source.file.name, original_name=source.original_name,
-        content_type=source.content_type, size=source.size, sha256=source.sha256, uploaded_by=by,
-        uploaded_at=timezone.now(), supplement_round=supplement_round, reused_from=source,
-    )
+    with transaction.atomic():
+        document = Document.objects.create(
+            application=application, requirement=req, file=source.file.name, original_name=source.original_name,
+            content_type=source.content_type, size=source.size, sha256=source.sha256, uploaded_by=by,
+            uploaded_at=timezone.now(), supplement_round=supplement_round, reused_from=source,
+        )
+        _audit_document("document.reuse", document, by)
+    return document
 
 
 def document_remove(*, document: Document, by: User) -> Document:
     """Take a document out of a draft or an open supplement (kept for the record, no longer counted)."""
     _check_may_change(document.application, by)
     document.removed_at = timezone.now()
-    document.save(update_fields=["removed_at"])
+    with transaction.atomic():
+        document.save(update_fields=["removed_at"])
+        _audit_document("document.remove", document, by)
     return document
+
+
+def _audit_document(action: str, document: Document, by: User) -> None:
+    audit_record(
+        action=action, obj=document, application_id=document.application_id, by=by, summary=document.original_name,
+        data={"requirement": document.requirement.code, "name": document.original_name, "sha256": document.sha256,
+              "size": document.size, "supplement_round": document.supplement_round,
+              "reused_from": document.reused_from_id},
+    )
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+def catalogue_copy(*, source: RuleSet, target: RuleSet) -> int:
+    """Give a new rule-set version the catalogue of the one it supersedes (then edited on its own)."""
+    rows = [
+        DocumentRequirement(**{f.name: f.value_from_object(req) for f in DocumentRequirement._meta.concrete_fields
+                               if f.name not in ("id", "rule_set")}, rule_set=target)
+        for req in DocumentRequirement.objects.filter(rule_set=source)
+    ]
+    return len(DocumentRequirement.objects.bulk_create(rows))
 
 
 # --- the procedure's steps ----------------------------------------------------------------------
@@ -147,8 +174,9 @@ def submission_check(*, application: Application) -> None:
         raise ValidationError(problems)
 
 
-def _send_back(application: Application, by: User) -> None:
-    """补正: every document named in the notice is marked defective, with the notice's reason."""
+def supplement_send_back(*, application: Application, by: User) -> None:
+    """补正: every document named in the notice is marked defective, with the notice's reason; a notice
+    naming a document outside the catalogue, or one obtained by data sharing, is refused."""
     round_ = _latest_supplement_round(application)
     points = list(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).exclude(document_code=""))
     catalogue = {req.code: req for req in selectors.requirements_for(application)}
@@ -168,7 +196,7 @@ def _send_back(application: Application, by: User) -> None:
         ).update(rejected_at=now, rejected_reason=point.description)
 
 
-def _check_answer(application: Application) -> None:
+def supplement_answer_check(*, application: Application, by: User) -> None:
     """A supplement answer must bring a new document for every document the notice sent back."""
     round_ = _latest_supplement_round(application)
     wanted = set(application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_)
@@ -185,27 +213,9 @@ def _check_answer(application: Application) -> None:
         raise ValidationError({"documents": [_("补正材料不齐全，请补充：") + "；".join(messages)]})
 
 
-NOTICES = {
-    ("accept", "accept"): Kind.ACCEPTANCE_NOTICE,
-    ("accept", "supplement"): Kind.SUPPLEMENT_NOTICE,
-    ("accept", "refuse"): Kind.REFUSAL_NOTICE,
-    ("decide", "approve"): Kind.DECISION_LETTER,
-    ("decide", "approve_partially"): Kind.DECISION_LETTER,
-    ("decide", "deny"): Kind.DECISION_LETTER,
-    ("issue", "issue"): Kind.CERTIFICATE,
-}
-
-
-def task_completed(*, application: Application, node: str, outcome: str, by: User) -> RenderedDocument | None:
-    """The documents side of a completed task, inside its transaction: a bad document reference
-    rolls the completion back. Schedules the PDF the step issues, rendered after commit."""
-    if (node, outcome) == ("accept", "supplement"):
-        _send_back(application, by)
-    elif node == "supplement":
-        _check_answer(application)
-    kind = NOTICES.get((node, outcome))
-    if kind is None:
-        return None
+def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
+    """The document a decision issues (a notice, a letter, the certificate), inside the decision's
+    transaction: the certificate is signed now; every PDF is rendered after commit."""
     certificate = None
     round_ = 1
     if kind == Kind.CERTIFICATE:
@@ -229,10 +239,13 @@ def certificate_sign(*, certificate: Certificate) -> CertificateSignature:
     if record.retired:
         raise ImproperlyConfigured(f"key {key.key_id!r} is retired: configure the current signing key")
     payload = canonical(certificate_payload(certificate))
-    return CertificateSignature.objects.create(
+    signature = CertificateSignature.objects.create(
         certificate=certificate, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
+    audit_record(action="certificate.sign", obj=certificate, application_id=certificate.application_id,
+                 summary=certificate.number, data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256})
+    return signature
 
 
 def verification_key_retire(*, key_id: str) -> VerificationKey:
@@ -240,6 +253,7 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
     record = VerificationKey.objects.get(key_id=key_id)
     record.retired = True
     record.save(update_fields=["retired"])
+    audit_record(action="key.retire", obj=record, summary=key_id, data={"key_id": key_id})
     return record
 
 

@@ -1,8 +1,15 @@
 """Celery tasks: thin adapters that load by id, are idempotent and retry."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
-from . import services
+from . import rendering, services
+
+
+@worker_process_init.connect
+def _load_fonts_once(**_kwargs) -> None:
+    """Each worker process loads the PDF fonts and stylesheet when it starts, not on its first render."""
+    rendering.warm_up()
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)

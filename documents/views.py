@@ -144,8 +144,11 @@ def _act(request, application: Application, action) -> HttpResponse:
 @require_POST
 def document_reuse(request, pk: int):
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    document = request.POST.get("document", "")
+    # A malformed id offers nothing to reuse: the service answers with its own message.
+    document_id = int(document) if document.isascii() and document.isdigit() and len(document) <= 18 else 0
     return _act(request, application, lambda: services.document_reuse(
-        application=application, by=request.user, document=int(request.POST.get("document") or 0)
+        application=application, by=request.user, document=document_id
     ))
 
 

@@ -5,5 +5,5 @@ from . import api
 urlpatterns = [
     path("metrics/five-reductions/", api.FiveReductionsView.as_view(), name="api-metrics-five-reductions"),
     path("metrics/dashboard/", api.DashboardView.as_view(), name="api-metrics-dashboard"),
-    path("applications/<int:pk>/metrics/", api.ApplicationMetricsView.as_view(), name="api-application-metrics"),
+    path("applications/<id:pk>/metrics/", api.ApplicationMetricsView.as_view(), name="api-application-metrics"),
 ]

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from approvals.models import RuleSet
+from workflows import steps
 
 OFFICIAL_NODES = ("accept", "review", "decide", "issue")  # the authority's steps, each with a statutory limit
 APPLICANT_NODES = ("supplement", "rectification")  # the applicant's answers: the authority's clock stands still
@@ -72,7 +73,7 @@ class History:
 
 def limit_days(rules: RuleSet | None, node: str) -> int | None:
     """A step's statutory limit (working days) under a rule set: the one place the metrics read it."""
-    return rules.limit_for(node) if rules is not None else None
+    return steps.limit_days(rules, node) if rules is not None else None
 
 
 def expected_steps(rules: RuleSet, track: str) -> list[str]:
@@ -80,10 +81,10 @@ def expected_steps(rules: RuleSet, track: str) -> list[str]:
 
     The data is a list (one procedure for every track) or a mapping by track; a track the rule set does
     not name (the commitment track did not exist before the reform) follows its ordinary procedure."""
-    steps = rules.expected_steps or []
-    if isinstance(steps, dict):
-        steps = steps.get(track) or steps.get("ordinary") or []
-    return list(steps)
+    names = rules.expected_steps or []
+    if isinstance(names, dict):
+        names = names.get(track) or names.get("ordinary") or []
+    return list(names)
 
 
 def baseline_path(baseline: RuleSet, track: str, nodes: set[str]) -> list[str]:
@@ -122,9 +123,9 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
     # The same path under the baseline: its structural steps up to where this application got, and the
     # same rework (every step past the first visit of each node: supplement and rectification rounds and
     # the official steps they resume), which is the same under any rule set.
-    steps = 1 + len(done)
+    traversed = 1 + len(done)
     structural = 1 + len({node for node in done if node not in APPLICANT_NODES})
-    rework_steps = steps - structural
+    rework_steps = traversed - structural
     # Without a baseline step list nothing is claimed: the path itself is its own baseline.
     structural_baseline = len(baseline_path(baseline, history.track, {APPLY, *done})) or structural
     days_approval = sum(days.get(node, 0) for node in APPROVAL_NODES)
@@ -147,7 +148,7 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
         # trip the applicant makes.
         "visits": rules.in_person_visits,
         "visits_baseline": baseline.in_person_visits,
-        "steps": steps,
+        "steps": traversed,
         "steps_baseline": structural_baseline + rework_steps,
         "steps_structural": structural,
         "steps_structural_baseline": structural_baseline,

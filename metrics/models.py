@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, ApplicationStatus, ApplicationTrack, ApplicationType, RuleSet
-from workflows.hooks import ENDED_STATES as ENDED
+from approvals.models.applications import FINAL_STATES as ENDED
 
 # The flow's human steps, in the order the dashboard shows them. Each has a working-days column
 # and a late flag on the fact row.

@@ -1,6 +1,15 @@
+import logging
+
 from django.conf import settings
+from django.db import DataError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -18,3 +27,67 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class BadInputMiddleware:
+    """Input the database cannot hold gets a 400, never a 500.
+
+    PostgreSQL refuses a NUL byte in any text value, and an integer past its range fails the query; a
+    user (or an anonymous visitor) who typed one did something wrong, the server did not. NUL bytes in
+    the path, the query and url-encoded or JSON bodies are refused before any view runs (multipart
+    bodies are read by the views, which set their upload limits first; their text fields go through
+    form fields that refuse NUL). Whatever still reaches the database and is refused there as a bad
+    value (out of range, NUL, not a number) becomes a 400 too — after the request's transaction has
+    rolled back.
+    """
+
+    NUL_MESSAGE = _("请求中含有不允许的空字符（NUL）。")
+    VALUE_MESSAGE = _("请求中的数值超出允许范围或格式无效。")
+    # numeric_value_out_of_range, character_not_in_repertoire, invalid_text_representation
+    BAD_VALUE_SQLSTATES = {"22003", "22021", "22P02"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return self._refuse(request, self.NUL_MESSAGE)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if self._is_bad_value(exception):
+            logger.info("bad input refused on %s: %s", request.path, exception)
+            return self._refuse(request, self.VALUE_MESSAGE)
+        return None
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method in {"POST", "PUT", "PATCH"}:
+            if content_type.startswith("application/x-www-form-urlencoded"):
+                return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+            if content_type.startswith("application/json"):
+                return b"\\u0000" in request.body or b"\x00" in request.body
+        return False
+
+    @classmethod
+    def _is_bad_value(cls, exception) -> bool:
+        if isinstance(exception, OverflowError):
+            return True
+        if isinstance(exception, DataError):
+            cause = exception.__cause__
+            return "NUL (0x00)" in str(exception) or getattr(cause, "sqlstate", None) in cls.BAD_VALUE_SQLSTATES
+        return False
+
+    @staticmethod
+    def _refuse(request, message) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(message)}, status=400)
+        try:
+            return render(request, "400.html", {"message": message}, status=400)
+        except TemplateDoesNotExist:
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

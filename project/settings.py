@@ -1,7 +1,8 @@
 """Settings, read from the environment with safe development defaults.
 
-Development (the README's run command): SQLite, in-process Celery, console e-mail.
-Production/CI: set DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS.
+DEBUG is off unless the environment turns it on: `make run` sets DEBUG=1 for the demo, the tests use
+project/settings_test.py. Production: set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL,
+CACHE_URL and the signing key; `DEBUG=0 manage.py check --deploy` is clean with the secure defaults.
 """
 
 import os
@@ -22,7 +23,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 # --- Core ---------------------------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 # The development default is only accepted while DEBUG is on.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
+    "audit",
     "approvals",
     "documents",
     "workflows",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "project.middleware.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,9 +93,14 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
+# Persistent connections suit a fixed pool of worker processes (gunicorn); the threaded development
+# server opens one per request thread, so there they close after each request. A connection the server
+# dropped is replaced before use (health check) instead of failing one request.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -197,7 +205,15 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.gov.cn")
 
 # --- Caches -------------------------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttles and login lockout count in the cache: in production it must be shared by every worker
+# process (CACHE_URL=redis://host:6379/1); without it each process keeps its own (demo, tests).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise RuntimeError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL.split(':', 1)[0]}:")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
@@ -231,7 +247,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- HTTPS (production behind a TLS-terminating proxy) -------------------------------------------
+# Secure by default with DEBUG off; each can be turned off from the environment (e.g. the tests, which
+# speak plain HTTP). SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https" trusts the proxy's header:
+# set it only when the proxy overwrites that header on every request.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise RuntimeError("SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record
+
 from . import calendar
 from .clocks import today
 from .exceptions import CalendarMissing
@@ -62,8 +64,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             CalendarYear.objects.filter(pk=obj.pk).update(note=obj.note)
+            audit_record(action="admin.change", obj=obj, by=request.user, summary=str(obj.year), data={"note": obj.note})
             return
         created = calendar.calendar_year_create(year=obj.year, note=obj.note)
+        audit_record(action="admin.add", obj=created, by=request.user, summary=str(obj.year),
+                     data={"year": obj.year, "source": created.source, "note": obj.note})
         if created.source == CalendarYear.Source.MANUAL:
             messages.warning(request, _(
                 "chinesecalendar 数据包尚无 %(year)s 年数据：已按周末休息生成，请依国务院办公厅通知逐日标注节假日和调休上班日。"
@@ -77,6 +82,8 @@ class CalendarYearAdmin(admin.ModelAdmin):
         except CalendarMissing as error:
             self.message_user(request, str(error), messages.ERROR)
             return
+        audit_record(action="admin.calendar_reload", by=request.user, summary="、".join(map(str, years)),
+                     data={"years": years})
         self.message_user(request, _("已重新导入：%(years)s") % {"years": "、".join(map(str, years))})
 
     def changelist_view(self, request, extra_context=None):
@@ -116,7 +123,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service: bumps the year's revision and moves the open deadlines it touches.
-        calendar.calendar_day_set(day=obj.date, kind=obj.kind, name=obj.name)
+        day = calendar.calendar_day_set(day=obj.date, kind=obj.kind, name=obj.name)
+        audit_record(action="admin.change", obj=day, by=request.user, summary=str(obj.date),
+                     data={"date": obj.date, "kind": obj.kind, "name": obj.name})
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

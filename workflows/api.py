@@ -5,6 +5,8 @@ see is a 404; a task they may see but not take is a 403; a task already taken or
 outcome the current status does not allow, is a 409.
 """
 
+import copy
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,9 +18,9 @@ from rest_framework.views import APIView
 from approvals.api.serializers import ApplicationSerializer
 from approvals.models import Application, ApplicationStatus, StatusChange
 
-from . import selectors, services
+from . import selectors, services, steps
+from .calendar import is_provisional
 from .clocks import clock_summary
-from .flows import OUTCOMES, OrdinaryFlow
 from .models import Step
 
 
@@ -31,6 +33,9 @@ class DueFields(serializers.Serializer):
     working_days_left = serializers.SerializerMethodField(help_text="剩余工作日；负数为已超期的工作日；已办结为 null")
     overdue = serializers.SerializerMethodField(help_text="未办结且已过期限，或办结晚于期限")
     due_soon = serializers.SerializerMethodField(help_text="未办结、未超期、在提醒期内")
+    due_provisional = serializers.SerializerMethodField(
+        help_text="暂定：期限落在尚未录入国务院节假日安排的年度，按周末和法定节假日推算，录入后自动更正"
+    )
 
     def _due(self, step):
         if "_due_status" not in step.__dict__:
@@ -45,6 +50,10 @@ class DueFields(serializers.Serializer):
 
     def get_due_soon(self, step) -> bool:
         return self._due(step).due_soon
+
+    def get_due_provisional(self, step) -> bool:
+        due = step.due_date
+        return due is not None and is_provisional(step.clock_started_on or due, due)
 
 
 class StepApplicationSerializer(serializers.Serializer):
@@ -72,42 +81,46 @@ class TaskSerializer(DueFields, serializers.ModelSerializer):
         model = Step
         fields = ["id", "node", "title", "state", "application", "outcomes", "entered_at", "claimed_by",
                   "claimed_at", "finished_at", "outcome", "comment",
-                  "due_date", "limit_days", "working_days_left", "overdue", "due_soon"]
+                  "due_date", "limit_days", "working_days_left", "overdue", "due_soon", "due_provisional"]
 
     def get_title(self, step) -> str:
-        return str(getattr(OrdinaryFlow, step.node).task_title)
+        return steps.title(step.node)
 
     def get_outcomes(self, step) -> list[str]:
-        return list(OUTCOMES[step.node]) if step.state in (Step.State.OPEN, Step.State.CLAIMED) else []
+        declared = steps.step(step.node)
+        if declared is None or step.state not in (Step.State.OPEN, Step.State.CLAIMED):
+            return []
+        return [outcome.name for outcome in declared.outcomes]
 
 
-class DeficiencyInput(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    clause = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    grade = serializers.ChoiceField(choices=["serious", "general", "observation"], required=False, allow_blank=True)
-    document_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+def _complete_input() -> type[serializers.Serializer]:
+    """The completion's request body as documented: ``outcome`` and every field some outcome takes,
+    gathered from the step declarations. The outcome's own input (``workflows.inputs``) then
+    validates what that outcome needs and refuses what it does not take."""
+    outcomes = sorted({o.name for declared in steps.STEPS.values() for o in declared.outcomes})
+    fields: dict[str, serializers.Field] = {
+        "outcome": serializers.ChoiceField(choices=outcomes, help_text="办理结果；各环节可选的结果见任务的 outcomes"),
+    }
+    used_by: dict[str, set[str]] = {}
+    for declared in steps.STEPS.values():
+        for outcome in declared.outcomes:
+            for name, field in outcome.input().fields.items():
+                used_by.setdefault(name, set()).add(outcome.name)
+                fields.setdefault(name, field)
+    documented = {"outcome": fields.pop("outcome")}
+    for name, field in fields.items():
+        field = copy.deepcopy(field)
+        field.required, field.source = False, None
+        field.help_text = "；".join(filter(None, [str(field.help_text or ""), "用于：" + "、".join(sorted(used_by[name]))]))
+        documented[name] = field
+    return type("CompleteInput", (serializers.Serializer,), documented)
 
 
-class CompleteInput(serializers.Serializer):
-    """Fields of a task completion; which ones an outcome uses is said in its description."""
+CompleteInput = _complete_input()
 
-    outcome = serializers.CharField(help_text="accept|supplement|refuse, resubmit, pass|rectify|fail, "
-                                              "approve|approve_partially|deny, issue")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000,
-                                    help_text="意见；refuse/fail/deny/approve_partially 的理由；resubmit 的答复")
-    deficiencies = DeficiencyInput(many=True, required=False, help_text="supplement: 一次性告知的全部补正事项")
-    findings = DeficiencyInput(many=True, required=False, help_text="rectify: 评审发现的问题（条款、等级、描述）")
-    review_mode = serializers.ChoiceField(choices=["written", "onsite", "remote"], required=False)
-    review_leader = serializers.IntegerField(required=False, help_text="accept: 评审组长的用户 id")
-    review_experts = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    refused_items = serializers.DictField(child=serializers.CharField(max_length=300), required=False,
-                                          help_text="approve_partially: {能力项序号: 不予许可理由}")
 
-    def validate_refused_items(self, value):
-        try:
-            return {int(seq): reason for seq, reason in value.items()}
-        except ValueError:
-            raise serializers.ValidationError("键应为能力项序号（整数）。") from None
+class OutcomeChoice(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CompleteInput().fields["outcome"].choices)
 
 
 class WithdrawInput(serializers.Serializer):
@@ -130,7 +143,7 @@ class TimelineStepSerializer(DueFields, serializers.ModelSerializer):
         model = Step
         fields = ["node", "state", "entered_at", "claimed_by", "claimed_at", "opened_at", "finished_at",
                   "finished_by", "outcome", "comment",
-                  "clock", "due_date", "limit_days", "working_days_left", "overdue", "due_soon",
+                  "clock", "due_date", "limit_days", "working_days_left", "overdue", "due_soon", "due_provisional",
                   "used_days", "stopped_days"]
 
 
@@ -244,9 +257,9 @@ class TaskCompleteView(APIView):
     @extend_schema(request=CompleteInput, responses=TaskSerializer)
     def post(self, request, task_id: int):
         _visible_step(request, task_id)
-        data = CompleteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        outcome = fields.pop("outcome")
-        step = services.task_complete(task_id=task_id, by=request.user, outcome=outcome, data=fields)
+        choice = OutcomeChoice(data=request.data)
+        choice.is_valid(raise_exception=True)
+        fields = {name: value for name, value in request.data.items() if name != "outcome"}
+        step = services.task_complete(task_id=task_id, by=request.user, outcome=choice.validated_data["outcome"],
+                                      data=fields)
         return Response(TaskSerializer(step).data)

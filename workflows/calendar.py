@@ -2,8 +2,12 @@
 
 Convention: the start day is not counted. ``add_working_days(d, n)`` is the n-th working day after
 ``d`` and ``working_days_between(d, add_working_days(d, n)) == n``; ``working_days_between(d, d) == 0``.
-A day in a year the calendar table does not hold raises ``CalendarMissing``: a deadline is never
-guessed from weekends alone, because China moves workdays onto Saturdays and Sundays (调休).
+A year after the last one the table holds (the State Council publishes each year's arrangement late in
+the year before) is *provisional*: weekends and the statutory holidays by rule (the ``holidays``
+package) are days off, nothing else; its make-up workdays (调休上班) are not trusted, so a provisional
+year has none. Deadlines falling in such a year are shown marked 暂定 and recomputed when an
+administrator enters the year. Any other missing year (before the table starts, or a gap) raises
+``CalendarMissing``: nothing is guessed for the past.
 
 Each year's working days are cached per process as a sorted tuple of ordinals, so a lookup is a
 binary search. An edit bumps the year's revision: the editing process drops its cache at once,
@@ -50,16 +54,44 @@ class _CachedYear:
     revision: int
     workdays: tuple[int, ...] | None  # ordinals of the year's working days, ascending; None: no such year
     checked: float  # time.monotonic() of the last revision check
+    provisional: bool = False  # not in the table: computed from weekends and the statutory holidays
 
 
 _cache: dict[int, _CachedYear] = {}
 _cache_lock = threading.Lock()
+_latest: list[tuple[int | None, float]] = []  # (latest loaded year, checked), cached like the years
+# How far past the last loaded year provisional dates are given (beyond: CalendarMissing).
+PROVISIONAL_YEARS = 3
 
 
 def clear_cache() -> None:
     """Forget every cached year (after an edit in this process, and between tests)."""
     with _cache_lock:
         _cache.clear()
+        _latest.clear()
+
+
+def _latest_loaded_year(now: float) -> int | None:
+    if _latest and now - _latest[0][1] < settings.CMA_CALENDAR_CACHE_SECONDS:
+        return _latest[0][0]
+    latest = CalendarYear.objects.order_by("-year").values_list("year", flat=True).first()
+    with _cache_lock:
+        _latest[:] = [(latest, now)]
+    return latest
+
+
+def provisional_days_off(year: int) -> set[date]:
+    """The statutory public holidays of ``year`` by rule, from the ``holidays`` package. Its days
+    "substituted" from a make-up weekend are left out with the make-up workdays themselves: they
+    come from a schedule the package may have wrong; only the State Council's notice is trusted."""
+    import holidays
+
+    return {day for day, name in holidays.China(years=year).items() if "substituted" not in name}
+
+
+def _provisional_workdays(year: int) -> tuple[int, ...]:
+    off = provisional_days_off(year)
+    return tuple(day.toordinal() for day in _days_of(year) if day.weekday() < 5 and day not in off)
 
 
 def _workdays(year: int) -> tuple[int, ...]:
@@ -71,6 +103,12 @@ def _workdays(year: int) -> tuple[int, ...]:
         return entry.workdays
     revision = CalendarYear.objects.filter(year=year).values_list("revision", flat=True).first()
     if revision is None:  # remembered too: pages asking about a missing year stay query-free
+        latest = _latest_loaded_year(now)
+        if latest is not None and latest < year <= latest + PROVISIONAL_YEARS:
+            entry = _CachedYear(0, _provisional_workdays(year), now, provisional=True)
+            with _cache_lock:
+                _cache[year] = entry
+            return entry.workdays
         with _cache_lock:
             _cache[year] = _CachedYear(0, None, now)
         raise CalendarMissing(year)
@@ -86,6 +124,19 @@ def _workdays(year: int) -> tuple[int, ...]:
     with _cache_lock:
         _cache[year] = entry
     return entry.workdays
+
+
+def is_provisional(start: date, end: date) -> bool:
+    """Whether a count from ``start`` to ``end`` runs through a provisional year (shown as 暂定)."""
+    for year in range(min(start, end).year, max(start, end).year + 1):
+        try:
+            _workdays(year)
+        except CalendarMissing:
+            continue
+        entry = _cache.get(year)
+        if entry is not None and entry.provisional:
+            return True
+    return False
 
 
 def is_working_day(day: date) -> bool:

@@ -12,7 +12,8 @@ When the applicant answers, the flow enters a new accept (review) step that resu
 clock: it carries the working days already used, so only the remainder is left, and it records the
 working days the clock stood still (``stopped_days``), which are counted nowhere else.
 
-Limits come from the application's rule set (``RuleSet.limit_for``), chosen by its submission date.
+Which clock a step runs, the rule-set limit it uses and the outcome that stops it are declared with
+the step (``workflows.steps``); limits come from the application's rule set, chosen by its submission date.
 """
 
 import logging
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from approvals.models import RuleSet
 
+from . import steps
 from .calendar import add_working_days, working_days_between
 from .exceptions import CalendarMissing
 from .models import Step
@@ -33,16 +35,6 @@ logger = logging.getLogger(__name__)
 
 Clock = Step.Clock
 
-NODE_CLOCK = {
-    "accept": Clock.APPROVAL,
-    "decide": Clock.APPROVAL,
-    "issue": Clock.APPROVAL,
-    "review": Clock.REVIEW,
-    "supplement": Clock.APPLICANT,
-    "rectification": Clock.APPLICANT,
-}
-# A node whose clock stops while the applicant answers, and the outcome that stops it.
-STOPPED_BY = {"accept": "supplement", "review": "rectify"}
 
 
 def today() -> date:
@@ -56,12 +48,13 @@ def clock_start(step: Step, *, rule_set: RuleSet | None, on: date) -> None:
     A step that resumes a stopped clock (the accept after a supplement, the review after a
     rectification) carries the working days used before the stop.
     """
-    step.clock = NODE_CLOCK.get(step.node, "")
-    step.limit_days = rule_set.limit_for(step.node) if (rule_set and step.clock) else None
+    declared = steps.step(step.node)
+    step.clock = declared.clock if declared else ""
+    step.limit_days = declared.limit_days(rule_set) if declared else None
     if step.limit_days is None:
         return
     step.clock_started_on = on
-    stop_outcome = STOPPED_BY.get(step.node)
+    stop_outcome = declared.stop_outcome
     if stop_outcome:
         stopped = (
             Step.objects.filter(application_id=step.application_id, node=step.node)

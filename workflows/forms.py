@@ -1,8 +1,9 @@
-"""Outcome forms of the task pages: one form per outcome of each node, shaped for ``task_complete``.
+"""Outcome forms of the task pages: one form per outcome, named in the step declarations
+(``workflows.steps``), shaped for ``task_complete``.
 
-Each form knows its outcome and turns what the official typed into the ``data`` the node's domain
-service takes (``workflows.flows.OUTCOMES``). Forms check what a form can check (required reasons,
-at least one defect); the services remain the judges, and their errors land back on these forms.
+Each form turns what the official typed into the outcome's declared input (``workflows.inputs``),
+which the API takes as it is. Forms check what a form can check (required reasons, at least one
+defect); the input and the service remain the judges, and their errors land back on these forms.
 """
 
 from typing import Any
@@ -10,28 +11,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import can_proceed
 
 from approvals.models import Application
 from approvals.models.applications import Deficiency, ReviewMode
 from approvals.selectors import reviewers
 from documents import selectors as documents_selectors
-
-# The FSM transition each outcome runs: the page offers only outcomes the application's current
-# status allows (e.g. no approval after a failed review). tests/workflows/test_pages.py checks
-# this covers every outcome of workflows.flows.OUTCOMES.
-OUTCOME_TRANSITIONS = {
-    "accept": "accept",
-    "supplement": "request_supplement",
-    "refuse": "refuse",
-    "pass": "pass_review",
-    "rectify": "request_rectification",
-    "fail": "fail_review",
-    "approve": "approve",
-    "approve_partially": "approve_partially",
-    "deny": "deny",
-    "issue": "certify",
-}
 
 textarea = forms.Textarea(attrs={"rows": 3})
 
@@ -43,6 +27,7 @@ class OutcomeForm(forms.Form):
     title = ""
     button = ""
     tone = "primary"  # the button's colour: primary, warning or danger
+    confirm = ""  # what the confirmation dialog says the action does (every outcome is irreversible)
     formset_class = None
     formset_key = ""  # the key under which the service reports errors of the formset's rows
 
@@ -94,6 +79,7 @@ class RowsFormSet(forms.BaseFormSet):
 # --- 受理 ---------------------------------------------------------------------------------------
 class AcceptForm(OutcomeForm):
     outcome, title, button = "accept", _("受理"), _("受理")
+    confirm = _("受理后申请进入技术评审，系统出具受理通知书，此操作不能撤回。")
     review_leader = forms.ModelChoiceField(
         label=_("评审组长"), queryset=None, required=False, empty_label=_("暂不指定（进入评审待认领队列）"),
         help_text=_("指定后，技术评审任务直接进入评审组长的待办。"),
@@ -127,6 +113,7 @@ class DefectFormSet(RowsFormSet):
 
 class SupplementForm(OutcomeForm):
     outcome, title, button, tone = "supplement", _("一次性告知补正"), _("发出补正通知"), "warning"
+    confirm = _("补正通知将一次性发给申请机构，受理计时停止；发出后不能修改，以后各轮只能针对申请机构补充或修改的内容。")
     formset_class = forms.formset_factory(DefectForm, formset=DefectFormSet, extra=2, can_delete=True)
     formset_key = "deficiencies"
     comment = forms.CharField(label=_("补正通知说明"), widget=textarea, required=False)
@@ -142,6 +129,7 @@ class SupplementForm(OutcomeForm):
 
 class RefuseForm(OutcomeForm):
     outcome, title, button, tone = "refuse", pgettext_lazy("outcome", "不予受理"), pgettext_lazy("outcome", "不予受理"), "danger"
+    confirm = _("将作出不予受理决定并出具不予受理通知书，本申请的办理随即终止，不能撤回。")
     comment = forms.CharField(label=_("不予受理理由"), widget=textarea)
 
 
@@ -152,6 +140,7 @@ def review_mode_field():
 
 class ReviewPassForm(OutcomeForm):
     outcome, title, button = "pass", _("评审通过"), _("评审通过")
+    confirm = _("评审结论“通过”将提交审批决定，不能撤回。")
     review_mode = review_mode_field()
     comment = forms.CharField(label=_("评审结论"), widget=textarea, required=False)
 
@@ -171,6 +160,7 @@ class FindingFormSet(RowsFormSet):
 
 class RectifyForm(OutcomeForm):
     outcome, title, button, tone = "rectify", _("要求整改"), _("发出整改通知"), "warning"
+    confirm = _("整改通知将发给申请机构，技术评审计时停止，发出后不能修改。")
     formset_class = forms.formset_factory(FindingForm, formset=FindingFormSet, extra=2, can_delete=True)
     formset_key = "deficiencies"
     review_mode = review_mode_field()
@@ -183,6 +173,7 @@ class RectifyForm(OutcomeForm):
 
 class ReviewFailForm(OutcomeForm):
     outcome, title, button, tone = "fail", _("评审不通过"), _("评审不通过"), "danger"
+    confirm = _("评审结论“不通过”将提交审批决定，不能撤回。")
     review_mode = review_mode_field()
     comment = forms.CharField(label=_("不通过理由"), widget=textarea)
 
@@ -193,6 +184,7 @@ class ReviewFailForm(OutcomeForm):
 # --- 审批决定 -----------------------------------------------------------------------------------
 class ApproveForm(OutcomeForm):
     outcome, title, button = "approve", _("准予许可（全部能力范围）"), _("准予许可")
+    confirm = _("将作出准予许可决定并出具决定书，申请转入发证，不能撤回。")
     comment = forms.CharField(label=_("审批意见"), widget=textarea, required=False)
 
 
@@ -220,6 +212,7 @@ class ItemDecisionFormSet(forms.BaseFormSet):
 
 class ApprovePartiallyForm(OutcomeForm):
     outcome, title, button, tone = "approve_partially", _("部分准予许可"), _("部分准予许可"), "warning"
+    confirm = _("将对勾选的能力项不予许可、其余准予许可，并出具决定书，不能撤回。")
     formset_class = forms.formset_factory(ItemDecisionForm, formset=ItemDecisionFormSet, extra=0)
     formset_key = "refused_items"
     comment = forms.CharField(label=_("决定理由"), widget=textarea)
@@ -243,12 +236,14 @@ class ApprovePartiallyForm(OutcomeForm):
 
 class DenyForm(OutcomeForm):
     outcome, title, button, tone = "deny", pgettext_lazy("outcome", "不予许可"), pgettext_lazy("outcome", "不予许可"), "danger"
+    confirm = _("将作出不予许可决定并出具决定书，本申请的办理随即终止，不能撤回。")
     comment = forms.CharField(label=_("不予许可理由"), widget=textarea)
 
 
 # --- 发证 ---------------------------------------------------------------------------------------
 class IssueForm(OutcomeForm):
     outcome, title, button = "issue", _("发证"), _("颁发证书")
+    confirm = _("将生成证书编号并签发电子证书，证书随即可被公开核验，不能撤回。")
 
     def service_data(self):
         return {}
@@ -260,23 +255,3 @@ class AnswerForm(forms.Form):
         label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("逐项说明已补正或整改的内容；提交后申请回到受理或技术评审环节。"),
     )
-
-
-NODE_FORMS: dict[str, list[type[OutcomeForm]]] = {
-    "accept": [AcceptForm, SupplementForm, RefuseForm],
-    "review": [ReviewPassForm, RectifyForm, ReviewFailForm],
-    "decide": [ApproveForm, ApprovePartiallyForm, DenyForm],
-    "issue": [IssueForm],
-}
-
-
-def outcome_forms(*, node: str, application: Application, data=None, posted: str = "") -> list[OutcomeForm]:
-    """The node's outcome forms the application's status allows; the posted one bound to ``data``."""
-    forms_ = []
-    for form_class in NODE_FORMS.get(node, []):
-        transition = getattr(application, OUTCOME_TRANSITIONS[form_class.outcome])
-        if not can_proceed(transition, check_conditions=False):
-            continue
-        bound = data if posted == form_class.outcome else None
-        forms_.append(form_class(bound, application=application))
-    return forms_

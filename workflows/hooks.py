@@ -12,11 +12,8 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from approvals.models import Application, ApplicationStatus
-
-ENDED_STATES = (
-    ApplicationStatus.CERTIFIED, ApplicationStatus.DENIED, ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN,
-)
+from approvals.models import Application
+from approvals.models.applications import FINAL_STATES
 
 
 @cache
@@ -26,7 +23,7 @@ def _hooks(paths: tuple[str, ...]):
 
 def application_ended(*, application: Application) -> None:
     """After a transition: if it ended the application, call the hooks (nothing for one still open)."""
-    if application.status not in ENDED_STATES:
+    if application.status not in FINAL_STATES:
         return
     for hook in _hooks(tuple(settings.CMA_APPLICATION_ENDED_HOOKS)):
         hook(application=application)

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from approvals.models import User
 
-from .calendar import add_working_days, working_days_between
-from .clocks import STOPPED_BY, Clock, due_dates_refresh, due_soon_limit, today
+from . import steps
+from .calendar import add_working_days, loaded_years, working_days_between
+from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
-from .flows import OrdinaryFlow
 from .models import ClockAlert, Notification, Step
 from .notifications.services import notify
 
@@ -73,7 +73,28 @@ def _fill_missing_due_dates() -> int:
     if count:
         logger.error("%s open steps have no due date: the working-day calendar lacks a year (see the admin)", count)
         _tell_administrators(waiting.order_by("id").first(), count)
+    _tell_administrators_provisional()
     return filled
+
+
+def _tell_administrators_provisional() -> None:
+    """Open deadlines in a year whose official schedule is not entered are provisional (暂定): the
+    administrators are told once per year, so they enter it when the State Council publishes it."""
+    years = loaded_years()
+    if not years:
+        return
+    provisional = Step.objects.active().filter(due_date__year__gt=years[-1])
+    first = provisional.order_by("due_date").values_list("due_date", flat=True).first()
+    if first is None:
+        return
+    title = _("工作日历尚未录入%(year)s年节假日安排，部分办理期限为暂定") % {"year": first.year}
+    admins = User.objects.filter(is_active=True, is_superuser=True).exclude(notifications__title=title)
+    if admins.exists():
+        notify(users=admins, title=title, url=reverse("admin:workflows_calendaryear_changelist"), body=_(
+            "有%(count)s个办理环节的期限落在%(year)s年，目前按周末和法定节假日暂定（不含调休上班日），并标注“暂定”。"
+            "国务院办公厅公布该年节假日安排后，请在管理后台“工作日历年度”中新增%(year)s年并标注节假日和调休上班日，"
+            "所有未结期限将自动重新计算。"
+        ) % {"count": provisional.count(), "year": first.year})
 
 
 def _tell_administrators(step: Step, count: int) -> None:
@@ -127,11 +148,10 @@ def _claim(step: Step, kind: str) -> ClockAlert | None:
 def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
     kind = alert.kind
     application = step.application
-    node = OrdinaryFlow.instance.node(step.node)
     context = {
         "reference": application.reference,
         "agency": application.agency.name,
-        "step": node.task_title if node else step.node,
+        "step": steps.title(step.node),
         "due": date_format(step.due_date, "Y年n月j日"),
     }
     try:
@@ -196,9 +216,11 @@ def _escalation_group() -> list[User]:
 
 def _requester(step: Step) -> list[User]:
     """The official whose request (supplement or rectification) started the applicant's period."""
-    node = {"supplement": "accept", "rectification": "review"}.get(step.node)
+    requester = next((s for s in steps.STEPS.values() if s.resumes_after == step.node), None)
+    if requester is None:
+        return []
     stopped = (
-        Step.objects.filter(application_id=step.application_id, node=node, outcome=STOPPED_BY.get(node, ""),
+        Step.objects.filter(application_id=step.application_id, node=requester.name, outcome=requester.stop_outcome,
                             finished_by__isnull=False)
         .select_related("finished_by")
         .order_by("-entered_at", "-id")

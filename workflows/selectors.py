@@ -15,16 +15,12 @@ from django.utils.translation import gettext as _
 from approvals.models import Application, User
 from approvals.pagination import DEFAULT_PAGE_SIZE, KeysetPage
 
+from . import steps
 from .clocks import due_filter
-from .flows import APPLICANT_NODES, OrdinaryFlow
 from .models import Step
 
 # The permissions of the officials' nodes (the applicant's nodes are matched by agency instead).
-OFFICIAL_TASK_PERMISSIONS = frozenset(
-    node._owner_permission
-    for node in OrdinaryFlow.instance.nodes()
-    if isinstance(getattr(node, "_owner_permission", None), str) and node.name not in APPLICANT_NODES
-)
+OFFICIAL_TASK_PERMISSIONS = steps.OFFICIAL_PERMISSIONS
 QUEUE_ORDER = (F("due_date").asc(nulls_last=True), "id")
 
 
@@ -48,7 +44,7 @@ def claimable(*, user: User, due: str | None = None) -> QuerySet:
     if not user.is_authenticated:
         return Step.objects.none()
     if user.agency_id:
-        allowed = Q(node__in=APPLICANT_NODES, agency_id=user.agency_id)
+        allowed = Q(node__in=steps.APPLICANT_STEPS, agency_id=user.agency_id)
     else:
         # Only the officials' task permissions the user holds: usually exactly one, so the query is
         # ``permission = X`` and walks step_queue_due_idx in order. An IN over every permission the
@@ -72,7 +68,7 @@ def timeline(*, application: Application) -> list[Step]:
 
 def applicant_task(*, application: Application) -> Step | None:
     """The supplement or rectification task the applicant has to answer now, if any."""
-    return Step.objects.active().filter(application=application, node__in=APPLICANT_NODES).order_by("-entered_at").first()
+    return Step.objects.active().filter(application=application, node__in=steps.APPLICANT_STEPS).order_by("-entered_at").first()
 
 
 def step_for_page(*, user: User, task_id: int) -> Step | None:

@@ -5,7 +5,6 @@ task, so a double click or two officials at once cannot both act: the second fin
 or done and gets a ``TaskConflict``.
 """
 
-import inspect
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,24 +19,21 @@ from approvals import services as domain
 from approvals.models import Application, User
 from documents import services as documents
 
+from . import procedures, steps
 from .clocks import clock_finish
 from .exceptions import TaskConflict
-from .flows import APPLICANT_NODES, OUTCOMES, OrdinaryFlow
-from .hooks import application_ended as facts_schedule  # metrics' hook: CMA_APPLICATION_ENDED_HOOKS
+from .hooks import application_ended
 from .models import ApplicationProcess, Step
-
-FLOWS = {"ordinary": OrdinaryFlow}
-
-
-def flow_for(application: Application):
-    return FLOWS[application.track]
 
 
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit a draft and start its procedure (the flow); the acceptance task enters the queue."""
-    if application.track not in FLOWS:
-        raise ValidationError({"track": _("该程序尚未开放网上办理。")})
+    procedure = procedures.procedure_for(application.application_type, application.track)
+    if procedure is None or not procedures.is_offered(application_type=application.application_type,
+                                                      track=application.track):
+        raise ValidationError({"application_type": _("该类申请（%(type)s，%(track)s）尚未开放网上办理。") % {
+            "type": application.get_application_type_display(), "track": application.get_track_display()}})
     # Every missing document is reported together with the form's own errors (一次性告知).
     missing = documents.submission_problems(application=application)
     try:
@@ -48,7 +44,7 @@ def application_submit(*, application: Application, by: User) -> Application:
         raise
     if missing:
         raise ValidationError(missing)  # the atomic block rolls the submission back
-    flow_for(application).start.run(application=application)
+    procedure.flow.start.run(application=application)
     return application
 
 
@@ -62,7 +58,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
     process = ApplicationProcess.objects.filter(application=application).first()
     if process is None:  # a draft has no procedure yet
         return domain.application_withdraw(application=application, by=by, reason=reason)
-    flow = flow_for(application)
+    flow = process.flow_class
     with flow.lock(process.pk):
         application.refresh_from_db()
         domain.application_withdraw(application=application, by=by, reason=reason)
@@ -70,7 +66,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
         Step.objects.filter(application=application).active().update(
             state=Step.State.CANCELLED, finished_at=timezone.now()
         )
-    facts_schedule(application=application)
+    application_ended(application=application)
     return application
 
 
@@ -78,7 +74,7 @@ def may_take(user: User, step: Step) -> bool:
     """Whether ``user`` may claim or complete the task behind ``step``."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if step.node in APPLICANT_NODES:
+    if step.node in steps.APPLICANT_STEPS:
         return user.agency_id is not None and user.agency_id == step.agency_id
     return user.agency_id is None and user.has_perm(step.permission)
 
@@ -132,22 +128,25 @@ def task_release(*, task_id: int, by: User) -> Step:
         return step
 
 
-def _call(service, *, application: Application, by: User, data: dict[str, Any]):
-    """Call a domain service with the completion fields it takes. ``comment`` is the written
-    reason or response where a service asks for one."""
-    kwargs = {}
-    for name, param in inspect.signature(service).parameters.items():
-        if name in ("application", "by"):
-            continue
-        if name in data:
-            kwargs[name] = data[name]
-        elif name in ("reason", "response") and "comment" in data:
-            kwargs[name] = data["comment"]
-        elif param.default is not inspect.Parameter.empty:
-            kwargs[name] = param.default
+def _validated(chosen: steps.Outcome, data: dict[str, Any]) -> dict[str, Any]:
+    """The outcome's declared input, validated; its errors as the services report theirs
+    (``field`` or ``rows[n]``, 1-based), so the pages put them where they were typed."""
+    serializer = chosen.input(data=data)
+    if serializer.is_valid():
+        return dict(serializer.validated_data)
+    errors: dict[str, list[str]] = {}
+    for name, detail in serializer.errors.items():
+        key = "__all__" if name == "non_field_errors" else name
+        if isinstance(detail, list) and detail and isinstance(detail[0], dict):  # a list of rows
+            for index, row in enumerate(detail, start=1):
+                for messages in row.values():
+                    errors.setdefault(f"{key}[{index}]", []).extend(str(m) for m in messages)
+        elif isinstance(detail, dict):
+            for messages in detail.values():
+                errors.setdefault(key, []).extend(str(m) for m in messages)
         else:
-            kwargs[name] = None
-    return service(application=application, by=by, **kwargs)
+            errors.setdefault(key, []).extend(str(m) for m in detail)
+    raise ValidationError(errors)
 
 
 def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] | None = None) -> Step:
@@ -159,19 +158,22 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
     data = dict(data or {})
     with _locked(task_id) as (activation, step):
         _check_may_take(by, step)
-        services = OUTCOMES[step.node]
-        if outcome not in services:
-            choices = "、".join(services)
+        declared = steps.step(step.node)
+        chosen = declared.outcome(outcome)
+        if chosen is None:
+            choices = "、".join(o.name for o in declared.outcomes)
             raise ValidationError({"outcome": _("此环节的办理结果只能是：%(choices)s。") % {"choices": choices}})
+        fields = _validated(chosen, data)
         if activation.task.status == STATUS.NEW:
             _claim(activation, step, by)
         elif activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
             raise TaskConflict(_("任务已被他人认领或已办结。"))
         activation.start(None)
         # The flow's branches read this same application object after the transition.
-        _call(services[outcome], application=activation.process.application, by=by, data=data)
+        application = activation.process.application
+        chosen.service(application=application, by=by, **fields)
         activation.execute()
-        facts_schedule(application=activation.process.application)  # the five reductions, once it has ended
+        application_ended(application=application)  # metrics and others, once it has ended
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
         # A supplement or rectification request stops this step's clock here; the step that
@@ -179,8 +181,11 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
         step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
                                  *clock_fields])
-        # Notices, the certificate's signature and PDF; documents sent back or still missing refuse the step.
-        documents.task_completed(application=activation.process.application, node=step.node, outcome=outcome, by=by)
+        # Documents sent back or still missing refuse the step; then the notice, letter or certificate.
+        for check in chosen.checks:
+            check(application=application, by=by)
+        if chosen.notice:
+            documents.notice_issue(application=application, kind=chosen.notice)
         return step
 
 

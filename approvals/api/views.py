@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import services
+from approvals.converters import DatabaseIdConverter
 from approvals.models import Application, Certificate, ScopeItem
 
 from .serializers import AgencySerializer, ApplicationSerializer, CertificateSerializer, MeSerializer
@@ -46,6 +47,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     """
 
     serializer_class = ApplicationSerializer
+    lookup_value_regex = DatabaseIdConverter.regex  # a malformed or overlong id is a 404, never a query
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -11,6 +11,7 @@ from .applications import (
     StatusChange,
 )
 from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .codes import NumberCode
 from .rules import RuleSet
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CertificateSerial",
     "CertificateStatus",
     "Deficiency",
+    "NumberCode",
     "RuleSet",
     "ScopeItem",
     "StatusChange",

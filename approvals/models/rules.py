@@ -1,7 +1,36 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from approvals.exceptions import RuleSetInUse
+
+FROZEN_MESSAGE = _("此规则集已有申请据以办理（或五减数据据以比较），不能修改或删除；请新建一个版本并设定生效日期。")
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def used(self) -> "RuleSetQuerySet":
+        """Rule sets an application was judged by; baselines and promises once any application was judged
+        (the five-reductions figures were measured against them)."""
+        from .applications import Application  # applications → rules: imported late
+
+        judged = models.Exists(Application.objects.filter(rule_set=models.OuterRef("pk")))
+        any_judged = Application.objects.filter(rule_set__isnull=False)
+        comparison = models.Q(is_baseline=True) | models.Q(is_promise=True)
+        if any_judged.exists():
+            return self.filter(judged | comparison)
+        return self.filter(judged)
+
+    def update(self, **kwargs):
+        if self.used().exists():
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.used().exists():
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+        return super().delete()
 
 
 class RuleSet(models.Model):
@@ -33,6 +62,8 @@ class RuleSet(models.Model):
     in_person_visits = models.PositiveSmallIntegerField(_("跑动次数"), default=0)
     expected_steps = models.JSONField(_("预期环节"), default=list, blank=True)
 
+    objects = RuleSetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("规则集")
         verbose_name_plural = _("规则集")
@@ -41,16 +72,29 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def limit_for(self, step: str) -> int | None:
-        """The statutory limit in working days of a step (accept, review, rectification, decide, issue)."""
-        return {
-            "accept": self.acceptance_days,
-            "supplement": self.supplement_days,
-            "review": self.review_days,
-            "rectification": self.rectification_days,
-            "decide": self.decision_days,
-            "issue": self.issue_days,
-        }.get(step)
+    def save(self, *args, **kwargs):
+        # An integrity guard, like the protected status field: whatever path a write takes (admin,
+        # shell, a service), a used rule set is not rewritten under the applications judged by it.
+        if self.pk is not None and self.is_used() and self._changed_fields():
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_used():
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+        return super().delete(*args, **kwargs)
+
+    def is_used(self) -> bool:
+        """Whether the rule set is frozen (see ``RuleSetQuerySet.used``)."""
+        return self.pk is not None and type(self).objects.filter(pk=self.pk).used().exists()
+
+    def _changed_fields(self) -> list[str]:
+        stored = type(self).objects.get(pk=self.pk)
+        return [f.name for f in self._meta.concrete_fields if f.value_from_object(self) != f.value_from_object(stored)]
+
+    def clean(self):
+        if self.pk is not None and self.is_used() and self._changed_fields():
+            raise ValidationError(FROZEN_MESSAGE)
 
     @classmethod
     def in_force_on(cls, day: date) -> "RuleSet":

@@ -22,10 +22,12 @@ from .lifecycle import (
     supplement_answer,
     supplement_request,
 )
+from .rules import rule_set_new_version, rule_set_update
 
 __all__ = [
     "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "applicant_sign_up", "application_accept",
     "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
     "certificate_issue", "decision_approve", "decision_approve_partially", "decision_deny", "rectification_request",
-    "rectification_submit", "review_fail", "review_pass", "scope_replace", "supplement_answer", "supplement_request",
+    "rectification_submit", "review_fail", "review_pass", "rule_set_new_version", "rule_set_update", "scope_replace",
+    "supplement_answer", "supplement_request",
 ]

@@ -17,6 +17,7 @@ from approvals.models import (
     User,
 )
 from approvals.models.certificates import VALIDITY_YEARS
+from audit.services import audit_record
 
 from .drafts import SCOPE_FIELDS
 from .lifecycle import _transition
@@ -50,7 +51,7 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
         {f: getattr(item, f) for f in ("seq", *SCOPE_FIELDS)}
         for item in application.scope_items.filter(approved=True).order_by("seq")
     ]
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         number=_allocate_number(year=today.year, field_code=application.field_code,
                                 industry_code=application.industry_code),
         application=application, agency=agency, agency_name=agency.name, address=agency.address,
@@ -59,3 +60,10 @@ def certificate_issue(*, application: Application, by: User) -> Certificate:
         expires_on=add_years(today, VALIDITY_YEARS) - timedelta(days=1),
         scope=scope, issued_by=by,
     )
+    audit_record(
+        action="certificate.issue", obj=certificate, application_id=application.pk, by=by,
+        summary=certificate.number,
+        data={"number": certificate.number, "agency_name": certificate.agency_name, "approved_on": approved_on,
+              "issued_on": today, "expires_on": certificate.expires_on, "scope_items": len(scope)},
+    )
+    return certificate

@@ -22,6 +22,7 @@ from approvals.models import (
     StatusChange,
     User,
 )
+from audit.services import audit_record
 
 
 def _transition(application: Application, name: str, *, by: User | None, comment: str = "") -> StatusChange:
@@ -40,10 +41,17 @@ def _transition(application: Application, name: str, *, by: User | None, comment
         application.save()
     except ConcurrentTransition as error:
         raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
-    return StatusChange.objects.create(
+    change = StatusChange.objects.create(
         application=application, transition=name, source=source, target=application.status,
         by=by, at=timezone.now(), comment=comment,
     )
+    audit_record(
+        action=f"application.{name}", obj=application, application_id=application.pk, by=by,
+        summary=f"{application.reference} {source} → {application.status}",
+        data={"status_change": change.pk, "transition": name, "source": source, "target": application.status,
+              "comment": comment, "rule_set": application.rule_set_id},
+    )
+    return change
 
 
 def _require(text: str, field: str) -> str:
@@ -188,6 +196,14 @@ def _decide(application: Application, name: str, by: User, reason: str) -> Appli
     application.decision_reason = reason
     application.decided_at = timezone.now()
     _transition(application, name, by=by, comment=reason)
+    audit_record(
+        action="decision", obj=application, application_id=application.pk, by=by,
+        summary=f"{application.reference} {application.status}",
+        data={"decision": application.status, "reason": reason, "scope": [
+            {"seq": seq, "approved": approved, "refusal_reason": why}
+            for seq, approved, why in application.scope_items.order_by("seq").values_list("seq", "approved", "refusal_reason")
+        ]},
+    )
     return application
 
 

@@ -1,27 +1,28 @@
 """Labels and colours of the domain's states for the pages."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.models import ApplicationStatus as S
 
 register = template.Library()
 
 TRANSITION_LABELS = {
-    "submit": _("提交申请"),
-    "accept": _("受理"),
-    "request_supplement": _("一次性告知补正"),
-    "resubmit": _("补正后重新提交"),
-    "refuse": _("不予受理"),
-    "pass_review": _("技术评审通过"),
-    "request_rectification": _("要求整改"),
-    "submit_rectification": _("提交整改"),
-    "fail_review": _("技术评审不通过"),
-    "approve": _("准予许可"),
-    "approve_partially": _("部分准予许可"),
-    "deny": _("不予许可"),
-    "certify": _("发证"),
-    "withdraw": _("撤回申请"),
+    "submit": gettext_lazy("提交申请"),
+    "accept": gettext_lazy("受理"),
+    "request_supplement": gettext_lazy("一次性告知补正"),
+    "resubmit": gettext_lazy("补正后重新提交"),
+    "refuse": gettext_lazy("不予受理"),
+    "pass_review": gettext_lazy("技术评审通过"),
+    "request_rectification": gettext_lazy("要求整改"),
+    "submit_rectification": gettext_lazy("提交整改"),
+    "fail_review": gettext_lazy("技术评审不通过"),
+    "approve": gettext_lazy("准予许可"),
+    "approve_partially": gettext_lazy("部分准予许可"),
+    "deny": gettext_lazy("不予许可"),
+    "certify": gettext_lazy("发证"),
+    "withdraw": gettext_lazy("撤回申请"),
 }
 
 STATUS_TONES = {
@@ -49,3 +50,40 @@ def transition_label(name: str) -> str:
 @register.filter
 def status_tone(status: str) -> str:
     return STATUS_TONES.get(status, "grey")
+
+
+@register.inclusion_tag("_error_summary.html")
+def error_summary(*forms) -> dict:
+    """One summary at the top of a form page: every error, each linking to its field (a formset's
+    row errors name the row). The errors also stay at their fields."""
+    items: list[tuple[str, str]] = []  # (anchor, message)
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        if hasattr(form, "forms"):  # a formset
+            items.extend(("", str(error)) for error in form.non_form_errors())
+            for index, row in enumerate(form.forms, start=1):
+                if form.can_delete and hasattr(row, "cleaned_data") and form._should_delete_form(row):
+                    continue
+                for name, errors in row.errors.items():
+                    field = row.fields.get(name)
+                    anchor = row[name].id_for_label if field is not None else ""
+                    label = f"{_('第%(n)d行') % {'n': index}} {field.label if field is not None else ''}".strip()
+                    items.extend((anchor, f"{label}：{error}") for error in errors)
+            continue
+        for name, errors in form.errors.items():
+            if name == "__all__":
+                items.extend(("", str(error)) for error in errors)
+                continue
+            field = form.fields.get(name)
+            anchor = form[name].id_for_label if field is not None else ""
+            items.extend((anchor, f"{field.label}：{error}" if field is not None else str(error)) for error in errors)
+    return {"items": items}
+
+
+@register.simple_tag
+def number_code_names(application) -> dict:
+    """The names of an application's field and industry codes (one query), for the pages."""
+    from approvals.selectors import number_code_labels
+
+    return number_code_labels(field_code=application.field_code, industry_code=application.industry_code)

@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from approvals.exceptions import RuleSetInUse
 from approvals.models import ApplicationTrack, ApplicationType, RuleSet
+from approvals.models.rules import FROZEN_MESSAGE
 
 
 class DocumentFormat(models.TextChoices):
@@ -66,9 +68,37 @@ class DocumentRequirement(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.rule_set}）"
 
+    def save(self, *args, **kwargs):
+        # The catalogue is part of its rule set: frozen with it once an application was judged by it.
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen(deleting=True)
+        return super().delete(*args, **kwargs)
+
+    def _frozen_rule_sets(self) -> set[int]:
+        ids = {self.rule_set_id}
+        if self.pk is not None:
+            ids |= set(type(self).objects.filter(pk=self.pk).values_list("rule_set_id", flat=True))
+        return set(RuleSet.objects.filter(pk__in=ids).used().values_list("pk", flat=True))
+
+    def _refuse_if_frozen(self, *, deleting: bool = False) -> None:
+        if not self._frozen_rule_sets():
+            return
+        if deleting or self.pk is None:
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+        stored = type(self).objects.get(pk=self.pk)
+        if any(f.value_from_object(self) != f.value_from_object(stored) for f in self._meta.concrete_fields):
+            raise RuleSetInUse(str(FROZEN_MESSAGE))
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        try:
+            self._refuse_if_frozen()
+        except RuleSetInUse as error:
+            raise ValidationError(str(error)) from error
         formats = self.accepted_formats
         if not isinstance(formats, list) or not formats or any(f not in DocumentFormat.values for f in formats):
             raise ValidationError({"accepted_formats": _("请从 pdf、jpeg、png 中选择至少一种格式。")})

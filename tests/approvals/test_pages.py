@@ -139,12 +139,13 @@ def test_list_shows_only_the_agency_own_applications(applicant, applicant2, draf
 def test_list_pages_by_keyset_with_a_fixed_number_of_queries(applicant, django_assert_num_queries):
     client = client_for(applicant)
     ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)
-    # savepoint + release (ATOMIC_REQUESTS), session, user, 2 × permissions (navigation), the page, the agency
-    with django_assert_num_queries(8):
+    # savepoint + release (ATOMIC_REQUESTS), session, user, 2 × permissions (navigation), the page, the agency,
+    # the active steps of the page's applications (their progress bars)
+    with django_assert_num_queries(9):
         client.get(reverse("approvals:application_list"))
     for _ in range(24):
         ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         first = client.get(reverse("approvals:application_list"))
     assert first.context["page"].has_next and len(first.context["page"]) == 20
     second = client.get(reverse("approvals:application_list"), {"after": first.context["page"].next_cursor})

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from metrics.models import ApplicationFacts
 from metrics.services import facts_record
+from approvals.exceptions import RuleSetInUse
 from tests.factories import ApplicationFactory
 from workflows import services
 
@@ -51,15 +52,17 @@ def test_an_open_application_has_no_facts(applicant):
     assert facts_record(application_id=application.pk) is None
 
 
-def test_the_command_recomputes_after_a_rule_set_edit(histories):
+def test_a_rule_set_edit_cannot_change_past_figures(histories):
+    first = ApplicationFacts.objects.get(application=histories["A"])
     rule_set = histories["A"].rule_set
-    rule_set.review_days = 10  # e.g. an administrator corrects a limit
-    rule_set.save()
+    rule_set.review_days = 10  # e.g. an administrator "corrects" a limit
+    with pytest.raises(RuleSetInUse):
+        rule_set.save()
     out = StringIO()
     call_command("recompute_facts", stdout=out)
     assert "facts written: 4; failed: 0" in out.getvalue()
-    a = ApplicationFacts.objects.get(application=histories["A"])
-    assert a.days_limit == 5 + 10 + 10 + 7 and a.review_late is True and a.on_time is False
+    again = ApplicationFacts.objects.get(application=histories["A"])
+    assert (again.days_limit, again.review_late, again.on_time) == (first.days_limit, first.review_late, first.on_time)
 
 
 def test_the_command_fills_in_only_missing_facts(histories):

@@ -10,8 +10,10 @@ from workflows.calendar import (
     calendar_day_set,
     calendar_load,
     calendar_year_create,
+    is_provisional,
     is_working_day,
     loaded_years,
+    provisional_days_off,
     working_days_between,
 )
 from workflows.exceptions import CalendarMissing
@@ -96,16 +98,38 @@ def test_adding_then_counting_round_trips():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: add_working_days(D(2026, 12, 28), 10),  # runs into 2027
-    lambda: working_days_between(D(2027, 1, 4), D(2027, 1, 8)),
-    lambda: working_days_between(D(2026, 12, 1), D(2027, 1, 8)),
     lambda: add_working_days(D(2014, 6, 3), 1),  # before the seeded years
-    lambda: is_working_day(D(2030, 1, 2)),
+    lambda: working_days_between(D(2014, 12, 1), D(2015, 1, 8)),
+    lambda: is_working_day(D(2030, 1, 2)),  # too far past the last loaded year to guess
 ])
 def test_a_year_without_data_raises_a_clear_error(call):
     with pytest.raises(CalendarMissing) as error:
         call()
     assert "工作日历缺少" in str(error.value)
+
+
+def test_a_gap_in_the_table_is_not_guessed():
+    CalendarYear.objects.filter(year=2025).delete()
+    with pytest.raises(CalendarMissing):
+        add_working_days(D(2024, 12, 30), 5)
+
+
+def test_the_year_after_the_last_loaded_one_is_provisional_weekends_and_statutory_holidays():
+    # Hand count from Monday 28 December 2026: 29, 30, 31 December; 1 January 2027 (元旦) is off;
+    # 4-8 and 11, 12 January.
+    assert add_working_days(D(2026, 12, 28), 10) == D(2027, 1, 12)
+    assert is_provisional(D(2026, 12, 28), D(2027, 1, 12)) and not is_provisional(D(2026, 1, 5), D(2026, 12, 31))
+    assert not is_working_day(D(2027, 1, 1)) and not is_working_day(D(2027, 1, 2))
+    # Spring Festival 2027 by rule: the eve (5 Feb) to the third day, and the days in lieu (9, 10 Feb).
+    assert [is_working_day(D(2027, 2, d)) for d in range(4, 12)] == [True, False, False, False, False, False, False,
+                                                                      True]
+    assert working_days_between(D(2027, 1, 4), D(2027, 1, 8)) == 4
+
+
+def test_make_up_workdays_are_never_guessed():
+    # The package lists 2026-02-14 and 2026-02-28 as swapped workdays; a provisional year has none.
+    assert provisional_days_off(2026) >= {D(2026, 1, 1), D(2026, 2, 17), D(2026, 10, 1)}
+    assert D(2026, 2, 20) not in provisional_days_off(2026)  # "substituted" from the 14 February make-up day
 
 
 def test_a_lookup_is_served_from_the_cache(django_assert_num_queries):

@@ -143,20 +143,22 @@ def test_limits_come_from_the_rule_set_in_force_on_the_submission_day(draft, app
     assert open_step(draft, "decide").limit_days == 20
 
 
-def test_a_step_entered_without_calendar_data_gets_its_due_date_once_the_year_is_loaded(
+def test_a_step_entered_before_its_year_is_loaded_gets_a_provisional_date_corrected_on_loading(
         draft, applicant, django_capture_on_commit_callbacks):
-    from workflows.calendar import calendar_year_create
+    from workflows.calendar import calendar_year_create, is_provisional
     from workflows.models import CalendarYear
 
-    CalendarYear.objects.filter(year=2026).delete()
-    submit_on(D(2026, 3, 2), draft, applicant)
+    CalendarYear.objects.filter(year=2026).delete()  # as if 2026 were next year, not yet published
+    submit_on(D(2026, 2, 12), draft, applicant)
     step = open_step(draft, "accept")
-    assert (step.limit_days, step.clock_started_on, step.due_date) == (5, D(2026, 3, 2), None)
-    assert step.due_status(on=D(2026, 3, 3)).working_days_left is None  # shown as unknown, not guessed
+    # Provisional: weekends and the Spring Festival (16-19 Feb) off, no make-up Saturday (14 Feb):
+    # 13, 20, 23, 24, 25 February.
+    assert (step.limit_days, step.clock_started_on, step.due_date) == (5, D(2026, 2, 12), D(2026, 2, 25))
+    assert is_provisional(step.clock_started_on, step.due_date)
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_year_create(year=2026)  # the package knows 2026 again
+        calendar_year_create(year=2026)  # the official schedule: 14 Feb is worked, 20 and 23 Feb are not
     step.refresh_from_db()
-    assert step.due_date == D(2026, 3, 9)
+    assert step.due_date == D(2026, 2, 26) and not is_provisional(step.clock_started_on, step.due_date)
 
 
 def test_a_calendar_edit_moves_open_deadlines_it_touches(draft, applicant, django_capture_on_commit_callbacks):

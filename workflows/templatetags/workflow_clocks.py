@@ -10,7 +10,9 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
+
+from workflows.calendar import is_provisional
 
 register = template.Library()
 
@@ -24,6 +26,12 @@ DAY_PHRASES = {
     "carried": lambda n: ngettext("停止计时前已用 %(days)s 个工作日", "停止计时前已用 %(days)s 个工作日", n),
     "stopped": lambda n: ngettext("停止计时 %(days)s 个工作日", "停止计时 %(days)s 个工作日", n),
 }
+
+
+# A module-level lazy string: translated when the page renders.
+PROVISIONAL_NOTE = gettext_lazy(
+    "该年度国务院节假日安排尚未录入工作日历：此日期按周末和法定节假日推算，录入后自动更正。"
+)
 
 
 def _days(phrase: str, days: int) -> str:
@@ -40,6 +48,11 @@ def due(step, detail: bool = False) -> str:
                                _("期限待定（工作日历缺少该年度）"))
         return "—"
     parts = [format_html('<span class="nowrap" data-due="{0}">{0}</span>', status.due_date.isoformat())]
+    if is_provisional(step.clock_started_on or status.due_date, status.due_date):
+        parts.append(format_html(' <span class="badge tone-amber" data-due-provisional title="{}">{}</span>',
+                                 PROVISIONAL_NOTE, _("暂定")))
+        if detail:
+            parts.append(format_html('<div class="small muted" data-provisional-note>{}</div>', PROVISIONAL_NOTE))
     left = status.working_days_left
     if step.is_active:
         if status.overdue:

@@ -1,9 +1,13 @@
 """The applicant's application page and the actions on it that drive the flow."""
 
+import csv
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,9 +18,13 @@ from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
 from approvals.models import Application, ApplicationStatus
 from approvals.permissions import acts_for
+from documents import selectors as document_selectors
+from documents.contexts import verify_url
+from audit import selectors as audit_selectors
 
 from .. import selectors, services
 from ..forms import AnswerForm
+from ..progress import next_action, progress_of
 from ..services import may_take
 from .common import BAD_INPUT, CONFLICT, application_context
 
@@ -41,15 +49,61 @@ def _render_detail(request, application: Application, *, status: int = 200, aler
     context = application_context(application)
     user = request.user
     acting = acts_for(user, application)
+    progress = progress_of(application, steps=context["steps"])
+    if acting:
+        missing = len(document_selectors.missing(application=application)) if application.status == ApplicationStatus.DRAFT else 0
+        context["next_action"] = next_action(application, progress, missing_documents=missing)
+    if context["certificate"] is not None:
+        context["verify_url"] = verify_url(context["certificate"].number)
     context.update(
+        progress=progress,
         acts_for=acting,
         may_edit=acting and application.status == ApplicationStatus.DRAFT,
         may_withdraw=acting and can_proceed(application.withdraw),
         official_steps=[step for step in context["active_steps"] if not acting and may_take(user, step)],
         alert=alert,
         submit_errors=submit_errors or [],
+        audit_entries=list(audit_selectors.application_record(application_id=application.pk)) if _is_official(user) else None,
     )
     return render(request, "approvals/application_detail.html", context, status=status)
+
+
+def _is_official(user) -> bool:
+    return not user.agency_id and (user.is_superuser or user.has_perm("approvals.view_application"))
+
+
+RECORD_FIELDS = ["seq", "at", "action", "object_type", "object_id", "actor_id", "actor_name", "summary", "data",
+                 "prev_hash", "hash"]
+
+
+@login_required
+def application_record(request, pk: int, fmt: str):
+    """审计记录导出: one application's part of the hash chain, for officials (CSV or JSON). Each row keeps
+    its hashes, so a reader can check the rows against ``manage.py verify_audit``'s chain."""
+    application = _visible(request, pk)
+    if not _is_official(request.user):
+        raise PermissionDenied(_("审计记录仅供审批人员查看。"))
+    if fmt not in ("csv", "json"):
+        raise Http404
+    rows = [
+        {name: (entry.at.isoformat() if name == "at" else getattr(entry, name)) for name in RECORD_FIELDS}
+        for entry in audit_selectors.application_record(application_id=application.pk)
+    ]
+    filename = f"{application.reference}-audit.{fmt}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps({"application": application.reference, "entries": rows}, ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so a spreadsheet opens the Chinese text as UTF-8
+        writer = csv.DictWriter(response, fieldnames=RECORD_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -4,9 +4,10 @@ from typing import Any
 
 from approvals import selectors as domain_selectors
 from approvals.models import Application, ApplicationStatus, Certificate
+from documents.selectors import requirements_for
 
 from .. import selectors
-from ..flows import APPLICANT_NODES
+from .. import steps as declared
 from ..models import Step
 
 ACTIVE = (Step.State.OPEN, Step.State.CLAIMED)
@@ -22,15 +23,27 @@ def application_context(application: Application) -> dict[str, Any]:
     certificate = None
     if application.status == ApplicationStatus.CERTIFIED:
         certificate = Certificate.objects.filter(application=application).first()
+    notices = domain_selectors.deficiency_notices(application=application)
+    _name_documents(application, notices)
     return {
         "application": application,
         "scope": list(application.scope_items.all()),
-        "notices": domain_selectors.deficiency_notices(application=application),
+        "notices": notices,
         "history": domain_selectors.status_history(application=application),
         "steps": steps,
         "active_steps": [step for step in steps if step.state in ACTIVE],
         "applicant_step": next(
-            (step for step in reversed(steps) if step.state in ACTIVE and step.node in APPLICANT_NODES), None
+            (step for step in reversed(steps) if step.state in ACTIVE and step.node in declared.APPLICANT_STEPS), None
         ),
         "certificate": certificate,
     }
+
+
+def _name_documents(application: Application, notices) -> None:
+    """Give each notice item the name of the document it concerns (never its catalogue code)."""
+    items = [item for notice in notices for item in notice.items]
+    names = {}
+    if any(item.document_code for item in items):
+        names = dict(requirements_for(application).values_list("code", "name"))
+    for item in items:
+        item.document_name = names.get(item.document_code, "")

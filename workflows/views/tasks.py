@@ -8,23 +8,32 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
 from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
 from approvals.permissions import acts_for
 
-from .. import selectors, services
-from ..flows import APPLICANT_NODES, OUTCOMES
-from ..forms import outcome_forms
+from .. import selectors, services, steps
 from ..models import Step
 from .common import BAD_INPUT, CONFLICT, application_context
 
 
-def _queue(request, steps, *, scope: str):
+def outcome_forms(*, node: str, application, data=None, posted: str = "") -> list:
+    """The step's outcome forms that the application's status allows; the posted one bound to ``data``."""
+    forms_ = []
+    for outcome in steps.step(node).outcomes:
+        if outcome.form is None or not can_proceed(getattr(application, outcome.transition), check_conditions=False):
+            continue
+        forms_.append(outcome.form(data if posted == outcome.name else None, application=application))
+    return forms_
+
+
+def _queue(request, queued, *, scope: str):
     try:
-        page = selectors.queue_page(steps, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+        page = selectors.queue_page(queued, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     except ValidationError:  # cursors live in URLs: a tampered one reads as the first page
-        page = selectors.queue_page(steps)
+        page = selectors.queue_page(queued)
     return render(request, "workflows/queue.html", {"page": page, "scope": scope})
 
 
@@ -46,7 +55,7 @@ def _step(request, task_id: int) -> Step:
     The applicant's own tasks are answered on the application page, not through these URLs.
     """
     step = selectors.step_for_page(user=request.user, task_id=task_id)
-    if step is None or step.node in APPLICANT_NODES:
+    if step is None or step.node in steps.APPLICANT_STEPS:
         raise Http404
     user = request.user
     if not (services.may_take(user, step) or user.pk in (step.claimed_by_id, step.finished_by_id)):
@@ -79,7 +88,7 @@ def _applicant_redirect(request, step: Step):
 def task_detail(request, task_id: int):
     """办理页: the application in full, claim / release, and the node's outcome forms."""
     step = selectors.step_for_page(user=request.user, task_id=task_id)
-    if step is not None and step.node in APPLICANT_NODES:
+    if step is not None and step.node in steps.APPLICANT_STEPS:
         return _applicant_redirect(request, step)
     step = _step(request, task_id)
     services.step_opened(step=step, by=request.user)
@@ -123,7 +132,7 @@ def task_complete(request, task_id: int):
     forms = outcome_forms(node=step.node, application=step.application, data=request.POST, posted=outcome)
     form = next((f for f in forms if f.outcome == outcome), None)
     if form is None:
-        known = outcome in OUTCOMES.get(step.node, {})
+        known = steps.step(step.node).outcome(outcome) is not None
         alert = (_("申请的当前状态（%(status)s）不允许此办理结果。") % {"status": step.application.get_status_display()}
                  if known else _("请选择有效的办理结果。"))
         return _render_task(request, step, forms=forms, status=CONFLICT if known else BAD_INPUT, alert=alert)

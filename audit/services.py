@@ -1,0 +1,87 @@
+"""Writes to the record, and the walk that checks it.
+
+``audit_record`` runs inside the caller's transaction: the event and the change it records commit
+or roll back together. It locks the chain head first, so concurrent writers queue instead of
+forking the chain; a transaction holds the head from its first audited change until it commits.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from .models import GENESIS, AuditEntry, AuditHead
+
+
+def _json(value: Any) -> Any:
+    """The value as the database will give it back (dates as ISO text, Decimals as text, lazy text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, default=str))
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # A new (or flushed) database: start from the last row, if any, so the chain goes on.
+    last = AuditEntry.objects.order_by("-seq").first()
+    try:
+        with transaction.atomic():
+            AuditHead.objects.create(pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)
+    except IntegrityError:
+        pass  # another writer created it first: lock theirs
+    return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def audit_record(*, action: str, obj: models.Model | None = None, application_id: int | None = None,
+                 by: Any = None, summary: str = "", data: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one event to the chain: ``action`` names it (``application.submit``, ``document.upload``,
+    ``admin.change``…), ``obj`` the row it concerns, ``by`` the user (None: the system)."""
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        entry = AuditEntry(
+            seq=head.seq + 1, at=timezone.now(), action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            application_id=application_id,
+            actor_id=getattr(by, "pk", None) if by is not None else None,
+            actor_name=by.get_username() if by is not None and getattr(by, "pk", None) else "",
+            summary=str(summary), data=_json(data or {}), prev_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    bad_seq: int | None = None
+    bad_id: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_seq is None and not self.reason
+
+
+def audit_verify(*, chunk_size: int = 2000) -> Verification:
+    """Walk the whole chain in order; the first row whose hash, predecessor or number does not
+    match is named. A removed tail is caught by comparing the last row with the chain head."""
+    expected_seq, expected_prev, checked = 1, GENESIS, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if entry.seq != expected_seq:
+            return Verification(checked, entry.seq, entry.pk, f"sequence gap: expected #{expected_seq}")
+        if entry.prev_hash != expected_prev:
+            return Verification(checked, entry.seq, entry.pk, "predecessor hash does not match")
+        if entry.compute_hash() != entry.hash:
+            return Verification(checked, entry.seq, entry.pk, "content does not match its hash")
+        checked += 1
+        expected_seq, expected_prev = entry.seq + 1, entry.hash
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq, head.hash) != (expected_seq - 1, expected_prev):
+        return Verification(checked, head.seq, None, f"chain head is #{head.seq} but the log ends at #{expected_seq - 1}")
+    return Verification(checked)

@@ -1,0 +1,207 @@
+"""Where an application stands in its procedure: the path of steps, each done, current or next,
+with the current step's due date and holder, and what the applicant has to do next.
+
+The path and the step titles come from one place (``path_for``): today the ordinary flow's main
+nodes; when each procedure declares its own steps, only ``path_for`` changes. The rest reads the
+application's status (which step is current) and its Step rows (due dates, holders).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from approvals.models import Application
+from approvals.models import ApplicationStatus as S
+
+from .flows import OrdinaryFlow
+from .models import Step
+from .steps import APPLICANT_STEPS as APPLICANT_NODES
+
+SUBMIT = "submit"
+# Titles of the path's steps; a node without one falls back to its flow annotation.
+STEP_TITLES = {
+    SUBMIT: _("提交申请"),
+    "accept": pgettext_lazy("step", "受理"),
+    "review": _("技术评审"),
+    "decide": _("审批决定"),
+    "issue": _("发证"),
+    "supplement": _("补正"),
+    "rectification": _("整改"),
+}
+# A loop the applicant answers happens inside a main step: the acceptance waits on the supplement.
+LOOP_OF = {"supplement": "accept", "rectification": "review"}
+# Which step is current in each open status (the FSM says where the application is).
+CURRENT_BY_STATUS = {
+    S.DRAFT: SUBMIT,
+    S.SUBMITTED: "accept",
+    S.SUPPLEMENT_REQUESTED: "accept",
+    S.ACCEPTED: "review",
+    S.RECTIFICATION: "review",
+    S.REVIEW_PASSED: "decide",
+    S.REVIEW_FAILED: "decide",
+    S.APPROVED: "issue",
+    S.PARTIALLY_APPROVED: "issue",
+}
+# The step at which a final status stopped the procedure (certified: every step done).
+STOPPED_AT = {S.REFUSED: "accept", S.DENIED: "decide"}
+HOLDER_ROLES = {
+    "approvals.accept_application": _("受理人员"),
+    "approvals.review_application": _("技术评审组"),
+    "approvals.decide_application": _("审批人员"),
+    "approvals.issue_certificate": _("发证人员"),
+}
+
+DONE, CURRENT, NEXT, STOPPED = "done", "current", "next", "stopped"
+STATE_LABELS = {DONE: _("已完成"), CURRENT: _("当前环节"), NEXT: _("待办理"), STOPPED: _("已终止")}
+
+
+def path_for(application: Application) -> list[str]:
+    """The steps of the application's own procedure, in order (submit first)."""
+    nodes = [node.name for node in OrdinaryFlow.instance.nodes() if node.name in STEP_TITLES]
+    order = ["accept", "review", "decide", "issue"]
+    return [SUBMIT] + [name for name in order if name in nodes and name not in APPLICANT_NODES]
+
+
+def step_title(key: str) -> str | Promise:
+    return STEP_TITLES.get(key, key)
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    key: str
+    title: str | Promise
+    state: str  # done | current | next | stopped
+    due_date: date | None = None
+    holder: str | Promise = ""
+    holder_is_applicant: bool = False
+    waiting_on: str | Promise = ""  # the loop the current step waits on (补正, 整改)
+    finished_at: datetime | None = None
+
+    @property
+    def state_label(self) -> str | Promise:
+        return STATE_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class Progress:
+    steps: list[ProgressStep]
+    status: str
+    status_label: str
+
+    @property
+    def current(self) -> ProgressStep | None:
+        return next((step for step in self.steps if step.state in (CURRENT, STOPPED)), None)
+
+    @property
+    def position(self) -> int:
+        """1-based number of the current step (the number of steps when all are done)."""
+        current = self.current
+        return self.steps.index(current) + 1 if current else len(self.steps)
+
+    @property
+    def finished(self) -> bool:
+        return self.status == S.CERTIFIED
+
+
+def _holder(step: Step) -> tuple[str | Promise, bool]:
+    if step.node in APPLICANT_NODES:
+        return _("申请机构"), True
+    if step.claimed_by_id:
+        return str(step.claimed_by), False
+    role = HOLDER_ROLES.get(step.permission, _("审批机关"))
+    return _("%(role)s（待认领）") % {"role": role}, False
+
+
+def progress_of(application: Application, steps: Iterable[Step] | None = None) -> Progress:
+    """The application's path with each step's state; ``steps``: its Step rows (queried if None).
+
+    The active steps are enough for the current step's due date and holder; finished ones add the
+    day each main step was done.
+    """
+    if steps is None:
+        steps = application.steps.select_related("claimed_by").order_by("entered_at", "id")
+    steps = list(steps)
+    path = path_for(application)
+    status = application.status
+    current = CURRENT_BY_STATUS.get(status)
+    stopped = STOPPED_AT.get(status)
+    if status == S.WITHDRAWN:
+        last = next((LOOP_OF.get(s.node, s.node) for s in reversed(steps)), None)
+        stopped = last if last in path else SUBMIT
+    marker = current or stopped
+    marker_index = path.index(marker) if marker in path else len(path)
+    active = next((s for s in reversed(steps) if s.is_active), None)
+    finished: dict[str, datetime] = {}
+    for s in steps:
+        if s.state == Step.State.DONE and s.node in path and s.finished_at:
+            finished[s.node] = s.finished_at
+    result = []
+    for index, key in enumerate(path):
+        if index < marker_index:
+            result.append(ProgressStep(key=key, title=step_title(key), state=DONE,
+                                       finished_at=application.submitted_at if key == SUBMIT else finished.get(key)))
+        elif index == marker_index and stopped:
+            result.append(ProgressStep(key=key, title=step_title(key), state=STOPPED))
+        elif index == marker_index:
+            due, holder, by_applicant, waiting = None, "", False, ""
+            if key == SUBMIT:
+                holder, by_applicant = _("申请机构"), True
+            elif active is not None and LOOP_OF.get(active.node, active.node) == key:
+                due = active.due_date
+                holder, by_applicant = _holder(active)
+                if active.node in LOOP_OF:
+                    waiting = step_title(active.node)
+            result.append(ProgressStep(key=key, title=step_title(key), state=CURRENT, due_date=due, holder=holder,
+                                       holder_is_applicant=by_applicant, waiting_on=waiting))
+        else:
+            result.append(ProgressStep(key=key, title=step_title(key), state=NEXT))
+    return Progress(steps=result, status=status, status_label=application.get_status_display())
+
+
+def progress_for_list(applications: Iterable[Application]) -> dict[int, Progress]:
+    """Progress of many applications from one query (their active steps only): for list rows."""
+    applications = list(applications)
+    active: dict[int, list[Step]] = {}
+    rows = Step.objects.active().filter(application__in=[a.pk for a in applications]).select_related("claimed_by")
+    for step in rows.order_by("entered_at", "id"):
+        active.setdefault(step.application_id, []).append(step)
+    return {a.pk: progress_of(a, steps=active.get(a.pk, [])) for a in applications}
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """What the applicant should do now (or that they need do nothing and who works on it)."""
+
+    tone: str  # info | warning | success
+    text: str | Promise
+    due_date: date | None = None
+    action: str = ""  # submit | answer | documents | certificate | ""
+
+
+def next_action(application: Application, progress: Progress, *, missing_documents: int = 0) -> NextAction | None:
+    """The applicant's "what you need to do next" for the top of the application page."""
+    status = application.status
+    current = progress.current
+    if status == S.DRAFT:
+        if missing_documents:
+            text = _("这是草稿，尚未提交：请上传尚缺的 %(n)d 项申请材料，确认申请信息后提交申请。")
+            return NextAction("warning", text % {"n": missing_documents}, action="documents")
+        text = _("这是草稿，尚未提交：材料已齐全，确认申请信息、能力范围和真实性声明无误后，点击“提交申请”。")
+        return NextAction("info", text, action="submit")
+    if status == S.SUPPLEMENT_REQUESTED:
+        return NextAction("warning", _("按补正通知逐项补正材料，然后答复补正通知。"),
+                          due_date=current.due_date if current else None, action="answer")
+    if status == S.RECTIFICATION:
+        return NextAction("warning", _("按技术评审意见整改，然后提交整改报告。"),
+                          due_date=current.due_date if current else None, action="answer")
+    if status == S.CERTIFIED:
+        return NextAction("success", _("证书已颁发：可下载电子证书，或分享核验链接。"), action="certificate")
+    if current is not None and current.state == CURRENT:
+        return NextAction("info", _("您无需操作：申请正在“%(step)s”环节，由%(holder)s办理。")
+                          % {"step": current.title, "holder": current.holder or _("审批机关")},
+                          due_date=current.due_date)
+    return None
