@@ -6,14 +6,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"approvals", "documents", "workflows", "metrics", "demo", "project"}
+OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project"}
 # Each app may import itself and the apps listed; anything else of ours is an upward import.
 FLOORS = {
-    "approvals": set(),
-    "documents": {"approvals"},
-    "workflows": {"approvals", "documents"},
-    "metrics": {"workflows", "approvals", "documents"},
-    "demo": {"metrics", "workflows", "approvals", "documents"},
+    "audit": set(),  # the tamper-evident log: the bottom floor
+    "approvals": {"audit"},
+    "documents": {"approvals", "audit"},
+    "workflows": {"approvals", "documents", "audit"},
+    "metrics": {"workflows", "approvals", "documents", "audit"},
+    "demo": {"metrics", "workflows", "approvals", "documents", "audit"},
 }
 
 

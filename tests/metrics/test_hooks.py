@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from approvals.exceptions import RuleSetInUse
 from metrics.models import ApplicationFacts
 from metrics.services import facts_record
-from approvals.exceptions import RuleSetInUse
 from tests.factories import ApplicationFactory
 from workflows import services
 

@@ -18,9 +18,9 @@ from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
 from approvals.models import Application, ApplicationStatus
 from approvals.permissions import acts_for
+from audit import selectors as audit_selectors
 from documents import selectors as document_selectors
 from documents.contexts import verify_url
-from audit import selectors as audit_selectors
 
 from .. import selectors, services
 from ..forms import AnswerForm
