@@ -121,6 +121,9 @@ class ApplicationFacts(models.Model):
         indexes = [
             models.Index(fields=["ended_on"], name="facts_ended_idx"),
             models.Index(fields=["application_type", "track", "ended_on"], name="facts_type_track_idx"),
+            # a roll-up group's rows, and a period's edge days read for the distribution of time
+            models.Index(fields=["ended_month", "application_type", "track", "outcome"], name="facts_month_group_idx"),
+            models.Index(fields=["ended_on", "days_counted"], name="facts_day_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -183,3 +186,76 @@ class MetricsExport(models.Model):
     def filename(self) -> str:
         stamp = self.created.strftime("%Y%m%d-%H%M") if self.created else ""
         return f"五减{self.get_kind_display()}-{stamp}-{self.pk}.{self.format}"
+
+
+# --- roll-ups: the facts added up per day and dimension, so the dashboard reads a bounded table --------
+ROLLUP_DIMENSIONS = ("ended_on", "ended_month", "authority", "application_type", "track", "outcome", "rule_set_id")
+# Fact columns summed per group (the dashboard's means are these sums over the group's count).
+SUMMED = (
+    "procedures", "procedures_baseline", "visits", "visits_baseline", "steps", "steps_baseline", "steps_structural",
+    "steps_structural_baseline", "rework_loops",
+    "days_elapsed", "days_counted", "days_approval", "days_review", "days_stopped", "days_baseline", "days_limit",
+    "fee_yuan", "fee_baseline_yuan", "documents_required", "documents_shared", "documents_reused",
+    "documents_uploaded", "documents_files", "documents_baseline", "supplement_rounds", "rectification_rounds",
+)
+# Counts and sums beside SUMMED: on time, a promise's figures, each step's days, count and lateness.
+COUNTED = ("n", "on_time_n", "promise_n", *(f"{node}_{part}" for node in NODES for part in ("n", "late_n")))
+EXTRA_SUMS = ("sum_days_promise", "sum_days_counted_promised", *(f"{node}_sum" for node in NODES))
+
+
+class _Dimensions(models.Model):
+    authority = models.CharField(_("发证机关"), max_length=100)
+    application_type = models.CharField(_("申请类型"), max_length=20, choices=ApplicationType.choices)
+    track = models.CharField(_("程序"), max_length=20, choices=ApplicationTrack.choices)
+    outcome = models.CharField(_("办理结果"), max_length=30, choices=ApplicationStatus.choices)
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("适用规则集"), on_delete=models.PROTECT, related_name="+")
+    ended_month = models.DateField(_("办结月份"))
+
+    class Meta:
+        abstract = True
+
+
+class DailyFacts(_Dimensions):
+    """每日五减汇总: the facts of one day and one (authority, type, track, outcome, rule set), added up.
+
+    Rewritten from the fact rows of its group whenever one of them is written (``rollups``), so it
+    never drifts; ``manage.py recompute_facts`` rebuilds the whole table. Its size is bounded by days ×
+    dimensions, not by applications: the dashboard stays flat as the facts grow."""
+
+    ended_on = models.DateField(_("办结日期"))
+
+    class Meta:
+        verbose_name = _("每日五减汇总")
+        verbose_name_plural = _("每日五减汇总")
+        constraints = [models.UniqueConstraint(
+            fields=["ended_on", "authority", "application_type", "track", "outcome", "rule_set"], name="daily_facts_key",
+        )]
+        indexes = [models.Index(fields=["application_type", "track", "ended_on"], name="daily_type_track_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ended_on} {self.application_type}/{self.track}/{self.outcome}: {self.n}"
+
+
+for _name in COUNTED:
+    DailyFacts.add_to_class(_name, models.PositiveIntegerField(default=0))
+for _name in (*(f"sum_{name}" for name in SUMMED), *EXTRA_SUMS):
+    DailyFacts.add_to_class(_name, models.DecimalField(max_digits=16, decimal_places=2, default=0)
+                            if "fee" in _name else models.BigIntegerField(default=0))
+
+
+class MonthlyTimeHistogram(_Dimensions):
+    """每月计时用时分布: how many applications of one month and group took each number of counted
+    working days — what the median and the 90th percentile are read from."""
+
+    histogram = models.JSONField(_("分布"), default=dict, help_text=_("计时用时（工作日）→ 件数。"))
+
+    class Meta:
+        verbose_name = _("每月用时分布")
+        verbose_name_plural = _("每月用时分布")
+        constraints = [models.UniqueConstraint(
+            fields=["ended_month", "authority", "application_type", "track", "outcome", "rule_set"],
+            name="monthly_histogram_key",
+        )]
+
+    def __str__(self) -> str:
+        return f"{self.ended_month:%Y-%m} {self.application_type}/{self.track}/{self.outcome}"

@@ -6,11 +6,12 @@ second query gives the distribution of counted time, from which the median and t
 percentile are read (nearest rank, so SQLite and PostgreSQL agree).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from approvals.models import RuleSet
@@ -19,47 +20,17 @@ from workflows.exceptions import CalendarMissing
 from workflows.models import Step
 
 from ..facts import APPLICANT_NODES, OFFICIAL_NODES, limit_days
-from ..models import NODE_LABELS, NODES, ApplicationFacts
+from ..models import NODE_LABELS, NODES, ApplicationFacts, MonthlyTimeHistogram
+from ..rollups import FACT_SUMS
 from .arithmetic import mean, number, percentile, reduction
-from .filters import OUTCOMES, Filters, facts
+from .filters import OUTCOMES, Filters, daily, facts, matching
 
-SUMMED = (
-    "procedures", "procedures_baseline", "visits", "visits_baseline", "steps", "steps_baseline", "steps_structural",
-    "steps_structural_baseline", "rework_loops",
-    "days_elapsed", "days_counted", "days_approval", "days_review", "days_stopped", "days_baseline", "days_limit",
-    "fee_yuan", "fee_baseline_yuan", "documents_required", "documents_shared", "documents_reused",
-    "documents_uploaded", "documents_files", "documents_baseline", "supplement_rounds", "rectification_rounds",
-)
-
-
-def _sums(names) -> dict[str, Any]:
-    """Counts and sums, named apart from the fields they add up (an aggregate may not take a field's name)."""
-    return {
-        "n": Count("pk"),
-        "on_time_n": Count("pk", filter=Q(on_time=True)),
-        **{f"sum_{name}": Sum(name) for name in names},
-    }
-
-
-# Everything the dashboard needs, per group of applications: the period's totals, each month's and
-# each breakdown row's are these groups added up, so the table is read once for all the sums (and
-# once more for the distribution of time). Grouping by outcome costs less than counting each
-# outcome with a filter.
-_HEADLINE_SUMS = {
-    **_sums(SUMMED),
-    "promise_n": Count("days_promise"),
-    "sum_days_promise": Sum("days_promise"),
-    "sum_days_counted_promised": Sum("days_counted", filter=Q(days_promise__isnull=False)),
-}
-_GROUP_SUMS = {
-    **_HEADLINE_SUMS,
-    # each step's working days and lateness, for the dashboard's step chart
-    **{key: aggregate for node in NODES for key, aggregate in (
-        (f"{node}_sum", Sum(f"{node}_days")),
-        (f"{node}_n", Count(f"{node}_days")),
-        (f"{node}_late_n", Count("pk", filter=Q(**{f"{node}_late": True}))),
-    )},
-}
+# Everything the dashboard needs, per group of applications, read off the day roll-ups (a table
+# bounded by days × groups, whatever the number of applications): the period's totals, each
+# month's and each breakdown row's are these groups added up, so the roll-ups are read once for all
+# the sums (and the monthly distributions once more for the median and the 90th percentile).
+_GROUP_SUMS = {key: Sum(key) for key in FACT_SUMS}
+_HEADLINE_SUMS = {key: Sum(key) for key in FACT_SUMS if not key.startswith(NODES)}
 
 
 DIMENSIONS = ("ended_month", "authority", "application_type", "track", "outcome", "rule_set_id")
@@ -100,9 +71,47 @@ def _regroup(groups: list[dict[str, Any]], *keys: str, baseline_id: int | None =
     return [(key, _add_up(parts[key], baseline_id)) for key in sorted(parts)]
 
 
-def _time_histogram(rows: QuerySet) -> list[tuple[int, int]]:
-    return list(rows.order_by("days_counted").values("days_counted").annotate(n=Count("pk"))
-                .values_list("days_counted", "n"))
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _time_histogram(filters: Filters) -> list[tuple[int, int]]:
+    """The distribution of counted time over the filtered applications, as sorted (days, count).
+
+    Whole months come from the monthly distributions (one query); the days of a month the period
+    cuts through, from the fact rows of those days alone (one more query, only then)."""
+    months = matching(MonthlyTimeHistogram.objects.all(), filters=Filters(
+        application_type=filters.application_type, track=filters.track, authority=filters.authority,
+        outcome=filters.outcome))
+    first = last = None  # the first and last whole months of the period
+    if filters.start:
+        first = filters.start if filters.start.day == 1 else _next_month(_month_start(filters.start))
+        months = months.filter(ended_month__gte=first)
+    if filters.end:
+        after = filters.end + timedelta(days=1)
+        last = _month_start(filters.end) if after.day == 1 else _month_start(_month_start(filters.end) - timedelta(days=1))
+        months = months.filter(ended_month__lte=last)
+    counts: Counter[int] = Counter()
+    for histogram in months.values_list("histogram", flat=True):
+        for days, n in histogram.items():
+            counts[int(days)] += n
+    cut = (filters.start and filters.start.day != 1) or (filters.end and (filters.end + timedelta(days=1)).day != 1)
+    if cut:
+        edges = facts(filters=filters)
+        if first and last:
+            if first <= last:
+                edges = edges.exclude(ended_month__gte=first, ended_month__lte=last)
+        elif first:
+            edges = edges.exclude(ended_month__gte=first)
+        elif last:
+            edges = edges.exclude(ended_month__lte=last)
+        for days, n in edges.order_by().values("days_counted").annotate(n=Count("pk")).values_list("days_counted", "n"):
+            counts[days] += n
+    return sorted(counts.items())
 
 
 def _handling(t: dict[str, Any], history: dict[str, Any] | None) -> dict[str, Any]:
@@ -220,9 +229,9 @@ def baseline_history(*, filters: Filters, rules: RuleSets) -> list[dict[str, Any
     history = Filters(start=period[0] if period else None, end=period[1] if period else None,
                       application_type=filters.application_type, track=filters.track,
                       authority=filters.authority, outcome=filters.outcome)
-    rows = facts(filters=history).filter(rule_set_id=rules.baseline.pk).order_by()
+    rows = daily(filters=history).filter(rule_set_id=rules.baseline.pk).order_by()
     groups = list(rows.values("authority", "application_type", "track").annotate(
-        n=Count("pk"), sum_days_counted=Sum("days_counted")))
+        n=Sum("n"), sum_days_counted=Sum("sum_days_counted")))
     for group in groups:
         group["period"] = [day.isoformat() for day in period] if period else None
     return groups
@@ -243,11 +252,11 @@ def five_reductions(*, filters: Filters) -> dict[str, Any]:
 
     Four queries, whatever the number of applications.
     """
-    rows = facts(filters=filters)
+    rows = daily(filters=filters)
     rules = rule_sets()
     history = _history_total(baseline_history(filters=filters, rules=rules))
     totals = _add_up(_groups(rows, by=("outcome", "rule_set_id"), sums=_HEADLINE_SUMS), _pk(rules.baseline))
-    return _headline(totals, _time_histogram(rows), history)
+    return _headline(totals, _time_histogram(filters), history)
 
 
 def _pk(rule_set: RuleSet | None) -> int | None:
@@ -291,7 +300,7 @@ def _by_month(groups: list[dict[str, Any]], history: dict[str, Any] | None = Non
 def by_month(*, filters: Filters) -> list[dict[str, Any]]:
     """The five reductions, counts and on-time rate per month an application ended (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _by_month(_groups(facts(filters=filters), by=("ended_month", "outcome", "rule_set_id")),
+    return _by_month(_groups(daily(filters=filters), by=("ended_month", "outcome", "rule_set_id")),
                      baseline_id=baseline_id)
 
 
@@ -319,7 +328,7 @@ def _breakdown(groups: list[dict[str, Any]], history: list[dict[str, Any]] | Non
 def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
     """Counts, time and the reductions by issuing authority, application type and track (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _breakdown(_groups(facts(filters=filters), by=("authority", "application_type", "track", "outcome",
+    return _breakdown(_groups(daily(filters=filters), by=("authority", "application_type", "track", "outcome",
                                                           "rule_set_id")), baseline_id=baseline_id)
 
 
@@ -340,15 +349,14 @@ def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step
 
 def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
     """Everything the service-centre dashboard shows (six queries, whatever the data size)."""
-    rows = facts(filters=filters)
-    groups = _groups(rows)
+    groups = _groups(daily(filters=filters))
     rules = rule_sets()
     baseline_id = _pk(rules.baseline)
     totals = _add_up(groups, baseline_id)
     history = baseline_history(filters=filters, rules=rules)
     overdue, overdue_total = overdue_steps(limit=overdue_limit)
     return {
-        **_headline(totals, _time_histogram(rows), _history_total(history)),
+        **_headline(totals, _time_histogram(filters), _history_total(history)),
         "steps": step_times(totals, current=rules.current, baseline=rules.baseline),
         "months": _by_month(groups, _history_total(history), baseline_id),
         "breakdown": _breakdown(groups, history, baseline_id),

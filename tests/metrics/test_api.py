@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metrics.models import ApplicationFacts
+from metrics.rollups import rollups_rebuild
 from tests.factories import ApplicationFactory
 
 from .conftest import act, at, submit
@@ -101,8 +102,10 @@ def _add_facts(count: int) -> None:
         template.pk = None
         template.application_id = application.pk
         template.ended_month = template.ended_month.replace(month=1 + i % 12)
+        template.ended_on = template.ended_month
         rows.append(ApplicationFacts(**{f.attname: getattr(template, f.attname) for f in ApplicationFacts._meta.fields}))
     ApplicationFacts.objects.bulk_create(rows)
+    rollups_rebuild()  # a bulk write goes around facts_record: the roll-ups are rebuilt at once
 
 
 @pytest.mark.parametrize("url, expected", [(FIVE, 4), (DASHBOARD, 6)])
@@ -114,7 +117,7 @@ def test_query_counts_do_not_grow_with_the_data(api, monitor, histories, url, ex
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         # the token authentication and the user's permissions are the same per request
-        return len([q for q in queries.captured_queries if "metrics_applicationfacts" in q["sql"]
+        return len([q for q in queries.captured_queries if "metrics_" in q["sql"]
                     or "workflows_step" in q["sql"] or "approvals_ruleset" in q["sql"]]), len(queries.captured_queries)
 
     small_own, small_all = count()

@@ -10,6 +10,7 @@ from approvals.models import RuleSet
 from documents import services as documents
 from metrics import selectors
 from metrics.models import ApplicationFacts
+from metrics.rollups import rollups_rebuild
 from metrics.selectors import Filters, application_reductions
 from metrics.services import facts_record
 from tests.documents.factories import pdf_bytes, upload
@@ -54,6 +55,7 @@ def _baseline_history(template: ApplicationFacts, *, ended: list[tuple[date, int
         row.rule_set_id, row.ended_on, row.days_counted = baseline.pk, ended_on, days
         row.ended_month = ended_on.replace(day=1)
         row.save(force_insert=True)
+    rollups_rebuild()  # written around facts_record: the roll-ups are rebuilt
 
 
 def test_actual_handling_time_is_compared_with_the_baseline_history_of_a_comparable_period(histories):
