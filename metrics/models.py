@@ -236,26 +236,28 @@ class DailyFacts(_Dimensions):
         return f"{self.ended_on} {self.application_type}/{self.track}/{self.outcome}: {self.n}"
 
 
-for _name in COUNTED:
-    DailyFacts.add_to_class(_name, models.PositiveIntegerField(default=0))
-for _name in (*(f"sum_{name}" for name in SUMMED), *EXTRA_SUMS):
-    DailyFacts.add_to_class(_name, models.DecimalField(max_digits=16, decimal_places=2, default=0)
-                            if "fee" in _name else models.BigIntegerField(default=0))
+class MonthlyFacts(_Dimensions):
+    """每月五减汇总: the facts of one month and group added up, with the distribution of counted time
+    (what the median and the 90th percentile are read from). A period of whole months reads only
+    these rows; the days of a month it cuts through come from ``DailyFacts``."""
 
-
-class MonthlyTimeHistogram(_Dimensions):
-    """每月计时用时分布: how many applications of one month and group took each number of counted
-    working days — what the median and the 90th percentile are read from."""
-
-    histogram = models.JSONField(_("分布"), default=dict, help_text=_("计时用时（工作日）→ 件数。"))
+    histogram = models.JSONField(_("用时分布"), default=dict, help_text=_("计时用时（工作日）→ 件数。"))
 
     class Meta:
-        verbose_name = _("每月用时分布")
-        verbose_name_plural = _("每月用时分布")
+        verbose_name = _("每月五减汇总")
+        verbose_name_plural = _("每月五减汇总")
         constraints = [models.UniqueConstraint(
             fields=["ended_month", "authority", "application_type", "track", "outcome", "rule_set"],
-            name="monthly_histogram_key",
+            name="monthly_facts_key",
         )]
 
     def __str__(self) -> str:
-        return f"{self.ended_month:%Y-%m} {self.application_type}/{self.track}/{self.outcome}"
+        return f"{self.ended_month:%Y-%m} {self.application_type}/{self.track}/{self.outcome}: {self.n}"
+
+
+for _model in (DailyFacts, MonthlyFacts):
+    for _name in COUNTED:
+        _model.add_to_class(_name, models.PositiveIntegerField(default=0))
+    for _name in (*(f"sum_{name}" for name in SUMMED), *EXTRA_SUMS):
+        _model.add_to_class(_name, models.DecimalField(max_digits=16, decimal_places=2, default=0)
+                            if "fee" in _name else models.BigIntegerField(default=0))

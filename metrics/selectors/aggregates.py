@@ -20,7 +20,7 @@ from workflows.exceptions import CalendarMissing
 from workflows.models import Step
 
 from ..facts import APPLICANT_NODES, OFFICIAL_NODES, limit_days
-from ..models import NODE_LABELS, NODES, ApplicationFacts, MonthlyTimeHistogram
+from ..models import NODE_LABELS, NODES, ApplicationFacts, MonthlyFacts
 from ..rollups import FACT_SUMS
 from .arithmetic import mean, number, percentile, reduction
 from .filters import OUTCOMES, Filters, daily, facts, matching
@@ -36,9 +36,19 @@ _HEADLINE_SUMS = {key: Sum(key) for key in FACT_SUMS if not key.startswith(NODES
 DIMENSIONS = ("ended_month", "authority", "application_type", "track", "outcome", "rule_set_id")
 
 
-def _groups(rows: QuerySet, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None) -> list[dict[str, Any]]:
-    """Every count and sum, per group of ``by`` (one query; the outcome is always among them)."""
-    return list(rows.order_by().values(*by).annotate(**(sums or _GROUP_SUMS)))
+def _groups(filters: Filters, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None,
+            **extra: Any) -> list[dict[str, Any]]:
+    """Every count and sum, per group of ``by`` (the outcome is always among them): whole months from
+    the monthly roll-ups (one query), the days of a month the period cuts through from the daily ones
+    (one more query, only then). The same group may come twice; adding up merges it."""
+    period = _period(filters)
+    sums = sums or _GROUP_SUMS
+    months = _whole_months(matching(MonthlyFacts.objects.filter(**extra), filters=_dimensions(filters)), period)
+    groups = list(months.order_by().values(*by).annotate(**sums))
+    if period.cut:
+        days = _edge_days(daily(filters=filters).filter(**extra), period)
+        groups += list(days.order_by().values(*by).annotate(**sums))
+    return groups
 
 
 def _add_up(groups: list[dict[str, Any]], baseline_id: int | None = None) -> dict[str, Any]:
@@ -79,36 +89,63 @@ def _next_month(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1)
 
 
-def _time_histogram(filters: Filters) -> list[tuple[int, int]]:
-    """The distribution of counted time over the filtered applications, as sorted (days, count).
+@dataclass(frozen=True)
+class _Period:
+    """The whole months of a period (first and last, None: open) and whether it cuts a month."""
 
-    Whole months come from the monthly distributions (one query); the days of a month the period
-    cuts through, from the fact rows of those days alone (one more query, only then)."""
-    months = matching(MonthlyTimeHistogram.objects.all(), filters=Filters(
-        application_type=filters.application_type, track=filters.track, authority=filters.authority,
-        outcome=filters.outcome))
-    first = last = None  # the first and last whole months of the period
+    first: date | None
+    last: date | None
+    cut: bool
+
+
+def _period(filters: Filters) -> _Period:
+    first = last = None
     if filters.start:
         first = filters.start if filters.start.day == 1 else _next_month(_month_start(filters.start))
-        months = months.filter(ended_month__gte=first)
     if filters.end:
         after = filters.end + timedelta(days=1)
         last = _month_start(filters.end) if after.day == 1 else _month_start(_month_start(filters.end) - timedelta(days=1))
-        months = months.filter(ended_month__lte=last)
+    cut = bool((filters.start and filters.start.day != 1) or (filters.end and (filters.end + timedelta(days=1)).day != 1))
+    return _Period(first, last, cut)
+
+
+def _dimensions(filters: Filters) -> Filters:
+    return Filters(application_type=filters.application_type, track=filters.track, authority=filters.authority,
+                   outcome=filters.outcome)
+
+
+def _whole_months(rows: QuerySet, period: _Period) -> QuerySet:
+    if period.first:
+        rows = rows.filter(ended_month__gte=period.first)
+    if period.last:
+        rows = rows.filter(ended_month__lte=period.last)
+    return rows
+
+
+def _edge_days(rows: QuerySet, period: _Period) -> QuerySet:
+    """Rows of the period (already filtered by day) outside its whole months."""
+    if period.first and period.last:
+        return rows.exclude(ended_month__gte=period.first, ended_month__lte=period.last) \
+            if period.first <= period.last else rows
+    if period.first:
+        return rows.exclude(ended_month__gte=period.first)
+    if period.last:
+        return rows.exclude(ended_month__lte=period.last)
+    return rows
+
+
+def _time_histogram(filters: Filters) -> list[tuple[int, int]]:
+    """The distribution of counted time over the filtered applications, as sorted (days, count):
+    whole months from the monthly roll-ups, the days of a month the period cuts through from the
+    fact rows of those days alone (one more query, only then)."""
+    period = _period(filters)
+    months = _whole_months(matching(MonthlyFacts.objects.all(), filters=_dimensions(filters)), period)
     counts: Counter[int] = Counter()
     for histogram in months.values_list("histogram", flat=True):
         for days, n in histogram.items():
             counts[int(days)] += n
-    cut = (filters.start and filters.start.day != 1) or (filters.end and (filters.end + timedelta(days=1)).day != 1)
-    if cut:
-        edges = facts(filters=filters)
-        if first and last:
-            if first <= last:
-                edges = edges.exclude(ended_month__gte=first, ended_month__lte=last)
-        elif first:
-            edges = edges.exclude(ended_month__gte=first)
-        elif last:
-            edges = edges.exclude(ended_month__lte=last)
+    if period.cut:
+        edges = _edge_days(facts(filters=filters), period)
         for days, n in edges.order_by().values("days_counted").annotate(n=Count("pk")).values_list("days_counted", "n"):
             counts[days] += n
     return sorted(counts.items())
@@ -229,9 +266,8 @@ def baseline_history(*, filters: Filters, rules: RuleSets) -> list[dict[str, Any
     history = Filters(start=period[0] if period else None, end=period[1] if period else None,
                       application_type=filters.application_type, track=filters.track,
                       authority=filters.authority, outcome=filters.outcome)
-    rows = daily(filters=history).filter(rule_set_id=rules.baseline.pk).order_by()
-    groups = list(rows.values("authority", "application_type", "track").annotate(
-        n=Sum("n"), sum_days_counted=Sum("sum_days_counted")))
+    groups = _groups(history, ("authority", "application_type", "track"),
+                     {"n": Sum("n"), "sum_days_counted": Sum("sum_days_counted")}, rule_set_id=rules.baseline.pk)
     for group in groups:
         group["period"] = [day.isoformat() for day in period] if period else None
     return groups
@@ -252,10 +288,9 @@ def five_reductions(*, filters: Filters) -> dict[str, Any]:
 
     Four queries, whatever the number of applications.
     """
-    rows = daily(filters=filters)
     rules = rule_sets()
     history = _history_total(baseline_history(filters=filters, rules=rules))
-    totals = _add_up(_groups(rows, by=("outcome", "rule_set_id"), sums=_HEADLINE_SUMS), _pk(rules.baseline))
+    totals = _add_up(_groups(filters, by=("outcome", "rule_set_id"), sums=_HEADLINE_SUMS), _pk(rules.baseline))
     return _headline(totals, _time_histogram(filters), history)
 
 
@@ -300,7 +335,7 @@ def _by_month(groups: list[dict[str, Any]], history: dict[str, Any] | None = Non
 def by_month(*, filters: Filters) -> list[dict[str, Any]]:
     """The five reductions, counts and on-time rate per month an application ended (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _by_month(_groups(daily(filters=filters), by=("ended_month", "outcome", "rule_set_id")),
+    return _by_month(_groups(filters, by=("ended_month", "outcome", "rule_set_id")),
                      baseline_id=baseline_id)
 
 
@@ -328,7 +363,7 @@ def _breakdown(groups: list[dict[str, Any]], history: list[dict[str, Any]] | Non
 def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
     """Counts, time and the reductions by issuing authority, application type and track (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _breakdown(_groups(daily(filters=filters), by=("authority", "application_type", "track", "outcome",
+    return _breakdown(_groups(filters, by=("authority", "application_type", "track", "outcome",
                                                           "rule_set_id")), baseline_id=baseline_id)
 
 
@@ -349,7 +384,7 @@ def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step
 
 def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
     """Everything the service-centre dashboard shows (six queries, whatever the data size)."""
-    groups = _groups(daily(filters=filters))
+    groups = _groups(filters)
     rules = rule_sets()
     baseline_id = _pk(rules.baseline)
     totals = _add_up(groups, baseline_id)

@@ -7,7 +7,7 @@ from django.db.models import Sum
 
 from approvals.models import StatusChange
 from metrics import selectors
-from metrics.models import ApplicationFacts, DailyFacts, MonthlyTimeHistogram
+from metrics.models import ApplicationFacts, DailyFacts, MonthlyFacts
 from metrics.rollups import rollups_rebuild
 from metrics.selectors import Filters
 from metrics.services import facts_record
@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> tuple[list, list]:
     daily = sorted(tuple(row.values()) for row in DailyFacts.objects.values(*[
         f.attname for f in DailyFacts._meta.fields if f.name != "id"]))
-    monthly = sorted((row["ended_month"], row["outcome"], sorted(row["histogram"].items()))
-                     for row in MonthlyTimeHistogram.objects.values("ended_month", "outcome", "histogram"))
+    monthly = sorted((row.pop("ended_month"), row.pop("outcome"), sorted(row.pop("histogram").items()),
+                      tuple(row.values())) for row in MonthlyFacts.objects.values(*[
+                          f.attname for f in MonthlyFacts._meta.fields if f.name != "id"]))
     return daily, monthly
 
 
@@ -27,7 +28,8 @@ def test_writing_facts_keeps_the_rollups_what_a_rebuild_makes(histories):
     kept = snapshot()
     assert len(kept[0]) == 4 and DailyFacts.objects.aggregate(n=Sum("n"))["n"] == 4
     assert DailyFacts.objects.get(ended_on=date(2025, 10, 24)).sum_days_counted == 20
-    assert MonthlyTimeHistogram.objects.get(ended_month=date(2026, 3, 1)).histogram == {"32": 1}
+    assert MonthlyFacts.objects.get(ended_month=date(2026, 3, 1)).histogram == {"32": 1}
+    assert MonthlyFacts.objects.get(ended_month=date(2025, 12, 1)).sum_days_counted == 6
     assert rollups_rebuild() == (4, 4)
     assert snapshot() == kept
 
