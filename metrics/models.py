@@ -261,3 +261,8 @@ for _model in (DailyFacts, MonthlyFacts):
     for _name in (*(f"sum_{name}" for name in SUMMED), *EXTRA_SUMS):
         _model.add_to_class(_name, models.DecimalField(max_digits=16, decimal_places=2, default=0)
                             if "fee" in _name else models.BigIntegerField(default=0))
+
+
+from .simulation.models import ReformSimulation  # noqa: E402  (its own module; registered with this app)
+
+__all__ = ["ApplicationFacts", "DailyFacts", "MetricsExport", "MonthlyFacts", "ReformSimulation"]

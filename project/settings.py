@@ -147,6 +147,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
 # Called (dotted paths, keyword ``application``) in the transaction that ends an application: the flow
 # reaches the apps above it only through this (workflows.hooks).
 CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
+# A reform simulation over at most this many applications is replayed in the request; a larger one
+# runs in the worker, with progress.
+CMA_SIMULATION_INLINE = int(os.environ.get("CMA_SIMULATION_INLINE", "5000"))
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 

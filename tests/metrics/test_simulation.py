@@ -85,3 +85,75 @@ def test_a_bad_proposal_names_every_bad_value():
         Proposal.from_json({"rule_set": "nope", "limits": {"review": 0}, "drop_steps": ["accept"],
                             "fee_yuan": "-1", "assumption": "magic"})
     assert set(error.value.message_dict) == {"rule_set", "limits", "drop_steps", "fee_yuan", "assumption"}
+
+
+def test_the_command_prints_now_and_proposed_and_the_self_check(histories):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("simulate_reform", "--rule-set", "national-2021", "--limit", "review=20", "--since", "2025-01-01",
+                 "--until", "2026-12-31", stdout=out)
+    text = out.getvalue()
+    assert "技术评审时限改为 20 个工作日（现为 30）" in text and "applications: 4" in text
+    assert "reproduces the recorded figures: yes" in text
+    out = StringIO()
+    call_command("simulate_reform", "--rule-set", "national-2021", "--drop-document", "personnel", "--json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert body["proposed"]["reductions"]["documents"]["actual"] == 5.5 and body["self_check"]["mismatched"] == 0
+
+
+def test_the_command_refuses_bad_input(histories):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="rule_set"):
+        call_command("simulate_reform", "--rule-set", "nope")
+    with pytest.raises(CommandError):
+        call_command("simulate_reform", "--rule-set", "national-2021", "--limit", "review=abc")
+
+
+SIMULATIONS = "/api/v1/metrics/simulations/"
+
+
+def test_the_api_answers_a_small_period_at_once_in_the_five_reductions_shape(api, monitor, histories):
+    response = api(monitor).post(SIMULATIONS, {"rule_set": "national-2021", "limits": {"review": 20}}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["state"] == "done" and body["self_check"]["reproduces_recorded_figures"] is True
+    five = api(monitor).get("/api/v1/metrics/five-reductions/").json()
+    assert set(body["current"]) == set(five) - {"filters"} and set(body["proposed"]) == set(body["current"])
+    assert body["proposed"]["reductions"]["time"]["actual"] == 26.75
+    assert api(monitor).get(f"{SIMULATIONS}{body['id']}/").json()["proposed"] == body["proposed"]
+
+
+def test_the_api_refuses_others_and_bad_input(api, monitor, acceptor, histories):
+    assert api(acceptor).post(SIMULATIONS, {"rule_set": "national-2021"}, format="json").status_code == 403
+    response = api(monitor).post(SIMULATIONS, {"rule_set": "national-2021", "since": "2026-02-30",
+                                               "limits": {"review": -3}}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"since"}
+    response = api(monitor).post(SIMULATIONS, {"rule_set": "nope", "assumption": "magic"}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"rule_set", "assumption"}
+
+
+def test_a_large_period_runs_in_the_background_with_progress(api, monitor, histories, settings,
+                                                            django_capture_on_commit_callbacks):
+    from metrics.models import ReformSimulation
+
+    settings.CMA_SIMULATION_INLINE = 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api(monitor).post(SIMULATIONS, {"rule_set": "national-2021", "commitment_types": ["initial"]},
+                                     format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["state"] == "pending" and body["rows_total"] == 4 and body["progress_pct"] == 0
+    assert "current" not in body
+    for callback in callbacks:  # the worker's turn (tests/metrics/test_worker.py runs a real one)
+        callback()
+    body = api(monitor).get(f"{SIMULATIONS}{body['id']}/").json()
+    assert body["state"] == "done" and body["progress_pct"] == 100 and body["self_check"]["mismatched"] == 0
+    simulation = ReformSimulation.objects.get(pk=body["id"])
+    assert simulation.state == "done" and simulation.rows_done == 4
+    assert simulation.result["proposed"]["reductions"]["steps"]["actual"] == 3.75
