@@ -157,3 +157,39 @@ def test_a_large_period_runs_in_the_background_with_progress(api, monitor, histo
     simulation = ReformSimulation.objects.get(pk=body["id"])
     assert simulation.state == "done" and simulation.rows_done == 4
     assert simulation.result["proposed"]["reductions"]["steps"]["actual"] == 3.75
+
+
+def test_the_page_runs_a_simulation_and_its_brief_is_a_real_pdf(client, monitor, histories):
+    from tests.documents.test_pdfs import text_of
+
+    client.force_login(monitor)
+    assert client.get("/metrics/simulations/").status_code == 200
+    response = client.post("/metrics/simulations/", {"rule_set": "national-2021", "limit_review": "20",
+                                                     "assumption": "as_recorded", "drop_documents": "personnel"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-simulation-state="done"' in page and 'data-self-check="ok"' in page
+    assert "技术评审时限改为 20 个工作日（现为 30）" in page and "不再要求提交材料 personnel" in page
+    assert '<tr data-reduction="documents">' in page
+    brief = client.get(response["Location"] + "brief.pdf")
+    assert brief.status_code == 200 and brief["Content-Type"] == "application/pdf"
+    text = text_of(brief.content)
+    # statutory time of the four paths: 34.25 now, 26.75 with the review at 20 days (shown to one decimal)
+    assert "五减改革模拟简报" in text and "自检通过" in text and "34.2→26.8" in text
+
+
+def test_the_page_shows_bad_input_and_refuses_others(client, monitor, acceptor, histories):
+    client.force_login(monitor)
+    response = client.post("/metrics/simulations/", {"rule_set": "national-2021", "limit_review": "0",
+                                                     "since": "2026-01-01", "until": "2025-01-01",
+                                                     "assumption": "as_recorded"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "结束日期不能早于开始日期" in page
+    client.force_login(acceptor)
+    assert client.get("/metrics/simulations/").status_code == 403
+    client.force_login(monitor)
+    from metrics.models import ReformSimulation
+
+    other = ReformSimulation.objects.create(requested_by=acceptor, proposal={})
+    assert client.get(f"/metrics/simulations/{other.pk}/").status_code == 404
