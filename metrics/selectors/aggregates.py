@@ -7,7 +7,7 @@ percentile are read (nearest rank, so SQLite and PostgreSQL agree).
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -243,6 +243,7 @@ class RuleSets:
     current: RuleSet | None
     baseline: RuleSet | None
     reform_day: date | None
+    reform_code: str | None = None
 
 
 def rule_sets() -> RuleSets:
@@ -251,8 +252,11 @@ def rule_sets() -> RuleSets:
     rows = list(RuleSet.objects.filter(is_promise=False))
     baseline = max((r for r in rows if r.is_baseline), key=lambda r: r.effective_from, default=None)
     current = max((r for r in rows if r.effective_from <= today), key=lambda r: r.effective_from, default=None)
-    later = [r.effective_from for r in rows if baseline and not r.is_baseline and r.effective_from > baseline.effective_from]
-    return RuleSets(current=current, baseline=baseline, reform_day=min(later, default=None))
+    later = sorted((r for r in rows if baseline and not r.is_baseline and r.effective_from > baseline.effective_from),
+                   key=lambda r: r.effective_from)
+    reform = later[0] if later else None
+    return RuleSets(current=current, baseline=baseline, reform_day=reform.effective_from if reform else None,
+                    reform_code=reform.code if reform else None)
 
 
 def comparable_period(filters: Filters, rules: RuleSets) -> tuple[date, date] | None:
@@ -389,8 +393,42 @@ def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step
     return rows, overdue.count()
 
 
+def period_comparison(*, filters: Filters, rules: RuleSets) -> dict[str, Any] | None:
+    """The five reductions before and after the reform took effect (the first rule set after the
+    baseline), within the chosen period and dimensions, overall and per application type and track
+    (two queries; None without a reform day)."""
+    day = rules.reform_day
+    if day is None:
+        return None
+    before_end = min(filter(None, [filters.end, day - timedelta(days=1)]))
+    after_start = max(filter(None, [filters.start, day]))
+    sides = {
+        "before": replace(filters, end=before_end),
+        "after": replace(filters, start=after_start),
+    }
+    by = ("application_type", "track", "outcome", "rule_set_id")
+    result: dict[str, Any] = {"reform_day": day.isoformat(), "rule_set": rules.reform_code, "overall": {}, "by_type_track": []}
+    split: dict[tuple[str, str], dict[str, Any]] = {}
+    for side, side_filters in sides.items():
+        empty = side_filters.start and side_filters.end and side_filters.end < side_filters.start
+        groups = [] if empty else _groups(side_filters, by=by, sums=_HEADLINE_SUMS)
+        totals = _add_up(groups)
+        result["overall"][side] = {"applications": totals["n"], "reductions": _reductions(totals)}
+        for (kind, track), part in _regroup(groups, "application_type", "track"):
+            split.setdefault((kind, track), {})[side] = {"applications": part["n"], "reductions": _reductions(part)}
+    types = dict(ApplicationFacts._meta.get_field("application_type").choices)
+    tracks = dict(ApplicationFacts._meta.get_field("track").choices)
+    for (kind, track), sides_found in sorted(split.items()):
+        result["by_type_track"].append({
+            "application_type": kind, "application_type_display": str(types.get(kind, kind)),
+            "track": track, "track_display": str(tracks.get(track, track)),
+            "before": sides_found.get("before"), "after": sides_found.get("after"),
+        })
+    return result
+
+
 def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
-    """Everything the service-centre dashboard shows (six queries, whatever the data size)."""
+    """Everything the service-centre dashboard shows (eight queries, whatever the data size)."""
     groups = _groups(filters)
     rules = rule_sets()
     baseline_id = _pk(rules.baseline)
@@ -402,6 +440,7 @@ def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
         "steps": step_times(totals, current=rules.current, baseline=rules.baseline),
         "months": _by_month(groups, _history_total(history), baseline_id),
         "breakdown": _breakdown(groups, history, baseline_id),
+        "comparison": period_comparison(filters=filters, rules=rules),
         "overdue": overdue,
         "overdue_total": overdue_total,
         "rule_sets": {"current": rules.current, "baseline": rules.baseline},

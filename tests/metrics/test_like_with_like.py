@@ -97,3 +97,25 @@ def test_the_dashboard_says_there_is_no_baseline_history_or_shows_it(client, mon
                       ended=[(date(2021, 5, 20) - timedelta(days=i), 30) for i in range(2)])
     html = client.get("/metrics/").content.decode()
     assert "基线规则历史 30（2 件）" in html and "无基线历史" not in html.split('data-reduction="time"')[1][:600]
+
+
+def test_the_dashboard_compares_before_and_after_the_reform_by_type_and_track(client, monitor, histories):
+    template = ApplicationFacts.objects.get(application=histories["A"])
+    _baseline_history(template, ended=[(date(2021, 3, 15), 40), (date(2021, 5, 20), 60)])
+    data = selectors.dashboard(filters=Filters())
+    comparison = data["comparison"]
+    assert comparison["reform_day"] == "2021-06-01" and comparison["rule_set"] == "national-2021"
+    before, after = comparison["overall"]["before"], comparison["overall"]["after"]
+    assert (before["applications"], after["applications"]) == (2, 4)
+    assert before["reductions"]["time"]["counted"] == 50 and after["reductions"]["time"]["counted"] == 15
+    assert before["reductions"]["steps"]["actual"] == 11 and after["reductions"]["steps"]["actual"] == 4.75
+    [row] = comparison["by_type_track"]
+    assert (row["application_type"], row["track"]) == ("initial", "ordinary")
+    assert row["before"]["applications"] == 2 and row["after"]["applications"] == 4
+    # a period after the reform has nothing before it
+    later = selectors.dashboard(filters=Filters(start=date(2025, 1, 1)))["comparison"]["overall"]
+    assert later["before"]["applications"] == 0 and later["after"]["applications"] == 4
+    client.force_login(monitor)
+    html = client.get("/metrics/").content.decode()
+    assert "改革前后对比（2021-06-01 生效）" in html and 'data-compare="initial/ordinary"' in html
+    assert "<td>2 / 4</td>" in html
