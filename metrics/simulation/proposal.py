@@ -7,14 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from approvals.models import RuleSet
 from workflows import steps as declared
 
 AS_RECORDED, SCALES = "as_recorded", "scales"
-ASSUMPTIONS = {
-    AS_RECORDED: "各环节实际办理用时保持记录值不变（只改变法定时限）",
-    SCALES: "各环节实际办理用时按时限变化同比例伸缩",
+ASSUMPTIONS = {  # translated where shown
+    AS_RECORDED: gettext_noop("各环节实际办理用时保持记录值不变（只改变法定时限）"),
+    SCALES: gettext_noop("各环节实际办理用时按时限变化同比例伸缩"),
 }
 DROPPABLE = ("review", "decide", "issue")  # acceptance starts every procedure
 
