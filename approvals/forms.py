@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Application, NumberCode, ScopeItem, User
+from .models.applications import ChangeKind
 from .services import SCOPE_FIELDS
 from .validators import validate_standard_reference
 
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 AGENCY_FIELDS = ("name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone", "contact_email")
-DRAFT_FIELDS = ("application_type", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration")
+DRAFT_FIELDS = ("application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories",
+                "cancellation_reason", "declaration")
 
 
 class AgencyForm(forms.ModelForm):
@@ -74,6 +77,18 @@ class ApplicationForm(forms.ModelForm):
                              _("按名称选择或输入关键字筛选；括号中的代码将写入证书编号。"))
     industry_code = _code_field(NumberCode.Kind.INDUSTRY, _("行业主管部门"), _("没有行业主管部门的，选择“无行业主管部门”。"))
 
+    certificate = forms.CharField(
+        label=_("所涉证书编号"), required=False, max_length=40,
+        help_text=_("延续、变更、扩项、注销：填写本机构持有的资质认定证书编号。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "mono", "autocomplete": "off"}),
+    )
+
+    def clean_track(self) -> str:
+        return self.cleaned_data.get("track") or Application._meta.get_field("track").default
+
+    def clean_certificate(self) -> str:
+        return re.sub(r"\s+", "", self.cleaned_data.get("certificate") or "").translate(FULL_WIDTH_DIGITS)
+
     class Meta:
         model = Application
         fields = DRAFT_FIELDS
@@ -87,6 +102,10 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["test_sites"].required = False  # a change or a cancellation concerns the certificate's sites
+        self.fields["cancellation_reason"].help_text = _("注销申请：选择注销原因。")
+        self.fields["track"].required = False  # absent: the ordinary track
+
         for name, kind in (("field_code", NumberCode.Kind.FIELD), ("industry_code", NumberCode.Kind.INDUSTRY)):
             choices = NumberCode.objects.choices(kind)
             current = self.initial.get(name) or self.fields[name].initial
@@ -95,6 +114,54 @@ class ApplicationForm(forms.ModelForm):
             self.fields[name].choices = [("", _("请选择"))] + choices
             if not self.initial.get(name) and not self.is_bound:
                 self.initial[name] = Application._meta.get_field(name).default
+
+
+class ChangeForm(forms.Form):
+    """One change of a change application (变更): what changes and its new value."""
+
+    kind = forms.ChoiceField(label=_("变更事项"), choices=[("", "—"), *ChangeKind.choices])
+    value = forms.CharField(
+        label=_("变更后内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        help_text=_("取消项目：填能力范围序号，逗号分隔；标准变更：每行“序号：新标准”。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+    def cleaned_change(self) -> dict[str, Any]:
+        kind, value = self.cleaned_data["kind"], self.cleaned_data["value"].strip()
+        if kind == ChangeKind.CANCELLED_ITEMS:
+            return {"kind": kind, "value": [part.strip() for part in re.split(r"[,，、\s]+", value) if part.strip()]}
+        if kind == ChangeKind.STANDARDS:
+            rows = []
+            for line in value.splitlines():
+                seq, _sep, standard = line.replace("：", ":").partition(":")
+                rows.append({"seq": seq.strip(), "standard": standard.strip()})
+            return {"kind": kind, "value": rows}
+        return {"kind": kind, "value": value}
+
+
+class BaseChangeFormSet(forms.BaseFormSet):
+    def changes(self) -> list[dict[str, Any]]:
+        return [form.cleaned_change() for form in self.forms
+                if form.has_changed() and not self._should_delete_form(form)]
+
+
+ChangeFormSet = forms.formset_factory(ChangeForm, formset=BaseChangeFormSet, extra=1, can_delete=True)
+
+
+def change_formset(*, data=None, application: Application | None = None) -> BaseChangeFormSet:
+    initial = []
+    for change in (application.changes if application is not None else []):
+        value = change["value"]
+        if change["kind"] == ChangeKind.CANCELLED_ITEMS:
+            value = ", ".join(str(v) for v in value)
+        elif change["kind"] == ChangeKind.STANDARDS:
+            value = "\n".join(f"{row['seq']}：{row['standard']}" for row in value)
+        initial.append({"kind": change["kind"], "value": value})
+    return ChangeFormSet(data=data, prefix="changes", initial=initial)
 
 
 class ScopeItemForm(forms.Form):

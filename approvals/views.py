@@ -14,8 +14,17 @@ from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .exceptions import TransitionRefused
-from .forms import DRAFT_FIELDS, AgencyForm, ApplicationForm, SignUpForm, apply_validation_error, scope_formset
-from .models import Application, ApplicationStatus
+from .forms import (
+    DRAFT_FIELDS,
+    AgencyForm,
+    ApplicationForm,
+    SignUpForm,
+    apply_validation_error,
+    change_formset,
+    scope_formset,
+)
+from .models import Application, ApplicationStatus, ApplicationType
+from .models.applications import SCOPE_TYPES
 from .pagination import keyset_page
 from .permissions import acts_for
 
@@ -91,9 +100,23 @@ def application_list(request):
     })
 
 
-def _draft_input(form, formset) -> tuple[dict, list]:
-    rows = formset.rows()
-    return {name: form.cleaned_data[name] for name in DRAFT_FIELDS}, rows
+def _bound_changes(data, application=None):
+    """The change rows, bound only when the page sent them (an older form or a script may not)."""
+    sent = data is not None and "changes-TOTAL_FORMS" in data
+    return change_formset(data=data if sent else None, application=application)
+
+
+def _valid_or_absent(formset) -> bool:
+    return not formset.is_bound or formset.is_valid()
+
+
+def _draft_input(form, formset, changes) -> tuple[dict, list]:
+    fields = {name: form.cleaned_data[name] for name in DRAFT_FIELDS}
+    fields["certificate"] = form.cleaned_data["certificate"]
+    is_change = fields["application_type"] == ApplicationType.CHANGE
+    fields["changes"] = changes.changes() if (is_change and changes.is_bound) else []
+    rows = formset.rows() if fields["application_type"] in SCOPE_TYPES else []
+    return fields, rows
 
 
 @login_required
@@ -103,9 +126,9 @@ def application_create(request):
     if not request.user.agency_id:
         return _needs_agency(request)
     data = request.POST if request.method == "POST" else None
-    form, formset = ApplicationForm(data), scope_formset(data=data)
-    if data is not None and form.is_valid() and formset.is_valid():
-        fields, rows = _draft_input(form, formset)
+    form, formset, changes = ApplicationForm(data), scope_formset(data=data), _bound_changes(data)
+    if data is not None and form.is_valid() and formset.is_valid() and _valid_or_absent(changes):
+        fields, rows = _draft_input(form, formset, changes)
         try:
             with transaction.atomic():
                 application = services.application_create(by=request.user, scope=[row for _i, row in rows], **fields)
@@ -114,7 +137,7 @@ def application_create(request):
         else:
             messages.success(request, _("草稿已保存。检查无误后即可提交申请。"))
             return redirect("workflows:application_detail", pk=application.pk)
-    return render(request, "approvals/application_form.html", {"form": form, "formset": formset},
+    return render(request, "approvals/application_form.html", {"form": form, "formset": formset, "changes": changes},
                   status=400 if data is not None else 200)
 
 
@@ -129,13 +152,16 @@ def application_edit(request, pk: int):
         messages.warning(request, _("只有草稿可以修改。"))
         return redirect("workflows:application_detail", pk=application.pk)
     data = request.POST if request.method == "POST" else None
-    form = ApplicationForm(data, initial={name: getattr(application, name) for name in DRAFT_FIELDS})
+    initial = {name: getattr(application, name) for name in DRAFT_FIELDS}
+    initial["certificate"] = application.subject_certificate.number if application.subject_certificate_id else ""
+    form = ApplicationForm(data, initial=initial)
     formset = scope_formset(data=data, application=application)
+    changes = _bound_changes(data, application)
     status = 200
     if data is not None:
         status = 400
-        if form.is_valid() and formset.is_valid():
-            fields, rows = _draft_input(form, formset)
+        if form.is_valid() and formset.is_valid() and _valid_or_absent(changes):
+            fields, rows = _draft_input(form, formset, changes)
             try:
                 with transaction.atomic():
                     services.application_update(
@@ -151,4 +177,4 @@ def application_edit(request, pk: int):
                 messages.success(request, _("草稿已保存。"))
                 return redirect("workflows:application_detail", pk=application.pk)
     return render(request, "approvals/application_form.html",
-                  {"form": form, "formset": formset, "application": application}, status=status)
+                  {"form": form, "formset": formset, "changes": changes, "application": application}, status=status)

@@ -76,6 +76,19 @@ def limit_days(rules: RuleSet | None, node: str) -> int | None:
     return steps.limit_days(rules, node) if rules is not None else None
 
 
+def measured_node(node: str) -> str | None:
+    """The step a recorded node is measured as: itself for the authority's and the applicant's steps,
+    the official step with the same statutory limit for a procedure's own variant of it (the
+    cancellation decision is a decision), None for a step after the licence (the commitment track's
+    post-verification is supervision, not a step of obtaining the licence)."""
+    if node in OFFICIAL_NODES or node in APPLICANT_NODES:
+        return node
+    declared = steps.STEPS.get(node)
+    if declared is None:
+        return None
+    return next((name for name in OFFICIAL_NODES if steps.STEPS[name].limit == declared.limit), None)
+
+
 def expected_steps(rules: RuleSet, track: str) -> list[str]:
     """A rule set's structural steps (``RuleSet.expected_steps``) for a track.
 

@@ -11,13 +11,13 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from approvals.models import Application, ApplicationTrack, Certificate, Deficiency, RuleSet, StatusChange
+from approvals.models import Application, ApplicationTrack, CertificateVersion, Deficiency, RuleSet, StatusChange
 from documents import selectors as documents
 from documents.models import Document
 from workflows.calendar import working_days_between
 from workflows.models import Step
 
-from .facts import DocumentCounts, History, Span, compose
+from .facts import DocumentCounts, History, Span, compose, measured_node
 from .models import ENDED_STATES
 
 
@@ -80,17 +80,24 @@ def history_of(application: Application, *, baseline: RuleSet, now: datetime | N
             .order_by("-at", "-id").values_list("at", flat=True).first()
         )
     ended_at = ended_at or now
-    spans = []
+    spans, last_measured, skipped = [], None, False
     steps = Step.objects.filter(application=application).order_by("entered_at", "id")
     for node, state, entered_at, finished_at in steps.values_list("node", "state", "entered_at", "finished_at"):
-        spans.append(Span(node=node, days=working_days_between(_day(entered_at), _day(finished_at or now)),
+        measured = measured_node(node)
+        if measured is None:
+            skipped = True  # after the licence: not a step of obtaining it
+            continue
+        spans.append(Span(node=measured, days=working_days_between(_day(entered_at), _day(finished_at or now)),
                           done=state == Step.State.DONE))
+        last_measured = finished_at or now
+    if skipped and last_measured is not None:
+        ended_at = min(ended_at, last_measured)  # the procedure ended when its last measured step did
     rounds = application.deficiencies.aggregate(
         supplement=Max("round", filter=Q(kind=Deficiency.Kind.SUPPLEMENT)),
         rectification=Max("round", filter=Q(kind=Deficiency.Kind.RECTIFICATION)),
     )
     authority = (
-        Certificate.objects.filter(application=application).values_list("issuing_authority", flat=True).first()
+        CertificateVersion.objects.filter(application=application).values_list("issuing_authority", flat=True).first()
         or settings.CMA_AUTHORITY_NAME
     )
     return History(

@@ -17,8 +17,7 @@ from tests.documents.helpers import certify
 from tests.factories import ApplicationFactory, UserFactory
 from tests.pages import client_for
 from tests.workflows.helpers import complete, to_review
-from workflows import services
-from workflows.flows import OUTCOMES
+from workflows import services, steps
 from workflows.models import Step
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +64,8 @@ def internal_codes() -> set[str]:
     codes = set(DocumentRequirement.objects.values_list("code", flat=True))
     for choices in (ApplicationType, ApplicationStatus, CertificateStatus, ReviewMode, Step.State, Step.Clock):
         codes.update(choices.values)
-    codes.update(OUTCOMES)
-    codes.update(outcome for outcomes in OUTCOMES.values() for outcome in outcomes)
+    codes.update(steps.STEPS)
+    codes.update(outcome.name for declared in steps.STEPS.values() for outcome in declared.outcomes)
     codes.update({"application_type", "field_code", "industry_code", "document_code"})
     return codes
 

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from approvals.models import RuleSet
+from approvals.services.procedures import add_months
 
 from . import steps
 from .calendar import add_working_days, working_days_between
@@ -71,6 +72,8 @@ def compute_due_date(step: Step) -> date | None:
     """The due date from the step's clock, or None while the calendar lacks a year it needs."""
     if step.limit_days is None or step.clock_started_on is None:
         return None
+    if step.clock == Clock.VERIFICATION:  # 核查: calendar months from the day the certificate was issued
+        return add_months(step.clock_started_on, step.limit_days)
     try:
         return add_working_days(step.clock_started_on, step.limit_days - step.carried_days)
     except CalendarMissing as error:  # the periodic check reports steps left without a due date

@@ -88,6 +88,7 @@ class OrdinaryFlow(ProcedureFlow):
         flow.Switch()
         .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
         .Case(this.review, status_is(S.ACCEPTED))
+        .Case(this.decide, status_is(S.AWAITING_DECISION))  # a change that needs no technical review
         .Default(this.end)  # refused
     )
     supplement = human(steps.SUPPLEMENT).Next(this.accept)
@@ -105,4 +106,51 @@ class OrdinaryFlow(ProcedureFlow):
         .Default(this.end)  # denied
     )
     issue = human(steps.ISSUE).Next(this.end)
+    end = flow.End()
+
+
+class CommitmentFlow(ProcedureFlow):
+    """告知承诺
+
+    受理 → (补正 ↺) → 审批决定（无技术评审） → 发证 → 核查（发证后按月计）.
+    """
+
+    start = flow.StartHandle(this.start_process).Next(this.accept)
+
+    accept = human(steps.ACCEPT).Next(this.after_accept)
+    after_accept = (
+        flow.Switch()
+        .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
+        .Case(this.decide, status_is(S.AWAITING_DECISION))
+        .Default(this.end)  # refused
+    )
+    supplement = human(steps.SUPPLEMENT).Next(this.accept)
+    decide = human(steps.DECIDE).Next(this.after_decide)
+    after_decide = (
+        flow.Switch()
+        .Case(this.issue, status_is(S.APPROVED, S.PARTIALLY_APPROVED))
+        .Default(this.end)  # denied
+    )
+    issue = human(steps.ISSUE).Next(this.verification)
+    verification = human(steps.VERIFICATION).Next(this.end)
+    end = flow.End()
+
+
+class CancellationFlow(ProcedureFlow):
+    """注销
+
+    受理 → (补正 ↺) → 注销决定. Nothing is issued: the decision cancels the certificate.
+    """
+
+    start = flow.StartHandle(this.start_process).Next(this.accept)
+
+    accept = human(steps.ACCEPT).Next(this.after_accept)
+    after_accept = (
+        flow.Switch()
+        .Case(this.supplement, status_is(S.SUPPLEMENT_REQUESTED))
+        .Case(this.decide_cancellation, status_is(S.AWAITING_DECISION))
+        .Default(this.end)  # refused
+    )
+    supplement = human(steps.SUPPLEMENT).Next(this.accept)
+    decide_cancellation = human(steps.DECIDE_CANCELLATION).Next(this.end)
     end = flow.End()

@@ -249,6 +249,32 @@ class IssueForm(OutcomeForm):
         return {}
 
 
+# --- 注销决定 ------------------------------------------------------------------------------------
+class CancelApproveForm(OutcomeForm):
+    outcome, title, button, tone = "approve", _("准予注销"), _("准予注销"), "danger"
+    confirm = _("将作出准予注销决定，证书随即注销并在公开核验页显示注销日期，不能撤回。")
+    comment = forms.CharField(label=_("注销决定说明"), widget=textarea, required=False)
+
+
+class CancelDenyForm(OutcomeForm):
+    outcome, title, button, tone = "deny", _("不予注销"), _("不予注销"), "warning"
+    confirm = _("将作出不予注销决定并出具决定书，证书保持原状态，不能撤回。")
+    comment = forms.CharField(label=_("不予注销理由"), widget=textarea)
+
+
+# --- 核查 (the commitment track's post-verification) -------------------------------------------------
+class CommitmentConfirmForm(OutcomeForm):
+    outcome, title, button = "confirm", _("核查属实"), _("核查属实")
+    confirm = _("将记录告知承诺核查属实，证书继续有效，不能撤回。")
+    comment = forms.CharField(label=_("核查结论"), widget=textarea, required=False)
+
+
+class FalseCommitmentForm(OutcomeForm):
+    outcome, title, button, tone = "false_commitment", _("承诺不实"), _("承诺不实，撤销许可"), "danger"
+    confirm = _("将撤销许可和证书并公开撤销理由，机构三年内不得适用告知承诺，不能撤回。")
+    comment = forms.CharField(label=_("撤销理由（将公开）"), widget=textarea)
+
+
 # --- 补正 / 整改 (the applicant's tasks) -----------------------------------------------------------
 class AnswerForm(forms.Form):
     response = forms.CharField(

@@ -1,9 +1,9 @@
 """Where an application stands in its procedure: the path of steps, each done, current or next,
 with the current step's due date and holder, and what the applicant has to do next.
 
-The path and the step titles come from one place (``path_for``): today the ordinary flow's main
-nodes; when each procedure declares its own steps, only ``path_for`` changes. The rest reads the
-application's status (which step is current) and its Step rows (due dates, holders).
+The path comes from the application's procedure (``workflows.procedures.path_of``) and the titles and
+statuses from the step declarations (``workflows.steps``). The rest reads the application's status
+(which step is current) and its Step rows (due dates, holders).
 """
 
 from collections.abc import Iterable
@@ -12,42 +12,19 @@ from datetime import date, datetime
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
 
-from .flows import OrdinaryFlow
+from . import procedures, steps
 from .models import Step
-from .steps import APPLICANT_STEPS as APPLICANT_NODES
 
 SUBMIT = "submit"
-# Titles of the path's steps; a node without one falls back to its flow annotation.
-STEP_TITLES = {
-    SUBMIT: _("提交申请"),
-    "accept": pgettext_lazy("step", "受理"),
-    "review": _("技术评审"),
-    "decide": _("审批决定"),
-    "issue": _("发证"),
-    "supplement": _("补正"),
-    "rectification": _("整改"),
-}
+SUBMIT_TITLE = _("提交申请")
 # A loop the applicant answers happens inside a main step: the acceptance waits on the supplement.
-LOOP_OF = {"supplement": "accept", "rectification": "review"}
-# Which step is current in each open status (the FSM says where the application is).
-CURRENT_BY_STATUS = {
-    S.DRAFT: SUBMIT,
-    S.SUBMITTED: "accept",
-    S.SUPPLEMENT_REQUESTED: "accept",
-    S.ACCEPTED: "review",
-    S.RECTIFICATION: "review",
-    S.REVIEW_PASSED: "decide",
-    S.REVIEW_FAILED: "decide",
-    S.APPROVED: "issue",
-    S.PARTIALLY_APPROVED: "issue",
-}
-# The step at which a final status stopped the procedure (certified: every step done).
-STOPPED_AT = {S.REFUSED: "accept", S.DENIED: "decide"}
+LOOP_OF = {declared.resumes_after: name for name, declared in steps.STEPS.items() if declared.resumes_after}
+# The step at which a final status stopped the procedure (the decision step is the path's own).
+STOPPED_AT = {S.REFUSED: "accept", S.COMMITMENT_REVOKED: "verification"}
 HOLDER_ROLES = {
     "approvals.accept_application": _("受理人员"),
     "approvals.review_application": _("技术评审组"),
@@ -61,13 +38,31 @@ STATE_LABELS = {DONE: _("已完成"), CURRENT: _("当前环节"), NEXT: _("待�
 
 def path_for(application: Application) -> list[str]:
     """The steps of the application's own procedure, in order (submit first)."""
-    nodes = [node.name for node in OrdinaryFlow.instance.nodes() if node.name in STEP_TITLES]
-    order = ["accept", "review", "decide", "issue"]
-    return [SUBMIT] + [name for name in order if name in nodes and name not in APPLICANT_NODES]
+    return [SUBMIT, *procedures.path_of(application)]
 
 
 def step_title(key: str) -> str | Promise:
-    return STEP_TITLES.get(key, key)
+    return SUBMIT_TITLE if key == SUBMIT else steps.title(key)
+
+
+def _current(status: str, path: list[str]) -> str | None:
+    """The step of ``path`` the application is at in ``status`` (an applicant's loop counts as the
+    step it answers), from the statuses each step declares."""
+    if status == S.DRAFT:
+        return SUBMIT
+    for name in path[1:]:
+        if status in steps.STEPS[name].statuses:
+            return name
+    for loop, owner in LOOP_OF.items():
+        if status in steps.STEPS[loop].statuses and owner in path:
+            return owner
+    return None
+
+
+def _stopped(status: str, path: list[str]) -> str | None:
+    if status == S.DENIED:
+        return next((name for name in path[1:] if steps.STEPS[name].outcome("deny")), None)
+    return STOPPED_AT.get(status)
 
 
 @dataclass(frozen=True)
@@ -104,11 +99,11 @@ class Progress:
 
     @property
     def finished(self) -> bool:
-        return self.status == S.CERTIFIED
+        return self.status in (S.CERTIFIED, S.VERIFIED, S.CERTIFICATE_CANCELLED) and self.current is None
 
 
 def _holder(step: Step) -> tuple[str | Promise, bool]:
-    if step.node in APPLICANT_NODES:
+    if step.node in steps.APPLICANT_STEPS:
         return _("申请机构"), True
     if step.claimed_by_id:
         return str(step.claimed_by), False
@@ -116,27 +111,27 @@ def _holder(step: Step) -> tuple[str | Promise, bool]:
     return _("%(role)s（待认领）") % {"role": role}, False
 
 
-def progress_of(application: Application, steps: Iterable[Step] | None = None) -> Progress:
-    """The application's path with each step's state; ``steps``: its Step rows (queried if None).
+def progress_of(application: Application, rows: Iterable[Step] | None = None) -> Progress:
+    """The application's path with each step's state; ``rows``: its Step rows (queried if None).
 
     The active steps are enough for the current step's due date and holder; finished ones add the
     day each main step was done.
     """
-    if steps is None:
-        steps = application.steps.select_related("claimed_by").order_by("entered_at", "id")
-    steps = list(steps)
+    if rows is None:
+        rows = application.steps.select_related("claimed_by").order_by("entered_at", "id")
+    rows = list(rows)
     path = path_for(application)
     status = application.status
-    current = CURRENT_BY_STATUS.get(status)
-    stopped = STOPPED_AT.get(status)
+    current = _current(status, path)
+    stopped = _stopped(status, path)
     if status == S.WITHDRAWN:
-        last = next((LOOP_OF.get(s.node, s.node) for s in reversed(steps)), None)
+        last = next((LOOP_OF.get(s.node, s.node) for s in reversed(rows)), None)
         stopped = last if last in path else SUBMIT
     marker = current or stopped
     marker_index = path.index(marker) if marker in path else len(path)
-    active = next((s for s in reversed(steps) if s.is_active), None)
+    active = next((s for s in reversed(rows) if s.is_active), None)
     finished: dict[str, datetime] = {}
-    for s in steps:
+    for s in rows:
         if s.state == Step.State.DONE and s.node in path and s.finished_at:
             finished[s.node] = s.finished_at
     result = []
@@ -169,7 +164,7 @@ def progress_for_list(applications: Iterable[Application]) -> dict[int, Progress
     rows = Step.objects.active().filter(application__in=[a.pk for a in applications]).select_related("claimed_by")
     for step in rows.order_by("entered_at", "id"):
         active.setdefault(step.application_id, []).append(step)
-    return {a.pk: progress_of(a, steps=active.get(a.pk, [])) for a in applications}
+    return {a.pk: progress_of(a, rows=active.get(a.pk, [])) for a in applications}
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ class Outcome:
     transition: str  # the application's FSM transition the service runs
     input: type[inputs.OutcomeInput]
     form: type[forms.OutcomeForm] | None = None  # the officials' page form (applicant steps answer on their page)
-    checks: tuple[Callable, ...] = ()  # documents-side checks in the same transaction: (application=, by=)
+    # the documents floor's part, in the same transaction: checks that may refuse the step (a notice
+    # naming a document outside the catalogue) and letters to schedule; each called (application=, by=)
+    checks: tuple[Callable, ...] = ()
     notice: str = ""  # the document this outcome issues (a ``RenderedDocument.Kind``)
     stops_clock: bool = False  # the step's clock stands still until the applicant answers
 
@@ -60,6 +62,7 @@ class StepDef:
     statuses: tuple[str, ...]  # the application's status while the step's task is open
     applicant: bool = False  # the applicant's own agency answers it
     resumes_after: str = ""  # an applicant step whose answer resumes this step's stopped clock
+    limit_in_months: bool = False  # the limit counts calendar months, not working days (核查)
     notes: dict = field(default_factory=dict, compare=False)
 
     @cached_property
@@ -119,7 +122,7 @@ RECTIFICATION = StepDef(
 )
 DECIDE = StepDef(
     name="decide", title=_("审批决定"), permission="approvals.decide_application",
-    clock=Clock.APPROVAL, limit="decision_days", statuses=(S.REVIEW_PASSED, S.REVIEW_FAILED),
+    clock=Clock.APPROVAL, limit="decision_days", statuses=(S.REVIEW_PASSED, S.REVIEW_FAILED, S.AWAITING_DECISION),
     outcomes=(
         Outcome("approve", _("准予许可"), domain.decision_approve, "approve", inputs.CommentInput,
                 forms.ApproveForm, notice=Notice.DECISION_LETTER),
@@ -133,12 +136,35 @@ ISSUE = StepDef(
     name="issue", title=_("发证"), permission="approvals.issue_certificate",
     clock=Clock.APPROVAL, limit="issue_days", statuses=(S.APPROVED, S.PARTIALLY_APPROVED),
     outcomes=(
-        Outcome("issue", _("已发证"), domain.certificate_issue, "certify", inputs.NoInput, forms.IssueForm,
+        Outcome("issue", _("已发证"), domain.licence_issue, "certify", inputs.NoInput, forms.IssueForm,
                 notice=Notice.CERTIFICATE),
     ),
 )
+DECIDE_CANCELLATION = StepDef(
+    name="decide_cancellation", title=_("注销决定"), permission="approvals.decide_application",
+    clock=Clock.APPROVAL, limit="decision_days", statuses=(S.AWAITING_DECISION,),
+    outcomes=(
+        Outcome("approve", _("准予注销"), domain.cancellation_approve, "approve", inputs.CommentInput,
+                forms.CancelApproveForm, checks=(documents.certificate_documents,), notice=Notice.DECISION_LETTER),
+        Outcome("deny", _("不予注销"), domain.decision_deny, "deny", inputs.ReasonInput, forms.CancelDenyForm,
+                notice=Notice.DECISION_LETTER),
+    ),
+)
+VERIFICATION = StepDef(
+    name="verification", title=_("告知承诺核查"), permission="approvals.review_application",
+    clock=Clock.VERIFICATION, limit="verification_months", limit_in_months=True, statuses=(S.CERTIFIED,),
+    outcomes=(
+        Outcome("confirm", _("核查属实"), domain.commitment_confirm, "confirm_commitment", inputs.CommentInput,
+                forms.CommitmentConfirmForm),
+        Outcome("false_commitment", _("承诺不实，撤销许可"), domain.commitment_false, "revoke_false_commitment",
+                inputs.ReasonInput, forms.FalseCommitmentForm, checks=(documents.certificate_documents,)),
+    ),
+)
 
-STEPS: dict[str, StepDef] = {step.name: step for step in (ACCEPT, SUPPLEMENT, REVIEW, RECTIFICATION, DECIDE, ISSUE)}
+STEPS: dict[str, StepDef] = {
+    step.name: step
+    for step in (ACCEPT, SUPPLEMENT, REVIEW, RECTIFICATION, DECIDE, ISSUE, DECIDE_CANCELLATION, VERIFICATION)
+}
 APPLICANT_STEPS = frozenset(name for name, step in STEPS.items() if step.applicant)
 OFFICIAL_PERMISSIONS = frozenset(step.permission for step in STEPS.values() if not step.applicant)
 

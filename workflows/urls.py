@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<id:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("applications/<id:pk>/record.<str:fmt>", views.application_record, name="application_record"),
     path("applications/<id:pk>/answer/", views.application_answer, name="application_answer"),
+    path("applications/<id:pk>/commitment/", views.application_commitment_sign, name="application_commitment_sign"),
     path("tasks/", views.inbox, name="inbox"),
     path("tasks/queue/", views.claimable, name="claimable"),
     path("tasks/<id:task_id>/", views.task_detail, name="task_detail"),

@@ -48,7 +48,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
     scope = ScopeItemSerializer(source="scope_items", many=True, required=False)
     deficiencies = DeficiencySerializer(many=True, read_only=True)
     rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    certificate_number = serializers.SerializerMethodField()
+    certificate_number = serializers.SerializerMethodField(help_text="本申请颁发的证书编号（首次申请）")
+    certificate = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=40,
+        help_text="延续、变更、扩项、注销：所涉证书的编号",
+    )
+    subject_certificate = serializers.SlugRelatedField(slug_field="number", read_only=True,
+                                                       help_text="所涉证书的现行编号")
+    changes = serializers.ListField(child=serializers.DictField(), required=False, max_length=20,
+                                    help_text="变更：[{kind: 变更类型, value: 变更后内容}]")
+    commitment_signed_by = serializers.CharField(source="commitment_signed_by.username", read_only=True, default=None)
 
     class Meta:
         model = Application
@@ -56,10 +65,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "id", "reference", "agency", "application_type", "track", "status", "status_display", "test_sites",
             "field_code", "industry_code", "authorised_signatories", "declaration", "scope", "deficiencies",
             "rule_set", "review_mode", "review_experts", "decision_reason", "certificate_number", "created",
-            "updated", "submitted_at", "decided_at",
+            "updated", "submitted_at", "decided_at", "certificate", "subject_certificate", "changes",
+            "cancellation_reason", "commitment_signed_at", "commitment_signed_by", "commitment_text",
         ]
         read_only_fields = ["status", "review_mode", "review_experts", "decision_reason", "submitted_at",
-                            "decided_at"]
+                            "decided_at", "commitment_signed_at", "commitment_text"]
 
     def get_certificate_number(self, application) -> str | None:
         certificate = getattr(application, "certificate", None)
@@ -72,13 +82,24 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    """The certificate's current version (earlier ones: the public check's ``versions``)."""
+
     application = serializers.IntegerField(source="application_id", read_only=True)
+    version = serializers.IntegerField(source="current.version", read_only=True)
+    agency_name = serializers.CharField(source="current.agency_name", read_only=True)
+    address = serializers.CharField(source="current.address", read_only=True)
+    test_sites = serializers.CharField(source="current.test_sites", read_only=True)
+    issuing_authority = serializers.CharField(source="current.issuing_authority", read_only=True)
+    approved_on = serializers.DateField(source="current.approved_on", read_only=True)
+    issued_on = serializers.DateField(source="current.issued_on", read_only=True)
+    expires_on = serializers.DateField(source="current.expires_on", read_only=True)
+    scope = serializers.JSONField(source="current.scope", read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
-        fields = ["number", "application", "agency_name", "address", "test_sites", "issuing_authority", "approved_on",
-                  "issued_on", "expires_on", "status", "scope"]
+        fields = ["number", "version", "application", "agency_name", "address", "test_sites", "issuing_authority",
+                  "approved_on", "issued_on", "expires_on", "status", "scope"]
 
     def get_status(self, certificate) -> str:
         from django.utils import timezone

@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
@@ -53,7 +54,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_queryset(self):
         return (
             Application.objects.visible_to(self.request.user)
-            .select_related("agency", "rule_set", "certificate")
+            .select_related("agency", "rule_set", "certificate", "subject_certificate", "commitment_signed_by")
             .prefetch_related(Prefetch("scope_items", queryset=ScopeItem.objects.order_by("seq")), "deficiencies")
             .order_by("-created", "-id")
         )
@@ -76,6 +77,17 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         serializer.instance = services.application_update(
             application=serializer.instance, by=self.request.user, scope=scope, **data
         )
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def commitment(self, request, pk=None):
+        """签署告知承诺书: the applicant signs the rule set's commitment letter for this draft."""
+        self._check_applicant()
+        application = self.get_object()
+        if application.agency_id != request.user.agency_id:
+            raise PermissionDenied("只有申请机构本身可以签署告知承诺书。")
+        services.commitment_sign(application=application, by=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
 
     def get_serializer(self, *args, **kwargs):
         if self.action == "partial_update":
@@ -102,4 +114,4 @@ class CertificateView(RetrieveAPIView):
 
     def get_queryset(self):
         visible = Application.objects.visible_to(self.request.user)
-        return Certificate.objects.filter(application__in=visible)
+        return Certificate.objects.filter(application__in=visible).select_related("current")

@@ -17,6 +17,8 @@ class Agency(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=100)
     contact_phone = models.CharField(_("联系电话"), max_length=30)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    commitment_barred_until = models.DateField(
+        _("告知承诺禁入至"), null=True, blank=True, help_text=_("承诺不实被撤销许可的，此日期前不得适用告知承诺。"))
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

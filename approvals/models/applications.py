@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from .agencies import Agency
 from .rules import RuleSet
@@ -25,6 +25,35 @@ class ApplicationType(models.TextChoices):
     CANCELLATION = "cancellation", _("注销")
 
 
+# Types that list scope items: the full scope (first, renewal) or only the new items (extension).
+SCOPE_TYPES = (ApplicationType.INITIAL, ApplicationType.RENEWAL, ApplicationType.EXTENSION)
+# Types that concern a certificate the agency already holds (and name it).
+CERTIFICATE_TYPES = (ApplicationType.RENEWAL, ApplicationType.CHANGE, ApplicationType.EXTENSION,
+                     ApplicationType.CANCELLATION)
+
+
+class ChangeKind(models.TextChoices):
+    """What a change application (变更) may change (2021 measures; the list is the domain's)."""
+
+    NAME = "name", _("机构名称")
+    ADDRESS = "address", _("地址")
+    LEGAL_NATURE = "legal_nature", _("法人性质")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人")
+    TOP_MANAGER = "top_manager", _("最高管理者")
+    TECHNICAL_LEAD = "technical_lead", _("技术负责人")
+    SIGNATORY = "signatory", _("授权签字人")
+    CANCELLED_ITEMS = "cancelled_items", _("取消检验检测项目")
+    STANDARDS = "standards", _("标准（方法）变更")
+    SITE = "site", _("检验检测场所变更")
+
+
+class CancellationReason(models.TextChoices):
+    OWN_REQUEST = "own_request", _("机构申请注销")
+    DISSOLUTION = "dissolution", _("机构依法终止")
+    EXPIRY = "expiry", _("有效期届满未延续")
+    RENEWAL_REFUSED = "renewal_refused", _("延续申请未获批准")
+
+
 class ApplicationTrack(models.TextChoices):
     ORDINARY = "ordinary", _("一般程序")
     COMMITMENT = "commitment", _("告知承诺")
@@ -36,6 +65,7 @@ class ApplicationStatus(models.TextChoices):
     SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
     REFUSED = "refused", _("不予受理")
     ACCEPTED = "accepted", _("已受理，技术评审中")
+    AWAITING_DECISION = "awaiting_decision", _("已受理，待审批（无需技术评审）")
     RECTIFICATION = "rectification", _("待整改")
     REVIEW_PASSED = "review_passed", _("评审通过，待审批")
     REVIEW_FAILED = "review_failed", _("评审不通过，待审批")
@@ -43,6 +73,9 @@ class ApplicationStatus(models.TextChoices):
     PARTIALLY_APPROVED = "partially_approved", _("部分准予许可，待发证")
     DENIED = "denied", _("不予许可")
     CERTIFIED = "certified", _("已发证")
+    CERTIFICATE_CANCELLED = "certificate_cancelled", _("准予注销，证书已注销")
+    VERIFIED = "verified", _("已发证，承诺核查属实")
+    COMMITMENT_REVOKED = "commitment_revoked", _("承诺不实，许可已撤销")
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
@@ -52,13 +85,17 @@ OPEN_STATES = [
     S.SUBMITTED,
     S.SUPPLEMENT_REQUESTED,
     S.ACCEPTED,
+    S.AWAITING_DECISION,
     S.RECTIFICATION,
     S.REVIEW_PASSED,
     S.REVIEW_FAILED,
     S.APPROVED,
     S.PARTIALLY_APPROVED,
 ]
-FINAL_STATES = [S.REFUSED, S.DENIED, S.CERTIFIED, S.WITHDRAWN]
+# A commitment-track certificate is still verified after issue (核查), but the licensing procedure has
+# ended with it: the five reductions measure it there.
+FINAL_STATES = [S.REFUSED, S.DENIED, S.CERTIFIED, S.CERTIFICATE_CANCELLED, S.VERIFIED, S.COMMITMENT_REVOKED,
+                S.WITHDRAWN]
 # Once the authority has decided, the applicant can no longer withdraw: the decision stands.
 WITHDRAWABLE_STATES = [s for s in OPEN_STATES if s not in (S.APPROVED, S.PARTIALLY_APPROVED)]
 
@@ -95,7 +132,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     track = models.CharField(_("程序"), max_length=20, choices=ApplicationTrack.choices, default=ApplicationTrack.ORDINARY)
     status = FSMField(_("状态"), max_length=30, choices=ApplicationStatus.choices, default=S.DRAFT, protected=True)
 
-    test_sites = models.TextField(_("检验检测场所地址"), help_text=_("每行一个场所。"))
+    test_sites = models.TextField(_("检验检测场所地址"), blank=True, help_text=_("每行一个场所；首次、延续、扩项申请必填。"))
     field_code = models.CharField(
         _("检验检测领域代码"), max_length=2, validators=[two_digits], default="20",
         help_text=_("证书编号第5-6位：00 食品 … 20 综合，21 其他。"),
@@ -106,6 +143,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     authorised_signatories = models.TextField(_("授权签字人"), blank=True, help_text=_("每行一人：姓名、职务、签字领域。"))
     declaration = models.BooleanField(_("对申请材料真实性负责的声明"), default=False)
+
+    subject_certificate = models.ForeignKey(
+        "approvals.Certificate", verbose_name=_("所涉证书"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications", help_text=_("延续、变更、扩项、注销所针对的证书。"),
+    )
+    changes = models.JSONField(_("变更事项"), default=list, blank=True,
+                               help_text=_("每项：{kind: 变更类型, value: 变更后内容}。"))
+    cancellation_reason = models.CharField(_("注销原因"), max_length=20, choices=CancellationReason.choices,
+                                           blank=True)
+    commitment_signed_at = models.DateTimeField(_("告知承诺书签署时间"), null=True, blank=True)
+    commitment_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承诺书签署人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commitment_text = models.TextField(_("签署的告知承诺书"), blank=True)
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("适用规则集"), null=True, blank=True, on_delete=models.PROTECT)
     review_leader = models.ForeignKey(
@@ -151,8 +203,42 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.status in OPEN_STATES
 
     # --- conditions (model methods, so the flow and the pages can ask the same question) ------
+    def asks_scope(self) -> bool:
+        """Whether the application lists scope items: the full scope (first, renewal) or the new items
+        (extension); a change or a cancellation concerns the certificate's existing scope."""
+        return self.application_type in SCOPE_TYPES
+
     def is_complete_for_submission(self) -> bool:
-        return self.declaration and self.scope_items.exists() and bool(self.test_sites.strip())
+        if not self.declaration:
+            return False
+        if self.application_type in CERTIFICATE_TYPES and self.subject_certificate_id is None:
+            return False
+        if self.track == ApplicationTrack.COMMITMENT and self.commitment_signed_at is None:
+            return False
+        if self.application_type == ApplicationType.CHANGE and not self.changes:
+            return False
+        if self.application_type == ApplicationType.CANCELLATION and not self.cancellation_reason:
+            return False
+        if not self.asks_scope():
+            return True
+        return self.scope_items.exists() and bool(self.test_sites.strip())
+
+    def needs_technical_review(self) -> bool:
+        """技术评审: the ordinary track reviews first applications, renewals and extensions; a change only
+        when it changes what the rule set says needs review (a new site); the commitment track and a
+        cancellation decide without one."""
+        if self.track == ApplicationTrack.COMMITMENT or self.application_type == ApplicationType.CANCELLATION:
+            return False
+        if self.application_type == ApplicationType.CHANGE:
+            reviewed = set(self.rule_set.change_kinds_reviewed if self.rule_set else [])
+            return any(change.get("kind") in reviewed for change in self.changes)
+        return True
+
+    def accepted_state(self) -> str:
+        return S.ACCEPTED if self.needs_technical_review() else S.AWAITING_DECISION
+
+    def approved_state(self) -> str:
+        return S.CERTIFICATE_CANCELLED if self.application_type == ApplicationType.CANCELLATION else S.APPROVED
 
     def has_open_deficiencies(self, kind: str) -> bool:
         return self.deficiencies.filter(kind=kind, resolved_at__isnull=True).exists()
@@ -171,9 +257,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def submit(self):
         """申请: the applicant submits the application."""
 
-    @transition(status, source=S.SUBMITTED, target=S.ACCEPTED)
+    @transition(status, source=S.SUBMITTED,
+                target=GET_STATE(accepted_state, states=[S.ACCEPTED, S.AWAITING_DECISION]))
     def accept(self):
-        """受理."""
+        """受理: on to the technical review, or straight to the decision where none is needed."""
 
     @transition(status, source=S.SUBMITTED, target=S.SUPPLEMENT_REQUESTED)
     def request_supplement(self):
@@ -203,26 +290,36 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def fail_review(self):
         """技术评审不通过."""
 
-    @transition(status, source=S.REVIEW_PASSED, target=S.APPROVED, conditions=[has_decided_every_item])
+    @transition(status, source=[S.REVIEW_PASSED, S.AWAITING_DECISION],
+                target=GET_STATE(approved_state, states=[S.APPROVED, S.CERTIFICATE_CANCELLED]),
+                conditions=[has_decided_every_item])
     def approve(self):
-        """准予许可 (the whole requested scope)."""
+        """准予许可 (the whole requested scope); for a cancellation, 准予注销 (nothing to issue)."""
 
     @transition(
         status,
-        source=S.REVIEW_PASSED,
+        source=[S.REVIEW_PASSED, S.AWAITING_DECISION],
         target=S.PARTIALLY_APPROVED,
         conditions=[has_decided_every_item, has_approved_items, has_refused_items],
     )
     def approve_partially(self):
         """部分准予许可: part of the scope approved, the rest refused with reasons."""
 
-    @transition(status, source=[S.REVIEW_PASSED, S.REVIEW_FAILED], target=S.DENIED)
+    @transition(status, source=[S.REVIEW_PASSED, S.REVIEW_FAILED, S.AWAITING_DECISION], target=S.DENIED)
     def deny(self):
         """不予许可, with reasons in writing."""
 
     @transition(status, source=[S.APPROVED, S.PARTIALLY_APPROVED], target=S.CERTIFIED)
     def certify(self):
         """发证."""
+
+    @transition(status, source=S.CERTIFIED, target=S.VERIFIED)
+    def confirm_commitment(self):
+        """核查: the post-verification of a commitment-track certificate found the commitment true."""
+
+    @transition(status, source=S.CERTIFIED, target=S.COMMITMENT_REVOKED)
+    def revoke_false_commitment(self):
+        """核查: the commitment was false; the licence is revoked (撤销) and published."""
 
     @transition(status, source=WITHDRAWABLE_STATES, target=S.WITHDRAWN)
     def withdraw(self):

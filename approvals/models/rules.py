@@ -62,6 +62,32 @@ class RuleSet(models.Model):
     in_person_visits = models.PositiveSmallIntegerField(_("跑动次数"), default=0)
     expected_steps = models.JSONField(_("预期环节"), default=list, blank=True)
 
+    # 延续: when the renewal window opens and closes, counted back from the certificate's expiry.
+    renewal_closes_months = models.PositiveSmallIntegerField(
+        _("延续申请截止（有效期届满前月数）"), default=3, help_text=_("2021年办法：有效期届满3个月前提出。"))
+    renewal_opens_months = models.PositiveSmallIntegerField(
+        _("延续申请开放（有效期届满前月数）"), default=12,
+        help_text=_("未经确认：何时可以开始申请延续尚无明确规定，可按地方规定调整。"))
+    renewal_new_number = models.BooleanField(
+        _("延续后换发新证书编号"), default=False, help_text=_("未经确认：按地方规定设置。"))
+    renewal_from_expiry = models.BooleanField(
+        _("延续证书有效期自原证书届满次日起算"), default=True,
+        help_text=_("未经确认：不勾选则自发证之日起算六年。"))
+    # 变更: which kinds of change need a technical review; the rest are checked at acceptance only.
+    change_kinds_reviewed = models.JSONField(
+        _("需技术评审的变更事项"), default=list, blank=True, help_text=_("例如 [\"site\"]（检验检测场所变更）。"))
+    # 告知承诺
+    commitment_types = models.JSONField(
+        _("可适用告知承诺的申请类型"), default=list, blank=True,
+        help_text=_("例如 [\"initial\", \"renewal\", \"extension\", \"change\"]；为空则不开放告知承诺。"))
+    commitment_excluded_fields = models.JSONField(
+        _("不适用告知承诺的检验检测领域代码"), default=list, blank=True,
+        help_text=_("特殊食品、医疗器械等领域不适用告知承诺（代码未经确认，按地方目录设置）。"))
+    commitment_letter = models.TextField(_("告知承诺书文本"), blank=True)
+    verification_months = models.PositiveSmallIntegerField(
+        _("告知承诺核查期限（月）"), default=3, help_text=_("未经确认：2021年办法未明确，部分省份为10个工作日。"))
+    false_commitment_bar_years = models.PositiveSmallIntegerField(_("承诺不实禁入告知承诺年限"), default=3)
+
     objects = RuleSetQuerySet.as_manager()
 
     class Meta:

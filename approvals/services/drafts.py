@@ -19,6 +19,7 @@ from approvals.models import (
 SCOPE_FIELDS = ("category", "item", "parameter", "standard", "limitation")
 EDITABLE_FIELDS = (
     "application_type", "track", "test_sites", "field_code", "industry_code", "authorised_signatories", "declaration",
+    "changes", "cancellation_reason",
 )
 
 
@@ -41,16 +42,38 @@ def _clean_scope(items: Iterable[dict[str, Any]]) -> list[ScopeItem]:
     return scope
 
 
+def _set_certificate(application: Application, certificate: str | None) -> None:
+    """``certificate``: the number of the certificate a renewal, change, extension or cancellation concerns."""
+    from .procedures import certificate_by_number
+
+    if certificate is None:
+        return
+    if not str(certificate).strip():
+        application.subject_certificate = None
+        return
+    application.subject_certificate = certificate_by_number(number=certificate, agency_id=application.agency_id)
+
+
+def _clean_draft(application: Application) -> None:
+    from .procedures import clean_changes
+
+    if application.changes:
+        application.changes = clean_changes(application.changes)
+    application.full_clean(exclude=["rule_set", "status"])
+
+
 @transaction.atomic
-def application_create(*, by: User, scope: Iterable[dict[str, Any]] = (), **fields: Any) -> Application:
-    """Create a draft for the user's agency."""
+def application_create(*, by: User, scope: Iterable[dict[str, Any]] = (), certificate: str | None = None,
+                       **fields: Any) -> Application:
+    """Create a draft for the user's agency; ``certificate`` names (by number) the certificate it concerns."""
     if not by.agency_id:
         raise ValidationError(_("请先登记申请机构。"))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("不可修改的字段。") for name in unknown})
     application = Application(agency_id=by.agency_id, created_by=by, **fields)
-    application.full_clean(exclude=["rule_set", "status"])
+    _set_certificate(application, certificate)
+    _clean_draft(application)
     application.save()
     scope_replace(application=application, items=scope, by=by)
     return application
@@ -58,7 +81,7 @@ def application_create(*, by: User, scope: Iterable[dict[str, Any]] = (), **fiel
 
 @transaction.atomic
 def application_update(*, application: Application, by: User, scope: Iterable[dict[str, Any]] | None = None,
-                       **fields: Any) -> Application:
+                       certificate: str | None = None, **fields: Any) -> Application:
     """Edit a draft; ``scope``, when given, replaces the whole capability scope."""
     _check_editable(application)
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -66,7 +89,11 @@ def application_update(*, application: Application, by: User, scope: Iterable[di
         raise ValidationError({name: _("不可修改的字段。") for name in unknown})
     for name, value in fields.items():
         setattr(application, name, value)
-    application.full_clean(exclude=["rule_set", "status"])
+    _set_certificate(application, certificate)
+    if "track" in fields and application.commitment_signed_at and fields["track"] != "commitment":
+        application.commitment_signed_at = application.commitment_signed_by = None
+        application.commitment_text = ""
+    _clean_draft(application)
     application.save()
     if scope is not None:
         scope_replace(application=application, items=scope, by=by)

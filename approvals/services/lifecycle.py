@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -23,6 +23,12 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
+
+
+def _label(status: str) -> str:
+    """A status as the record reads it: its Chinese name (the record is the authority's, in Chinese)."""
+    with translation.override("zh-hans"):
+        return str(ApplicationStatus(status).label)
 
 
 def _transition(application: Application, name: str, *, by: User | None, comment: str = "") -> StatusChange:
@@ -47,7 +53,7 @@ def _transition(application: Application, name: str, *, by: User | None, comment
     )
     audit_record(
         action=f"application.{name}", obj=application, application_id=application.pk, by=by,
-        summary=f"{application.reference} {source} → {application.status}",
+        summary=f"{application.reference} {_label(source)} → {_label(application.status)}",
         data={"status_change": change.pk, "transition": name, "source": source, "target": application.status,
               "comment": comment, "rule_set": application.rule_set_id},
     )
@@ -63,18 +69,28 @@ def _require(text: str, field: str) -> str:
 
 @transaction.atomic(savepoint=False)
 def application_submit(*, application: Application, by: User) -> Application:
-    """Submit a draft: it must carry a scope, a test site and the truthfulness declaration."""
+    """Submit a draft: it must carry the truthfulness declaration and what its type asks (a scope and
+    a test site; the certificate it concerns; the changes; the cancellation reason; on the commitment
+    track, the signed commitment letter)."""
+    from .procedures import submission_check
+
     errors = {}
     if not application.declaration:
         errors["declaration"] = _("请确认对申请材料真实性负责的声明。")
-    if not application.scope_items.exists():
+    if application.asks_scope() and not application.scope_items.exists():
         errors["scope"] = _("请至少填写一项检验检测能力。")
-    if not application.test_sites.strip():
+    if application.asks_scope() and not application.test_sites.strip():
         errors["test_sites"] = _("请填写检验检测场所地址。")
+    now = timezone.now()
+    rule_set = RuleSet.in_force_on(timezone.localdate(now))
+    if application.status == ApplicationStatus.DRAFT:
+        try:
+            submission_check(application=application, rule_set=rule_set, today=timezone.localdate(now))
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if errors and application.status == ApplicationStatus.DRAFT:
         raise ValidationError(errors)
-    now = timezone.now()
-    application.rule_set = RuleSet.in_force_on(timezone.localdate(now))
+    application.rule_set = rule_set
     application.submitted_at = now
     _transition(application, "submit", by=by)
     return application
@@ -198,7 +214,7 @@ def _decide(application: Application, name: str, by: User, reason: str) -> Appli
     _transition(application, name, by=by, comment=reason)
     audit_record(
         action="decision", obj=application, application_id=application.pk, by=by,
-        summary=f"{application.reference} {application.status}",
+        summary=f"{application.reference} {_label(application.status)}",
         data={"decision": application.status, "reason": reason, "scope": [
             {"seq": seq, "approved": approved, "refusal_reason": why}
             for seq, approved, why in application.scope_items.order_by("seq").values_list("seq", "approved", "refusal_reason")

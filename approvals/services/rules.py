@@ -17,6 +17,9 @@ from audit.services import audit_record
 COPIED_FIELDS = [
     "name", "is_promise", "acceptance_days", "review_days", "rectification_days", "decision_days", "issue_days",
     "supplement_days", "fee_yuan", "procedures", "in_person_visits", "expected_steps",
+    "renewal_closes_months", "renewal_opens_months", "renewal_new_number", "renewal_from_expiry",
+    "change_kinds_reviewed", "commitment_types", "commitment_excluded_fields", "commitment_letter",
+    "verification_months", "false_commitment_bar_years",
 ]
 
 

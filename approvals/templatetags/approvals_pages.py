@@ -23,6 +23,8 @@ TRANSITION_LABELS = {
     "deny": gettext_lazy("不予许可"),
     "certify": gettext_lazy("发证"),
     "withdraw": gettext_lazy("撤回申请"),
+    "confirm_commitment": gettext_lazy("告知承诺核查属实"),
+    "revoke_false_commitment": gettext_lazy("承诺不实，撤销许可"),
 }
 
 STATUS_TONES = {
@@ -38,6 +40,10 @@ STATUS_TONES = {
     S.PARTIALLY_APPROVED: "green",
     S.DENIED: "red",
     S.CERTIFIED: "green",
+    S.AWAITING_DECISION: "blue",
+    S.CERTIFICATE_CANCELLED: "grey",
+    S.VERIFIED: "green",
+    S.COMMITMENT_REVOKED: "red",
     S.WITHDRAWN: "grey",
 }
 

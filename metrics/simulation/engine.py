@@ -17,7 +17,7 @@ from workflows import steps as declared
 from workflows.calendar import working_days_between
 from workflows.models import Step
 
-from ..facts import APPLICANT_NODES, OFFICIAL_NODES, DocumentCounts, History, Span, compose, limit_days
+from ..facts import APPLICANT_NODES, OFFICIAL_NODES, DocumentCounts, History, Span, compose, limit_days, measured_node
 from ..history import baseline_rule_set
 from ..models import NODES, SUMMED, ApplicationFacts
 from ..selectors import OUTCOMES, figures
@@ -193,8 +193,10 @@ def _replay_batch(chunk, outcome: Outcome, *, proposal, drafted, baseline, rule_
         app_id, kind, track = row["application_id"], row["application_type"], row["track"]
         rules = rule_sets[row["rule_set_id"]]
         ended_at = row["ended_at"]
-        recorded = [Span(node, working_days_between(timezone.localdate(entered), timezone.localdate(finished or ended_at)),
-                         state == Step.State.DONE) for node, state, entered, finished in spans.get(app_id, [])]
+        recorded = [Span(measured_node(node), working_days_between(timezone.localdate(entered),
+                                                                   timezone.localdate(finished or ended_at)),
+                         state == Step.State.DONE)
+                    for node, state, entered, finished in spans.get(app_id, []) if measured_node(node)]
         mandatory = catalogues.mandatory(rules, kind, track)
         before = catalogues.baseline_requested(kind, track)
         promise = _promise(promises, timezone.localdate(row["submitted_at"]))

@@ -49,9 +49,11 @@ def test_withdraw_allowed_from_every_open_state_before_the_decision():
     assert all(target == S.WITHDRAWN for target in transitions.values())
 
 
-def test_final_states_have_no_way_out():
-    sources = {t.source for t in Application._meta.get_field("status").get_all_transitions(Application)}
-    assert not sources & set(FINAL_STATES)
+def test_final_states_have_no_way_out_but_the_commitment_tracks_verification():
+    transitions = Application._meta.get_field("status").get_all_transitions(Application)
+    out_of_final = {(t.source, t.name) for t in transitions if t.source in FINAL_STATES}
+    # A certificate issued on a commitment is verified afterwards (核查): true, or revoked.
+    assert out_of_final == {(S.CERTIFIED, "confirm_commitment"), (S.CERTIFIED, "revoke_false_commitment")}
 
 
 def test_concurrent_status_change_is_refused(draft, applicant):

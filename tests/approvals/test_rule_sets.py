@@ -1,5 +1,6 @@
 """Rule sets are immutable once used: an application judged by one keeps it; a change is a new version."""
 
+import json
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from approvals.models import RuleSet
 from approvals.services import rule_set_new_version, rule_set_update
 from audit.models import AuditEntry
 from documents.models import DocumentRequirement
+from documents.services import catalogue_copy
 from tests.factories import ApplicationFactory
 from tests.timecontrol import at
 from tests.workflows.helpers import open_step
@@ -83,6 +85,7 @@ def test_a_new_version_governs_later_applications_and_leaves_the_judged_one_alon
     with at(date(2026, 3, 3)):
         version = rule_set_new_version(source=rules_2021, code="national-2026", effective_from=date(2026, 4, 1),
                                        by=None, name="2026年试行", acceptance_days=3)
+        catalogue_copy(source=rules_2021, target=version)  # as the admin does: no catalogue, nothing offered
     assert AuditEntry.objects.filter(action="rule_set.new_version", object_id=str(version.pk)).exists()
     later = ApplicationFactory(agency=applicant.agency, created_by=applicant)
     with at(date(2026, 4, 1)):
@@ -119,7 +122,8 @@ def test_the_admin_makes_a_new_version_with_its_catalogue(admin_client, judged, 
     url = f"/admin/approvals/ruleset/add/?source={rules_2021.pk}"
     form = admin_client.get(url).context["adminform"].form
     assert form.initial["decision_days"] == 10
-    data = {**{name: value for name, value in form.initial.items() if value is not None},
+    data = {**{name: json.dumps(value) if isinstance(value, list) else value
+               for name, value in form.initial.items() if value is not None},
             "code": "national-2027", "effective_from": "2027-01-01", "decision_days": 8, "expected_steps": "[]"}
     data["expected_steps"] = '["apply", "accept", "review", "decide", "issue"]'
     response = admin_client.post(url, data)

@@ -136,8 +136,11 @@ def test_an_admin_change_to_a_rule_set_is_recorded_with_the_changed_fields(clien
     )
     form = {f: getattr(rule_set, f) for f in ("code", "name", "effective_from", "acceptance_days", "review_days",
                                               "rectification_days", "decision_days", "issue_days", "supplement_days",
-                                              "fee_yuan", "procedures", "in_person_visits")}
-    form.update(decision_days=8, expected_steps="[]")
+                                              "fee_yuan", "procedures", "in_person_visits",
+                                              "renewal_closes_months", "renewal_opens_months", "verification_months",
+                                              "false_commitment_bar_years")}
+    form.update(decision_days=8, expected_steps="[]", change_kinds_reviewed="[]", commitment_types="[]",
+                commitment_excluded_fields="[]", renewal_from_expiry="on")
     response = client.post(f"/admin/approvals/ruleset/{rule_set.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(action="admin.change", object_type="approvals.ruleset")

@@ -37,7 +37,7 @@ def test_the_orm_cannot_update_the_log_either(postgresql):
         AuditEntry.objects.filter(seq=1).update(summary="changed")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_do_not_fork_the_chain(postgresql):
     writers, each = 6, 15
     barrier = threading.Barrier(writers)

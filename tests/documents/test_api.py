@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from approvals.models import Certificate, CertificateStatus
+from approvals.models import Certificate, CertificateStatus, CertificateVersion
 from documents.models import Document
 from tests.documents.factories import image_bytes, pdf_bytes
 from tests.documents.helpers import pdf_of, rendered
@@ -30,7 +30,9 @@ def test_catalogue_per_rule_set_shows_the_reduction(api, applicant):
     form = next(r for r in now if r["code"] == "application_form")
     assert form["name"] == "资质认定申请书" and form["name_en"] == "Application form" and form["accepted_formats"] == ["pdf"]
     commitment = api.get("/api/v1/document-requirements/?application_type=initial&track=commitment").json()
-    assert "commitment_letter" in {r["code"] for r in commitment}
+    # the commitment letter is signed online (its text is rule-set data), no longer uploaded
+    assert "commitment_letter" not in {r["code"] for r in commitment}
+    assert {r["code"] for r in commitment} == {r["code"] for r in now}
 
 
 def test_catalogue_rejects_unknown_parameters_and_anonymous_callers(api, applicant):
@@ -142,8 +144,9 @@ def test_public_certificate_check_needs_no_login(api, certified, settings):
     body = api.get(f"/api/v1/public/certificates/{cert.number}/").json()
     assert body["status"] == "valid" and body["genuine"] is True and body["signature"]["valid"] is True
     assert body["agency"]["name"] == cert.agency_name and body["expires_on"] == cert.expires_on.isoformat()
-    assert len(body["scope"]) == 3 and body["verify_url"] == f"{settings.SITE_URL}/verify/{cert.number}/"
-    Certificate.objects.filter(pk=cert.pk).update(status=CertificateStatus.REVOKED, agency_name="改过的名称")
+    assert len(body["scope"]) == 3 and body["verify_url"] == f"{settings.SITE_URL}/verify/{cert.number}/1/"
+    Certificate.objects.filter(pk=cert.pk).update(status=CertificateStatus.REVOKED)
+    CertificateVersion.objects.filter(pk=cert.current_id).update(agency_name="改过的名称")
     body = api.get(f"/api/v1/public/certificates/{cert.number}/").json()
     assert (body["status"], body["status_display"], body["genuine"]) == ("revoked", "撤销", False)
     assert api.get("/api/v1/public/certificates/999999999999/").status_code == 404

@@ -142,3 +142,12 @@ def test_visits_procedures_and_fees_come_from_the_rule_sets(rules, baseline):
     rules.procedures, baseline.procedures = 1, 2
     facts = compose(history([Span("accept", 1)], outcome="refused"), rules=rules, baseline=baseline)
     assert (facts["visits"], facts["visits_baseline"], facts["procedures"], facts["procedures_baseline"]) == (1, 3, 1, 2)
+
+
+def test_a_procedures_own_steps_are_measured_as_their_kind_and_supervision_not_at_all():
+    from metrics.facts import measured_node
+
+    assert measured_node("review") == "review" and measured_node("supplement") == "supplement"
+    assert measured_node("decide_cancellation") == "decide"  # a decision, by its statutory limit
+    assert measured_node("verification") is None  # the commitment track's post-verification: after the licence
+    assert measured_node("no-such-step") is None

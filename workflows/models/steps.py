@@ -47,6 +47,7 @@ class Step(models.Model):
         APPROVAL = "approval", _("审批时限")
         REVIEW = "review", _("技术评审时限（不计入审批时限）")
         APPLICANT = "applicant", _("申请机构答复期限（审批停止计时）")
+        VERIFICATION = "verification", _("告知承诺核查期限（发证后，按月计）")
 
     task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="step")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
@@ -65,7 +66,7 @@ class Step(models.Model):
     comment = models.TextField(_("意见"), blank=True)
 
     # --- the statutory clock (working days on the calendar table) ---------------------------
-    clock = models.CharField(_("计时类别"), max_length=10, choices=Clock.choices, blank=True)
+    clock = models.CharField(_("计时类别"), max_length=12, choices=Clock.choices, blank=True)
     limit_days = models.PositiveSmallIntegerField(_("时限（工作日）"), null=True, blank=True)
     clock_started_on = models.DateField(_("起算日"), null=True, blank=True, help_text=_("起算日当天不计入。"))
     carried_days = models.PositiveSmallIntegerField(

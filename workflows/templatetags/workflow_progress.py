@@ -11,7 +11,7 @@ register = template.Library()
 @register.inclusion_tag("workflows/_progress.html")
 def progress_bar(application, steps=None, progress: Progress | None = None) -> dict:
     """The full bar: every step of the application's path, the current one's due date and holder."""
-    return {"progress": progress or progress_of(application, steps=steps), "application": application}
+    return {"progress": progress or progress_of(application, rows=steps), "application": application}
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@ officials' queues and task pages."""
 
 from .applications import (
     application_answer,
+    application_commitment_sign,
     application_detail,
     application_record,
     application_submit,
@@ -12,6 +13,7 @@ from .tasks import claimable, inbox, task_claim, task_complete, task_detail, tas
 
 __all__ = [
     "application_answer",
+    "application_commitment_sign",
     "application_detail",
     "application_record",
     "application_submit",

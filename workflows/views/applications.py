@@ -9,14 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import can_proceed
 
 from approvals import selectors as domain_selectors
+from approvals import services as domain
 from approvals.exceptions import DomainError
 from approvals.forms import apply_validation_error
-from approvals.models import Application, ApplicationStatus
+from approvals.models import Application, ApplicationStatus, RuleSet
 from approvals.permissions import acts_for
 from audit import selectors as audit_selectors
 from documents import selectors as document_selectors
@@ -49,7 +51,7 @@ def _render_detail(request, application: Application, *, status: int = 200, aler
     context = application_context(application)
     user = request.user
     acting = acts_for(user, application)
-    progress = progress_of(application, steps=context["steps"])
+    progress = progress_of(application, rows=context["steps"])
     if acting:
         missing = len(document_selectors.missing(application=application)) if application.status == ApplicationStatus.DRAFT else 0
         context["next_action"] = next_action(application, progress, missing_documents=missing)
@@ -64,6 +66,7 @@ def _render_detail(request, application: Application, *, status: int = 200, aler
         alert=alert,
         submit_errors=submit_errors or [],
         audit_entries=list(audit_selectors.application_record(application_id=application.pk)) if _is_official(user) else None,
+        commitment_letter=_commitment_letter(application) if acting else "",
     )
     return render(request, "approvals/application_detail.html", context, status=status)
 
@@ -104,6 +107,35 @@ def application_record(request, pk: int, fmt: str):
             writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _commitment_letter(application: Application) -> str:
+    """The letter a commitment-track draft still has to sign (the rule set in force's text)."""
+    if application.status != ApplicationStatus.DRAFT or application.track != "commitment":
+        return ""
+    if application.commitment_signed_at:
+        return ""
+    try:
+        return RuleSet.in_force_on(timezone.localdate()).commitment_letter
+    except RuleSet.DoesNotExist:
+        return ""
+
+
+@login_required
+@require_POST
+def application_commitment_sign(request, pk: int):
+    """签署告知承诺书: the applicant signs the letter shown on the draft's page."""
+    application = _visible(request, pk)
+    _acting(request, application)
+    try:
+        with transaction.atomic():
+            domain.commitment_sign(application=_locked(application), by=request.user)
+    except ValidationError as error:
+        return _render_detail(request, application, status=BAD_INPUT, submit_errors=error.messages)
+    except DomainError as error:
+        return _render_detail(request, application, status=CONFLICT, alert=str(error))
+    messages.success(request, _("告知承诺书已签署。"))
+    return redirect("workflows:application_detail", pk=application.pk)
 
 
 @login_required

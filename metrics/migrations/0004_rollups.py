@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0003_number_codes'),
-        ('metrics', '0002_like_with_like'),
+        ('metrics', '0003_like_with_like'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0003_rollups'),
+        ('metrics', '0004_rollups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
