@@ -1,17 +1,16 @@
-"""Aggregates over the fact table, each a fixed number of queries whatever its size.
+"""Aggregates over the roll-ups of the facts, each a fixed number of queries whatever their size.
 
-One grouped query gives every count and sum per (month, authority, type, track, outcome); the
-period's totals, each month's and each breakdown row's are those groups added up in Python. A
-second query gives the distribution of counted time, from which the median and the 90th
-percentile are read (nearest rank, so SQLite and PostgreSQL agree).
+One grouped read of the roll-ups (``periods.rollup_groups``) gives every count and sum per (month,
+authority, type, track, outcome, rule set); the period's totals, each month's and each breakdown
+row's are those groups added up in Python. The monthly distributions of counted time give the
+median and the 90th percentile (nearest rank, so SQLite and PostgreSQL agree).
 """
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from approvals.models import RuleSet
@@ -20,42 +19,17 @@ from workflows.exceptions import CalendarMissing
 from workflows.models import Step
 
 from ..facts import APPLICANT_NODES, OFFICIAL_NODES, limit_days
-from ..models import NODE_LABELS, NODES, ApplicationFacts, MonthlyFacts
-from ..rollups import FACT_SUMS
+from ..models import NODE_LABELS, NODES, ApplicationFacts
 from .arithmetic import mean, number, percentile, reduction
-from .filters import OUTCOMES, Filters, daily, facts, matching
-
-# Everything the dashboard needs, per group of applications, read off the day roll-ups (a table
-# bounded by days × groups, whatever the number of applications): the period's totals, each
-# month's and each breakdown row's are these groups added up, so the roll-ups are read once for all
-# the sums (and the monthly distributions once more for the median and the 90th percentile).
-_GROUP_SUMS = {key: Sum(key) for key in FACT_SUMS}
-_HEADLINE_SUMS = {key: Sum(key) for key in FACT_SUMS if not key.startswith(NODES)}
-
-
-DIMENSIONS = ("ended_month", "authority", "application_type", "track", "outcome", "rule_set_id")
-
-
-def _groups(filters: Filters, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None,
-            **extra: Any) -> list[dict[str, Any]]:
-    """Every count and sum, per group of ``by`` (the outcome is always among them): whole months from
-    the monthly roll-ups (one query), the days of a month the period cuts through from the daily ones
-    (one more query, only then). The same group may come twice; adding up merges it."""
-    period = _period(filters)
-    sums = sums or _GROUP_SUMS
-    months = _whole_months(matching(MonthlyFacts.objects.filter(**extra), filters=_dimensions(filters)), period)
-    groups = list(months.order_by().values(*by).annotate(**sums))
-    if period.cut:
-        days = _edge_days(daily(filters=filters).filter(**extra), period)
-        groups += list(days.order_by().values(*by).annotate(**sums))
-    return groups
+from .filters import OUTCOMES, Filters
+from .periods import GROUP_SUMS, HEADLINE_SUMS, rollup_groups, time_histogram
 
 
 def _add_up(groups: list[dict[str, Any]], baseline_id: int | None = None) -> dict[str, Any]:
     """The totals of grouped counts and sums (a sum over groups that are all empty stays None),
     with the count of each outcome, and the count and counted time of the applications judged by a
     rule set other than the baseline (the "after" side of the actual handling time)."""
-    keys = [key for key in _GROUP_SUMS if not groups or key in groups[0]]
+    keys = [key for key in GROUP_SUMS if not groups or key in groups[0]]
     totals: dict[str, Any] = {key: 0 if key == "n" or key.endswith("_n") else None for key in keys}
     totals.update({f"outcome_{outcome}": 0 for outcome in OUTCOMES})
     totals.update({"reformed_n": 0, "sum_days_counted_reformed": 0})
@@ -79,76 +53,6 @@ def _regroup(groups: list[dict[str, Any]], *keys: str, baseline_id: int | None =
     for group in groups:
         parts.setdefault(tuple(group[key] for key in keys), []).append(group)
     return [(key, _add_up(parts[key], baseline_id)) for key in sorted(parts)]
-
-
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1)
-
-
-@dataclass(frozen=True)
-class _Period:
-    """The whole months of a period (first and last, None: open) and whether it cuts a month."""
-
-    first: date | None
-    last: date | None
-    cut: bool
-
-
-def _period(filters: Filters) -> _Period:
-    first = last = None
-    if filters.start:
-        first = filters.start if filters.start.day == 1 else _next_month(_month_start(filters.start))
-    if filters.end:
-        after = filters.end + timedelta(days=1)
-        last = _month_start(filters.end) if after.day == 1 else _month_start(_month_start(filters.end) - timedelta(days=1))
-    cut = bool((filters.start and filters.start.day != 1) or (filters.end and (filters.end + timedelta(days=1)).day != 1))
-    return _Period(first, last, cut)
-
-
-def _dimensions(filters: Filters) -> Filters:
-    return Filters(application_type=filters.application_type, track=filters.track, authority=filters.authority,
-                   outcome=filters.outcome)
-
-
-def _whole_months(rows: QuerySet, period: _Period) -> QuerySet:
-    if period.first:
-        rows = rows.filter(ended_month__gte=period.first)
-    if period.last:
-        rows = rows.filter(ended_month__lte=period.last)
-    return rows
-
-
-def _edge_days(rows: QuerySet, period: _Period) -> QuerySet:
-    """Rows of the period (already filtered by day) outside its whole months."""
-    if period.first and period.last:
-        return rows.exclude(ended_month__gte=period.first, ended_month__lte=period.last) \
-            if period.first <= period.last else rows
-    if period.first:
-        return rows.exclude(ended_month__gte=period.first)
-    if period.last:
-        return rows.exclude(ended_month__lte=period.last)
-    return rows
-
-
-def _time_histogram(filters: Filters) -> list[tuple[int, int]]:
-    """The distribution of counted time over the filtered applications, as sorted (days, count):
-    whole months from the monthly roll-ups, the days of a month the period cuts through from the
-    fact rows of those days alone (one more query, only then)."""
-    period = _period(filters)
-    months = _whole_months(matching(MonthlyFacts.objects.all(), filters=_dimensions(filters)), period)
-    counts: Counter[int] = Counter()
-    for histogram in months.values_list("histogram", flat=True):
-        for days, n in histogram.items():
-            counts[int(days)] += n
-    if period.cut:
-        edges = _edge_days(facts(filters=filters), period)
-        for days, n in edges.order_by().values("days_counted").annotate(n=Count("pk")).values_list("days_counted", "n"):
-            counts[days] += n
-    return sorted(counts.items())
 
 
 def _handling(t: dict[str, Any], history: dict[str, Any] | None) -> dict[str, Any]:
@@ -277,7 +181,7 @@ def baseline_history(*, filters: Filters, rules: RuleSets) -> list[dict[str, Any
     history = Filters(start=period[0] if period else None, end=period[1] if period else None,
                       application_type=filters.application_type, track=filters.track,
                       authority=filters.authority, outcome=filters.outcome)
-    groups = _groups(history, ("authority", "application_type", "track"),
+    groups = rollup_groups(history, ("authority", "application_type", "track"),
                      {"n": Sum("n"), "sum_days_counted": Sum("sum_days_counted")}, rule_set_id=rules.baseline.pk)
     for group in groups:
         group["period"] = [day.isoformat() for day in period] if period else None
@@ -301,8 +205,8 @@ def five_reductions(*, filters: Filters) -> dict[str, Any]:
     """
     rules = rule_sets()
     history = _history_total(baseline_history(filters=filters, rules=rules))
-    totals = _add_up(_groups(filters, by=("outcome", "rule_set_id"), sums=_HEADLINE_SUMS), _pk(rules.baseline))
-    return _headline(totals, _time_histogram(filters), history)
+    totals = _add_up(rollup_groups(filters, by=("outcome", "rule_set_id"), sums=HEADLINE_SUMS), _pk(rules.baseline))
+    return _headline(totals, time_histogram(filters), history)
 
 
 def _pk(rule_set: RuleSet | None) -> int | None:
@@ -346,7 +250,7 @@ def _by_month(groups: list[dict[str, Any]], history: dict[str, Any] | None = Non
 def by_month(*, filters: Filters) -> list[dict[str, Any]]:
     """The five reductions, counts and on-time rate per month an application ended (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _by_month(_groups(filters, by=("ended_month", "outcome", "rule_set_id")),
+    return _by_month(rollup_groups(filters, by=("ended_month", "outcome", "rule_set_id")),
                      baseline_id=baseline_id)
 
 
@@ -374,7 +278,7 @@ def _breakdown(groups: list[dict[str, Any]], history: list[dict[str, Any]] | Non
 def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
     """Counts, time and the reductions by issuing authority, application type and track (one query)."""
     baseline_id = _pk(rule_sets().baseline)
-    return _breakdown(_groups(filters, by=("authority", "application_type", "track", "outcome",
+    return _breakdown(rollup_groups(filters, by=("authority", "application_type", "track", "outcome",
                                                           "rule_set_id")), baseline_id=baseline_id)
 
 
@@ -411,7 +315,7 @@ def period_comparison(*, filters: Filters, rules: RuleSets) -> dict[str, Any] | 
     split: dict[tuple[str, str], dict[str, Any]] = {}
     for side, side_filters in sides.items():
         empty = side_filters.start and side_filters.end and side_filters.end < side_filters.start
-        groups = [] if empty else _groups(side_filters, by=by, sums=_HEADLINE_SUMS)
+        groups = [] if empty else rollup_groups(side_filters, by=by, sums=HEADLINE_SUMS)
         totals = _add_up(groups)
         result["overall"][side] = {"applications": totals["n"], "reductions": _reductions(totals)}
         for (kind, track), part in _regroup(groups, "application_type", "track"):
@@ -429,14 +333,14 @@ def period_comparison(*, filters: Filters, rules: RuleSets) -> dict[str, Any] | 
 
 def dashboard(*, filters: Filters, overdue_limit: int = 50) -> dict[str, Any]:
     """Everything the service-centre dashboard shows (eight queries, whatever the data size)."""
-    groups = _groups(filters)
+    groups = rollup_groups(filters)
     rules = rule_sets()
     baseline_id = _pk(rules.baseline)
     totals = _add_up(groups, baseline_id)
     history = baseline_history(filters=filters, rules=rules)
     overdue, overdue_total = overdue_steps(limit=overdue_limit)
     return {
-        **_headline(totals, _time_histogram(filters), _history_total(history)),
+        **_headline(totals, time_histogram(filters), _history_total(history)),
         "steps": step_times(totals, current=rules.current, baseline=rules.baseline),
         "months": _by_month(groups, _history_total(history), baseline_id),
         "breakdown": _breakdown(groups, history, baseline_id),
