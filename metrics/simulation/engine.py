@@ -78,7 +78,16 @@ class Outcome:
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     mismatched: int = 0
 
+    def _overall(self) -> None:
+        for now, then in self.groups.values():
+            for side, part in ((self.current, now), (self.proposed, then)):
+                for key, value in part.sums.items():
+                    side.sums[key] += value
+                side.histogram.update(part.histogram)
+
     def as_json(self) -> dict[str, Any]:
+        if not self.current.sums["n"] and self.applications:
+            self._overall()
         return {
             "applications": self.applications,
             "current": self.current.figures(),
@@ -172,6 +181,7 @@ def replay(proposal: Proposal, *, since: date | None = None, until: date | None 
 
 
 def _replay_batch(chunk, outcome: Outcome, *, proposal, drafted, baseline, rule_sets, promises, catalogues) -> None:
+    zone = timezone.get_current_timezone()  # once: each lookup of the current zone costs a context read
     ids = [row["application_id"] for row in chunk]
     spans: dict[int, list] = {}
     for app_id, node, state, entered, finished in (
@@ -193,13 +203,14 @@ def _replay_batch(chunk, outcome: Outcome, *, proposal, drafted, baseline, rule_
         app_id, kind, track = row["application_id"], row["application_type"], row["track"]
         rules = rule_sets[row["rule_set_id"]]
         ended_at = row["ended_at"]
-        recorded = [Span(measured_node(node), working_days_between(timezone.localdate(entered),
-                                                                   timezone.localdate(finished or ended_at)),
+        recorded = [Span(measured, working_days_between(entered.astimezone(zone).date(),
+                                                        (finished or ended_at).astimezone(zone).date()),
                          state == Step.State.DONE)
-                    for node, state, entered, finished in spans.get(app_id, []) if measured_node(node)]
+                    for node, state, entered, finished in spans.get(app_id, [])
+                    if (measured := measured_node(node)) is not None]
         mandatory = catalogues.mandatory(rules, kind, track)
         before = catalogues.baseline_requested(kind, track)
-        promise = _promise(promises, timezone.localdate(row["submitted_at"]))
+        promise = _promise(promises, row["submitted_at"].astimezone(zone).date())
         history = History(
             application_type=kind, track=track, outcome=row["outcome"], authority=row["authority"],
             submitted_at=row["submitted_at"], ended_at=ended_at, elapsed_days=row["days_elapsed"],
@@ -217,11 +228,11 @@ def _replay_batch(chunk, outcome: Outcome, *, proposal, drafted, baseline, rule_
         then = compose(_proposed(history, proposal, rules, drafted, mandatory, supplied.get(app_id, {}), before),
                        rules=drafted, baseline=baseline, promise=promise)
         outcome.applications += 1
-        outcome.current.add(now)
-        outcome.proposed.add(then)
-        now_group, then_group = outcome.groups.setdefault((kind, track), (Totals(), Totals()))
-        now_group.add(now)
-        then_group.add(then)
+        group = outcome.groups.get((kind, track))
+        if group is None:
+            group = outcome.groups[(kind, track)] = (Totals(), Totals())
+        group[0].add(now)  # the overall totals are the groups' added up at the end
+        group[1].add(then)
 
 
 def _proposed(history: History, proposal: Proposal, rules: RuleSet, drafted: RuleSet, mandatory, supplied,
