@@ -31,7 +31,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--tiny", action="store_true", help="200 rows, 2 writers: checks that it runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.rows, args.threads = 200, 2
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL server")
     old_name = connection.settings_dict["NAME"]

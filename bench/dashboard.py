@@ -1,18 +1,21 @@
-"""The service-centre dashboard API over 100,000 finished applications, on PostgreSQL.
+"""The service-centre dashboard as the facts grow: 1,000 → 10,000 → 100,000 → 1,000,000 ended applications.
 
-Builds finished applications and their facts by a bulk path: synthetic histories (steps in working
-days on the real calendar, supplement and rectification loops, late officials, every outcome) go
-through the same ``facts.compose`` the real services use, so the figures obey the same rules. Also a
-few thousand open steps, some overdue, for the overdue list.
+The data is written by the bulk path (``demo.bulk``): the records the real flow leaves and the facts
+recomputed from them would give (``--facts-only`` writes the applications and their facts without the
+step, document and audit records, for the largest sizes). A few thousand open steps, some overdue,
+feed the overdue list. At each size it times, through Django's whole stack signed in as the monitor,
+the five-reductions API (whole period and a filtered year), the dashboard API and the HTML dashboard
+(median of ``--repeat``), counts their queries (they must not change with the size), checks the
+API's headline against one hand-written SQL statement over the facts and prints the ratio to it.
+The dashboard reads roll-ups per day and group, so its time must grow by less than 2× from 10,000
+to 1,000,000 facts (``growth``).
 
-Prints, for the five-reductions and the dashboard endpoints: the median server time of a request
-(through Django's full stack, signed in as the monitor), its query count at 1,000 and at the full
-size (it must not change), and the ratio to one hand-written SQL statement computing the same
-figures in the same run (whose results are checked against the API's). Target: under 300 ms.
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/dashboard.py \
+        [--sizes 1000,10000,100000,1000000] [--facts-only] [--repeat 15]
+    ... python bench/dashboard.py --sizes 300 --repeat 2     # a smoke run for CI
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/dashboard.py [--applications 100000]
-
-A throw-away database (``test_<name>``) is created, migrated and dropped.
+A throw-away database (``test_<name>``) is created, migrated and dropped. The last line is one JSON
+object (``bench/jsonline.py``).
 """
 
 import argparse
@@ -21,15 +24,15 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 
 import django  # noqa: E402
 
@@ -44,137 +47,43 @@ from django.utils import timezone  # noqa: E402
 from bench.jsonline import emit  # noqa: E402
 
 BATCH = 5000
-FIRST_DAY = date(2024, 1, 2)
-LAST_DAY = date(2026, 6, 30)  # submissions; each ends within the years the calendar holds
+FIRST_DAY = date(2019, 1, 2)  # before the 2021 reform: the baseline rules' own history is in the data
+LAST_DAY = date(2026, 6, 30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000",
+                        help="ended applications at each measurement, comma-separated, ascending")
+    parser.add_argument("--facts-only", action="store_true",
+                        help="write applications and facts only (no step, document or audit records)")
     parser.add_argument("--open-steps", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=25, help="requests timed per endpoint")
+    parser.add_argument("--repeat", type=int, default=15, help="requests timed per endpoint and size")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keepdb", action="store_true", help="keep the database for another run (built once)")
-    parser.add_argument("--tiny", action="store_true", help="1,500 applications, 3 requests each: checks that it runs")
+    parser.add_argument("--tiny", action="store_true", help="300 and 600 applications, 2 requests each: checks that it runs")
     args = parser.parse_args()
     if args.tiny:
-        args.applications, args.open_steps, args.repeat = 1500, 100, 3
+        args.sizes, args.repeat, args.open_steps = "300,600", 2, 100
+    args.sizes = sorted({int(size) for size in args.sizes.split(",")})
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL server")
-
     old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        figures = run(args)
+        run(args)
     finally:
-        if args.keepdb:
-            print(f"(kept {test_name})")
-        else:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-            print(f"(dropped {test_name})")
-    emit("dashboard", figures)
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        print(f"(dropped {test_name})")
 
 
-# --- building the data ---------------------------------------------------------------------------
-def synthetic_history(rng: random.Random, submitted: datetime, agency_type: str):
-    """A path through the ordinary track with working days per step, like the simulation's habits."""
-    from metrics.facts import DocumentCounts, History, Span
-    from workflows.calendar import add_working_days
-
-    spans, supplements, rectifications = [], 0, 0
-    outcome = "certified"
-
-    def days(low, high, late_low, late_high, p_late):
-        return rng.randint(late_low, late_high) if rng.random() < p_late else rng.randint(low, high)
-
-    while True:  # acceptance, with supplement loops
-        spans.append(Span("accept", days(0, 4, 6, 9, 0.08)))
-        r = rng.random()
-        if r < 0.04:
-            outcome = "refused"
-            break
-        if r < (0.32, 0.16, 0.04)[min(supplements, 2)]:
-            supplements += 1
-            spans.append(Span("supplement", days(2, 15, 31, 36, 0.04)))
-            if rng.random() < 0.03:
-                outcome = "withdrawn"
-                spans[-1] = Span("supplement", spans[-1].days, done=False)
-                break
-            continue
-        break
-    if outcome == "certified":
-        while True:  # technical review, with rectification loops
-            spans.append(Span("review", days(6, 28, 31, 42, 0.10)))
-            r = rng.random()
-            if r < 0.02:
-                outcome = "withdrawn"
-                spans[-1] = Span("review", spans[-1].days, done=False)
-                break
-            if r < (0.38, 0.12, 0.0)[min(rectifications, 2)]:
-                rectifications += 1
-                spans.append(Span("rectification", rng.randint(5, 25)))
-                continue
-            if r > 0.95:
-                outcome = "denied"
-            break
-    if outcome in ("certified", "denied"):
-        spans.append(Span("decide", days(1, 9, 11, 16, 0.07)))
-        if outcome == "certified" and rng.random() < 0.04:
-            outcome = "denied"
-        if outcome == "certified":
-            spans.append(Span("issue", days(0, 6, 8, 11, 0.05)))
-    elapsed = sum(span.days for span in spans)
-    ended_day = add_working_days(timezone.localdate(submitted), elapsed)
-    ended = timezone.make_aware(datetime.combine(ended_day, datetime.min.time()) + timedelta(hours=16))
-    required = 8
-    reused = rng.choice([0, 0, 0, 1, 2, 3])
-    documents = DocumentCounts(required=required, shared=1, reused=reused,
-                               uploaded=required - 1 - reused + rng.choice([0, 0, 1]), baseline=required)
-    return History(
-        application_type=agency_type, track="ordinary", outcome=outcome, authority="贵州省市场监督管理局",
-        submitted_at=submitted, ended_at=ended, elapsed_days=elapsed, spans=tuple(spans),
-        supplement_rounds=supplements, rectification_rounds=rectifications, documents=documents,
-    )
+def grow(bulk, n: int, *, facts_only: bool) -> float:
+    """Write ``n`` more ended applications; their rate per second."""
+    start = time.perf_counter()
+    bulk.run(count=n, since=FIRST_DAY, until=LAST_DAY, commitment=0.15, batch=BATCH, records=not facts_only)
+    return n / (time.perf_counter() - start)
 
 
-def build(n: int, rng: random.Random, *, agencies, applicant, rules, baseline) -> None:
-    """``n`` finished applications and their facts, in batches."""
-    from approvals.models import Application
-    from metrics.facts import compose
-    from metrics.models import ApplicationFacts
-    from workflows.calendar import add_working_days
-    from workflows.exceptions import CalendarMissing
-
-    span_days = (LAST_DAY - FIRST_DAY).days
-    types = ["initial"] * 70 + ["renewal"] * 15 + ["extension"] * 10 + ["change"] * 5
-    made = 0
-    while made < n:
-        size = min(BATCH, n - made)
-        apps, histories = [], []
-        while len(apps) < size:
-            # the first working day on or after a random day
-            day = add_working_days(FIRST_DAY + timedelta(days=rng.randrange(span_days) - 1), 1)
-            submitted = timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=10))
-            try:
-                history = synthetic_history(rng, submitted, rng.choice(types))
-            except CalendarMissing:  # a long history ending after the last year the calendar holds: redrawn
-                continue
-            histories.append(history)
-            apps.append(Application(
-                agency=rng.choice(agencies), created_by=applicant, application_type=history.application_type,
-                status=history.outcome, test_sites="贵阳", declaration=True, rule_set=rules,
-                submitted_at=submitted, decided_at=history.ended_at,
-            ))
-        Application.objects.bulk_create(apps)
-        now = timezone.now()
-        ApplicationFacts.objects.bulk_create(
-            ApplicationFacts(application_id=app.pk, computed_at=now, **compose(history, rules=rules, baseline=baseline))
-            for app, history in zip(apps, histories, strict=True)
-        )
-        made += size
-    connection.cursor().execute("ANALYZE metrics_applicationfacts")
-
-
+# --- open steps for the overdue list -----------------------------------------------------------
 def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, officials) -> None:
     """Applications waiting at a step, a fifth of them past their due date."""
     from viewflow.workflow.models import Process, Task
@@ -219,33 +128,14 @@ def build_open_steps(n: int, rng: random.Random, *, agencies, applicant, rules, 
     connection.cursor().execute("ANALYZE workflows_step")
 
 
-# --- the hand-written SQL -----------------------------------------------------------------------
+# --- the hand-written SQL over the facts ---------------------------------------------------------
 HAND_SQL = """
 SELECT count(*), count(*) FILTER (WHERE on_time),
-       sum(procedures_baseline), sum(procedures), sum(steps_baseline), sum(steps),
-       sum(days_baseline), sum(days_counted), sum(fee_baseline_yuan), sum(fee_yuan),
-       sum(documents_baseline), sum(documents_uploaded),
+       sum(days_baseline), sum(days_limit), sum(steps_baseline), sum(steps), sum(documents_baseline),
+       sum(documents_uploaded), sum(procedures),
        percentile_disc(0.5) WITHIN GROUP (ORDER BY days_counted),
        percentile_disc(0.9) WITHIN GROUP (ORDER BY days_counted)
   FROM metrics_applicationfacts
-"""
-# The dashboard's figures in one statement: the period, each month, each (authority, type, track),
-# each step's mean and late count.
-HAND_DASHBOARD_SQL = """
-SELECT ended_month, authority, application_type, track, count(*), count(*) FILTER (WHERE on_time),
-       sum(procedures_baseline), sum(procedures), sum(visits_baseline), sum(visits),
-       sum(steps_baseline), sum(steps), sum(rework_loops),
-       sum(days_baseline), sum(days_counted), sum(days_limit), sum(days_approval), sum(days_review),
-       sum(days_stopped), sum(days_elapsed), sum(fee_baseline_yuan), sum(fee_yuan),
-       sum(documents_baseline), sum(documents_uploaded), sum(documents_required), sum(documents_shared),
-       sum(documents_reused), sum(supplement_rounds), sum(rectification_rounds),
-       avg(accept_days), count(*) FILTER (WHERE accept_late), avg(review_days), count(*) FILTER (WHERE review_late),
-       avg(decide_days), count(*) FILTER (WHERE decide_late), avg(issue_days), count(*) FILTER (WHERE issue_late),
-       avg(supplement_days), avg(rectification_days),
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY days_counted),
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY days_counted)
-  FROM metrics_applicationfacts
- GROUP BY GROUPING SETS ((), (ended_month), (authority, application_type, track))
 """
 
 
@@ -262,106 +152,98 @@ def timed_sql(sql: str, repeat: int) -> tuple[float, list]:
 
 def timed_api(client: Client, url: str, repeat: int) -> tuple[float, int, dict | None]:
     """Median time of a request through Django's whole stack, its query count, and its JSON body."""
-    client.get(url)  # warm: calendar cache, rule sets, code paths
+    client.get(url)  # warm: calendar cache, code paths
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         response = client.get(url)
         times.append(time.perf_counter() - start)
-        assert response.status_code == 200, response.content[:300]
+        assert response.status_code == 200, (url, response.status_code, response.get("Location"), response.content[:300])
     with CaptureQueriesContext(connection) as capture:
         response = client.get(url)
     body = response.json() if response["Content-Type"].startswith("application/json") else None
     return statistics.median(times), len(capture.captured_queries), body
 
 
-def run(args) -> dict:
+def run(args) -> None:
     from approvals.models import Agency, RuleSet, User
     from approvals.validators import credit_code_check_char
-    from metrics.models import ApplicationFacts
+    from demo.bulk import Bulk
 
     rng = random.Random(args.seed)
     rules = RuleSet.objects.get(code="national-2021")
-    baseline = RuleSet.objects.get(is_baseline=True)
-    five = "/api/v1/metrics/five-reductions/"
-    dash = "/api/v1/metrics/dashboard/"
-    filtered = "/api/v1/metrics/five-reductions/?from=2025-01-01&to=2025-12-31&application_type=initial"
-    page = "/metrics/"  # the HTML dashboard: the same figures, charts drawn on the server
-    urls = (five, dash, filtered, page)
-    small = 1000
-
-    monitor = User.objects.filter(username="bench-monitor").first()
-    if monitor is not None and ApplicationFacts.objects.count() == args.applications:  # a kept database
-        queries_small = None
-    else:
-        agencies = []
-        for n in range(1, 301):
-            body = f"91520100BEN{n:06d}"
-            agencies.append(Agency(name=f"基准检测机构{n}", credit_code=body + credit_code_check_char(body),
-                                   address="贵阳", legal_representative="甲", contact_name="乙", contact_phone="1"))
-        agencies = Agency.objects.bulk_create(agencies)
-        applicant = User.objects.create(username="bench-applicant", agency=agencies[0])
-        officials = [User.objects.create(username=f"bench-official-{i}") for i in range(10)]
-        monitor = User.objects.create(username="bench-monitor")
-        monitor.groups.add(Group.objects.get(name="monitor"))
-        client = Client()
-        client.force_login(monitor)
-
-        build(small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
-        build_open_steps(args.open_steps, rng, agencies=agencies, applicant=applicant, rules=rules, officials=officials)
-        queries_small = {url: timed_api(client, url, 3)[1] for url in urls}
-
-        start = time.perf_counter()
-        build(args.applications - small, rng, agencies=agencies, applicant=applicant, rules=rules, baseline=baseline)
-        print(f"built {args.applications:,} finished applications with facts and {args.open_steps:,} open steps "
-              f"in {time.perf_counter() - start:.1f} s")
+    urls = {
+        "five": "/api/v1/metrics/five-reductions/",
+        "five_filtered": "/api/v1/metrics/five-reductions/?from=2025-01-01&to=2025-12-31&application_type=initial",
+        "dashboard": "/api/v1/metrics/dashboard/",
+        "page": "/metrics/",  # the HTML dashboard: the same figures, charts drawn on the server
+    }
+    agencies = []
+    for n in range(1, 301):
+        body = f"91520100BEN{n:06d}"
+        agencies.append(Agency(name=f"基准检测机构{n}", credit_code=body + credit_code_check_char(body),
+                               address="贵阳", legal_representative="甲", contact_name="乙", contact_phone="1"))
+    agencies = Agency.objects.bulk_create(agencies)
+    applicant = User.objects.create(username="bench-applicant", agency=agencies[0])
+    officials = [User.objects.create(username=f"bench-official-{i}") for i in range(10)]
+    monitor = User.objects.create(username="bench-monitor")
+    monitor.groups.add(Group.objects.get(name="monitor"))
+    build_open_steps(args.open_steps, rng, agencies=agencies, applicant=applicant, rules=rules, officials=officials)
+    bulk = Bulk(seed=args.seed, agencies=300)
     client = Client()
     client.force_login(monitor)
 
-    sql_time, sql_rows = timed_sql(HAND_SQL, args.repeat)
-    dash_sql_time, dash_rows = timed_sql(HAND_DASHBOARD_SQL, args.repeat)
-    results = {}
-    for url in urls:
-        results[url] = timed_api(client, url, args.repeat)
+    made, rows, rates = 0, {}, []
+    for size in args.sizes:
+        rates.append(grow(bulk, size - made, facts_only=args.facts_only))
+        made = size
+        connection.cursor().execute("ANALYZE")
+        sql_time, sql_rows = timed_sql(HAND_SQL, max(3, args.repeat // 3))
+        timings = {name: timed_api(client, url, args.repeat) for name, url in urls.items()}
+        rows[size] = {"sql": sql_time, "agree": agrees(sql_rows[0], timings["five"][2]), **timings}
+        line = "  ".join(f"{name} {t[0] * 1000:6.1f} ms ({t[1]} q)" for name, t in timings.items())
+        print(f"{size:>9,} ended: {line}  | hand SQL {sql_time * 1000:.1f} ms | bulk {rates[-1]:,.0f}/s "
+              f"| API = SQL: {'yes' if rows[size]['agree'] else 'NO'}", flush=True)
 
-    # The API's figures must be the hand-written SQL's.
-    n, on_time, pb, pa, sb, sa, tb, ta, fb, fa, db, da, p50, p90 = sql_rows[0]
-    body = results[five][2]
+    first, last = args.sizes[0], args.sizes[-1]
+    base = 10_000 if 10_000 in rows else first
+    growth = {name: rows[last][name][0] / rows[base][name][0] for name in urls}
+    queries_same = all(rows[size][name][1] == rows[first][name][1] for size in rows for name in urls)
+    print(f"growth of each request's time from {base:,} to {last:,} facts: "
+          + ", ".join(f"{name} {g:.2f}x" for name, g in growth.items()) + "  (target < 2x)")
+    print(f"ratio to the hand-written SQL over the facts at {last:,}: "
+          + ", ".join(f"{name} {rows[last][name][0] / rows[last]['sql']:.2f}" for name in urls))
+    print(f"query counts constant across sizes: {'yes' if queries_same else 'NO'}; "
+          f"bulk path: {min(rates):,.0f}–{max(rates):,.0f} applications/s "
+          f"({'facts only' if args.facts_only else 'with records'})")
+    emit("dashboard", {
+        "sizes": args.sizes,
+        "records": not args.facts_only,
+        **{f"{name}_ms": {str(size): round(rows[size][name][0] * 1000, 2) for size in rows} for name in urls},
+        "hand_sql_ms": {str(size): round(rows[size]["sql"] * 1000, 2) for size in rows},
+        "queries": {name: rows[last][name][1] for name in urls},
+        "queries_constant": queries_same,
+        "growth_base": base,
+        **{f"growth_{name}": g for name, g in growth.items()},
+        "ratio_to_sql_dashboard": rows[last]["dashboard"][0] / rows[last]["sql"],
+        "bulk_applications_per_s": min(rates),
+        "api_agrees_with_sql": all(row["agree"] for row in rows.values()),
+    })
+
+
+def agrees(sql_row, body) -> bool:
+    n, on_time, tb, ta, sb, sa, db, da, pa, p50, p90 = sql_row
     r = body["reductions"]
 
     def mean(total):
         return round(float(total) / n, 2)
 
-    agree = (
-        body["applications"]["total"] == n and body["on_time_rate"] == round(on_time / n, 4)
-        and body["time_p50"] == p50 and body["time_p90"] == p90
-        and r["time"]["baseline"] == mean(tb) and r["time"]["actual"] == mean(ta)
-        and r["steps"]["baseline"] == mean(sb) and r["steps"]["actual"] == mean(sa)
-        and r["documents"]["actual"] == mean(da) and r["procedures"]["actual"] == mean(pa)
-    )
-    print(f"hand-written SQL, headline figures (one statement): median {sql_time * 1000:.1f} ms")
-    print(f"hand-written SQL, dashboard figures (one statement, {len(dash_rows)} grouping rows): "
-          f"median {dash_sql_time * 1000:.1f} ms")
-    print(f"API figures agree with the hand-written SQL: {'yes' if agree else 'NO'}")
-    print(f"  n={n:,} on-time={on_time / n:.1%} time p50={p50} p90={p90} working days; "
-          f"time {mean(tb)} -> {mean(ta)} ({r['time']['reduction_pct']}%), steps {mean(sb)} -> {mean(sa)} "
-          f"({r['steps']['reduction_pct']}%), documents {mean(db)} -> {mean(da)} ({r['documents']['reduction_pct']}%)")
-    print("(each request's queries include the session, the user, two for the permissions and the transaction)")
-    for url, (median, queries, _body) in results.items():
-        base = dash_sql_time if url in (dash, page) else sql_time
-        same = queries_small is None or queries == queries_small[url]
-        verdict = "OK" if median < 0.300 and same else "OVER TARGET"
-        at_small = "" if queries_small is None else f" (at {small:,} applications: {queries_small[url]})"
-        print(f"GET {url}\n  median {median * 1000:.1f} ms server time; {queries} queries{at_small}; "
-              f"{median / base:.1f}x the hand-written SQL  [{verdict}]")
-    names = {five: "five_reductions", dash: "dashboard_api", filtered: "five_reductions_filtered", page: "dashboard_page"}
-    figures = {"applications": ApplicationFacts.objects.count(), "repeat": args.repeat, "figures_agree": agree,
-               "sql_headline_median_ms": sql_time * 1000, "sql_dashboard_median_ms": dash_sql_time * 1000}
-    for url, (median, queries, _body) in results.items():
-        base = dash_sql_time if url in (dash, page) else sql_time
-        figures.update({f"{names[url]}_median_ms": median * 1000, f"{names[url]}_statements": queries,
-                        f"{names[url]}_ratio_sql": median / base})
-    return figures
+    return (body["applications"]["total"] == n and body["on_time_rate"] == round(on_time / n, 4)
+            and body["time_p50"] == p50 and body["time_p90"] == p90
+            and r["time"]["baseline"] == mean(tb) and r["time"]["actual"] == mean(ta)
+            and r["steps"]["baseline"] == mean(sb) and r["steps"]["actual"] == mean(sa)
+            and r["documents"]["baseline"] == mean(db) and r["documents"]["actual"] == mean(da)
+            and r["procedures"]["actual"] == mean(pa))
 
 
 if __name__ == "__main__":

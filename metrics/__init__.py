@@ -16,12 +16,13 @@ How the figures are made, and why:
 - **Counted time** is the approval clock (accept, decide, issue) plus the technical review, which
   the law does not count in the approval limit and the figures keep apart. A resumed acceptance or
   review is late on its total against the step's limit; each applicant round against its own.
-- **Baselines match the path taken**: an application refused at acceptance is compared with what
-  acceptance alone allowed under the baseline rules (``RuleSet.is_baseline``), not with a whole
-  procedure, so ending early never passes for a reduction; a province's promise
-  (``RuleSet.is_promise``) is compared over the same steps.
+- **Like with like**: each baseline figure is the same path under the baseline rules
+  (``RuleSet.is_baseline``) — its structural steps up to where the application got, plus the same
+  rework; documents by catalogue requirement, files apart; time twice, statutory limits of the path
+  and actual handling against the baseline rules' own history in a comparable period. A province's
+  promise (``RuleSet.is_promise``) is compared over the same steps. Formulas: ``metrics/README.md``.
 - **A reduction** is ``(baseline − actual) / baseline`` of the means; it is negative when a figure
-  went up (rework loops can make more steps than before the reform) and shown as such.
+  went up and shown as such.
 - **Medians and the 90th percentile** are nearest-rank, read off a histogram of working days (one
   query, the same on SQLite and PostgreSQL).
 """

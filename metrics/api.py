@@ -5,6 +5,9 @@
 visible to whoever may see the application (404 otherwise).
 """
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +20,9 @@ from approvals.models import Application
 from . import selectors
 from .forms import parse_filters
 from .history import facts_values, is_measurable
-from .models import ApplicationFacts
+from .models import ApplicationFacts, ReformSimulation
+from .simulation import Proposal
+from .simulation.services import simulation_request
 
 FILTER_PARAMETERS = [
     OpenApiParameter("from", str, description="办结日期自（含），YYYY-MM-DD"),
@@ -102,3 +107,75 @@ class ApplicationMetricsView(APIView):
                       for node, days in facts.node_days().items() if days is not None},
         }
         return Response(body)
+
+
+def _simulation_json(simulation: ReformSimulation) -> dict:
+    body = {
+        "id": simulation.pk, "state": simulation.state, "progress_pct": simulation.progress_pct,
+        "rows_done": simulation.rows_done, "rows_total": simulation.rows_total,
+        "since": simulation.since, "until": simulation.until, "proposal": simulation.proposal,
+        "error": simulation.error or None,
+    }
+    if simulation.state == ReformSimulation.State.DONE and simulation.result:
+        body.update(simulation.result)
+    return body
+
+
+def _period(data) -> tuple:
+    errors, days = {}, []
+    for name in ("since", "until"):
+        value = data.get(name)
+        try:
+            days.append(date.fromisoformat(value) if value else None)
+        except (TypeError, ValueError):
+            errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
+            days.append(None)
+    if not errors and days[0] and days[1] and days[1] < days[0]:
+        errors["until"] = [_("结束日期不能早于开始日期。")]
+    if errors:
+        raise ValidationError(errors)
+    return tuple(days)
+
+
+class SimulationsView(APIView):
+    """改革模拟: replay the recorded history of a period under a drafted rule set.
+
+    ``current`` and ``proposed`` have the shape of ``/api/v1/metrics/five-reductions/``; ``by_type_track``
+    splits them; ``self_check`` says whether replaying under the rules that applied reproduced the
+    recorded figures. A small period is answered at once (201); a large one runs in the background
+    (202): poll ``/api/v1/metrics/simulations/{id}/`` for its progress and result."""
+
+    @extend_schema(request={"application/json": {"type": "object", "properties": {
+        "rule_set": {"type": "string", "description": "规则集代码（方案的出发点）"},
+        "since": {"type": "string"}, "until": {"type": "string"},
+        "limits": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "drop_steps": {"type": "array", "items": {"type": "string", "enum": ["review", "decide", "issue"]}},
+        "drop_documents": {"type": "array", "items": {"type": "string"}},
+        "shared_documents": {"type": "array", "items": {"type": "string"}},
+        "fee_yuan": {"type": "number"},
+        "commitment_types": {"type": "array", "items": {"type": "string"}},
+        "assumption": {"type": "string", "enum": ["as_recorded", "scales"]},
+    }}}, responses={201: {"type": "object"}, 202: {"type": "object"}})
+    def post(self, request):
+        _check_monitor(request)
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            since, until = _period(data)
+            proposal = Proposal.from_json(data)
+        except ValidationError as error:
+            return Response(error.message_dict, status=400)
+        simulation = simulation_request(by=request.user, proposal=proposal, since=since, until=until)
+        done = simulation.state == ReformSimulation.State.DONE
+        return Response(_simulation_json(simulation), status=201 if done else 202)
+
+
+class SimulationView(APIView):
+    """One reform simulation of the signed-in monitor: its progress, then its figures."""
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request, pk: int):
+        _check_monitor(request)
+        simulation = ReformSimulation.objects.filter(pk=pk, requested_by=request.user).first()
+        if simulation is None:
+            raise Http404
+        return Response(_simulation_json(simulation))

@@ -209,11 +209,32 @@ def step_chart(*, steps: list[dict], title: str, desc: str, css_class: str = "ch
 UNITS = {"procedures": gettext_lazy("项"), "steps": gettext_lazy("个"), "time": gettext_lazy("个工作日"),
          "fees": gettext_lazy("元"), "documents": gettext_lazy("份")}
 MEANINGS = {
-    "procedures": gettext_lazy("审批事项数（每件）"),
-    "steps": gettext_lazy("经历环节数（每件，含补正、整改往返）"),
-    "time": gettext_lazy("计时用时（每件，不含停止计时）"),
-    "fees": gettext_lazy("收费（每件）"),
-    "documents": gettext_lazy("需申请机构提交的材料（每件）"),
+    "procedures": gettext_lazy("审批事项数（每件，取自适用的规则集）"),
+    "steps": gettext_lazy("同一办理路径的环节数（每件，含补正、整改往返）"),
+    "time": gettext_lazy("法定时限（每件所经环节的时限之和）"),
+    "fees": gettext_lazy("收费（每件，取自适用的规则集）"),
+    "documents": gettext_lazy("需申请机构新提交的材料种数（每件）"),
+}
+# Each figure's definition with its formula: a tooltip on its card and a footnote under the cards
+# (the same text as metrics/README.md).
+DEFINITIONS = {
+    "procedures": gettext_lazy(
+        "减程序 =（基线审批事项数 − 现行审批事项数）÷ 基线审批事项数；跑动次数同理。两者均取自每件申请适用的"
+        "规则集和基线规则集（本系统全程网上办理，不另行登记跑动）。"),
+    "steps": gettext_lazy(
+        "减环节 =（同一路径按基线规则的环节数 − 实际经历的环节数）÷ 前者。同一路径：基线规则到本件办理进度为止的"
+        "结构环节（含改革取消的环节，如告知承诺程序的技术评审），加上本件相同的补正、整改往返。"
+        "结构环节（不含往返）另列。"),
+    "time": gettext_lazy(
+        "减时间（法定）=（同一路径按基线规则的各环节法定时限之和 − 按现行规则之和）÷ 前者。"
+        "减时间（实际）=（基线规则下办理的申请在可比期间的平均计时用时 − 本期平均计时用时）÷ 前者，"
+        "可比期间为改革生效日前等长的期间；没有基线历史时不计算。计时用时不含补正、整改停止计时，"
+        "按国家工作日历计算，首日不计。"),
+    "fees": gettext_lazy("减收费 =（基线收费 − 现行收费）÷ 基线收费，取自规则集；基线为零时不计算压减率。"),
+    "documents": gettext_lazy(
+        "减申请材料 =（基线目录要求申请机构提交的材料种数 − 本件新提交的材料种数）÷ 前者。"
+        "按目录要求（材料种类）计：一种材料多个文件、补正时重新上传均计一种；数据共享免提交、复用的材料"
+        "和上传文件数另列。"),
 }
 
 
@@ -226,24 +247,44 @@ def reduction_cards(reductions: dict) -> list[dict]:
         if key == "procedures" and figure.get("visits"):
             v = figure["visits"]
             detail = _("跑动次数 %(baseline)s → %(actual)s") % {"baseline": _opt(v["baseline"]), "actual": _opt(v["actual"])}
-        elif key == "steps" and figure.get("rework_loops") is not None:
-            detail = _("其中补正、整改往返 %(loops)s 次") % {"loops": _opt(figure["rework_loops"])}
-        elif key == "time" and figure.get("statutory") is not None:
-            detail = _("现行法定时限 %(statutory)s，技术评审 %(review)s，停止计时 %(stopped)s") % {
-                "statutory": _opt(figure["statutory"]), "review": _opt(figure["review"]),
-                "stopped": _opt(figure["stopped"])}
-            if figure.get("promise"):
-                detail += _("；承诺时限 %(promise)s") % {"promise": _opt(figure["promise"]["baseline"])}
+        elif key == "steps" and figure.get("structural"):
+            detail = _("结构环节 %(baseline)s → %(actual)s；补正、整改往返 %(loops)s 次") % {
+                "baseline": _opt(figure["structural"]["baseline"]), "actual": _opt(figure["structural"]["actual"]),
+                "loops": _opt(figure["rework_loops"])}
+        elif key == "time" and figure.get("handling"):
+            detail = handling_text(figure)
         elif key == "fees" and figure["baseline"] == 0 and figure["actual"] == 0:
             detail = _("改革前后均不收费")
         elif key == "documents" and figure.get("required") is not None:
-            detail = _("目录要求 %(required)s，数据共享免交 %(shared)s，复用 %(reused)s") % {
-                "required": _opt(figure["required"]), "shared": _opt(figure["shared"]), "reused": _opt(figure["reused"])}
+            detail = _("目录要求 %(required)s 种，数据共享免交 %(shared)s，复用 %(reused)s；上传文件 %(files)s 个") % {
+                "required": _opt(figure["required"]), "shared": _opt(figure["shared"]),
+                "reused": _opt(figure["reused"]), "files": _opt(figure.get("files"))}
         cards.append({
             "key": key, "label": _label(key), "meaning": MEANINGS[key], "unit": UNITS[key],
+            "definition": DEFINITIONS[key],
             "baseline": figure["baseline"], "actual": figure["actual"], "pct": figure["reduction_pct"], "detail": detail,
         })
     return cards
+
+
+def handling_text(time: dict) -> str:
+    """The actual handling time against the baseline's own history, or why there is no comparison."""
+    handling = time["handling"]
+    if handling["actual"] is None:
+        return ""
+    if handling["no_baseline_history"]:
+        text = _("实际办理（计时）平均 %(actual)s 个工作日；无基线历史，不计算实际用时压减") % {
+            "actual": _opt(handling["actual"])}
+    else:
+        pct = handling["reduction_pct"]
+        text = _("实际办理（计时）平均 %(actual)s 个工作日，基线规则历史 %(baseline)s（%(n)s 件）：压减 %(pct)s") % {
+            "actual": _opt(handling["actual"]), "baseline": _opt(handling["baseline"]),
+            "n": handling["baseline_applications"], "pct": "—" if pct is None else f"{pct:+.1f}%"}
+    text += _("；技术评审 %(review)s，停止计时 %(stopped)s") % {
+        "review": _opt(time["review"]), "stopped": _opt(time["stopped"])}
+    if time.get("promise"):
+        text += _("；承诺时限 %(promise)s") % {"promise": _opt(time["promise"]["baseline"])}
+    return text
 
 
 def _label(key: str) -> str:
@@ -266,8 +307,8 @@ def dashboard_charts(data: dict) -> dict[str, SafeString]:
             labels=labels, css_class="chart-time", unit=_("工作日"), title=_("每月平均用时与法定时限"),
             desc=_("按办结月份：平均计时用时、现行法定时限、改革前法定时限（工作日）。"),
             series=[
-                Series(_("实际用时"), [t["actual"] for t in time], PALETTE[0]),
-                Series(_("现行时限"), [t["statutory"] for t in time], PALETTE[5]),
+                Series(_("实际用时"), [t["counted"] for t in time], PALETTE[0]),
+                Series(_("现行时限"), [t["actual"] for t in time], PALETTE[5]),
                 Series(_("改革前时限"), [t["baseline"] for t in time], PALETTE[1], dashed=True),
             ],
         ),

@@ -60,8 +60,10 @@ FACT_COLUMNS: list[tuple[str, Callable[[ApplicationFacts], Any]]] = [
     ("审批事项数", lambda f: f.procedures),
     ("跑动次数（基线）", lambda f: f.visits_baseline),
     ("跑动次数", lambda f: f.visits),
-    ("环节数（基线）", lambda f: f.steps_baseline),
+    ("环节数（基线，同一路径）", lambda f: f.steps_baseline),
     ("经历环节数", lambda f: f.steps),
+    ("结构环节数（基线）", lambda f: f.steps_structural_baseline),
+    ("结构环节数", lambda f: f.steps_structural),
     ("补正整改往返次数", lambda f: f.rework_loops),
     ("法定时限（基线，工作日）", lambda f: f.days_baseline),
     ("法定时限（现行，工作日）", lambda f: f.days_limit),
@@ -87,7 +89,8 @@ FACT_COLUMNS: list[tuple[str, Callable[[ApplicationFacts], Any]]] = [
     ("目录要求材料数", lambda f: f.documents_required),
     ("数据共享免提交", lambda f: f.documents_shared),
     ("复用材料数", lambda f: f.documents_reused),
-    ("实际提交材料数", lambda f: f.documents_uploaded),
+    ("新提交材料数（按种类）", lambda f: f.documents_uploaded),
+    ("上传文件数", lambda f: f.documents_files),
     ("补正轮次", lambda f: f.supplement_rounds),
     ("整改轮次", lambda f: f.rectification_rounds),
 ]
@@ -107,6 +110,7 @@ AGGREGATE_HEADERS = [
     "范围", "办结件数", "按时办结率",
     *[f"{selectors.REDUCTION_LABELS[key]}{part}"
       for key in selectors.REDUCTIONS for part in ("（基线）", "（实际）", "（压减%）")],
+    "实际办理用时（基线规则历史）", "实际办理用时", "实际办理用时压减%",
 ]
 STEP_HEADERS = ["环节", "件数", "平均用时（工作日）", "现行时限", "改革前时限", "超时件数", "超时率"]
 
@@ -116,6 +120,8 @@ def _aggregate_line(scope: str, applications: int, on_time_rate, reductions: dic
     for key in selectors.REDUCTIONS:
         figure = reductions[key]
         line += [figure["baseline"], figure["actual"], figure["reduction_pct"]]
+    handling = reductions["time"]["handling"]
+    line += [handling["baseline"], handling["actual"], handling["reduction_pct"]]
     return [_cell(value) for value in line]
 
 

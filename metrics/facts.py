@@ -6,9 +6,12 @@ figures of an ``ApplicationFacts`` row. ``services.history_of`` reads a history 
 the benchmark builds synthetic histories and goes through the same function, so bulk facts obey
 the same rules as real ones.
 
-Baselines are matched to the path the application took: an application refused at acceptance is
-compared with what acceptance alone cost under the baseline rules, not with a whole procedure, so
-ending early never passes for a reduction.
+Like is measured with like: every ``*_baseline`` figure is what the *same path* would have cost under
+the baseline rules — the baseline's structural steps up to the point this application reached (an
+application refused at acceptance is compared with acceptance alone, so ending early never passes for
+a reduction; a step the reform dropped, like the commitment track's technical review, stays on the
+baseline path), plus the same rework rounds, which no rule set removes. Documents are counted by
+catalogue requirement, never by file. The formulas are in ``metrics/README.md``.
 """
 
 from dataclasses import dataclass, field
@@ -38,13 +41,17 @@ class Span:
 
 @dataclass(frozen=True)
 class DocumentCounts:
-    """Documents of one application, by the catalogue of its rule set and of the baseline."""
+    """Documents of one application, counted by catalogue requirement (a document type), files apart.
 
-    required: int = 0  # mandatory entries of the catalogue
-    shared: int = 0  # of those, obtained through government data sharing: never asked for
-    reused: int = 0  # satisfied by an earlier application's still-valid document
-    uploaded: int = 0  # uploaded anew by the applicant
-    baseline: int = 0  # mandatory entries of the baseline catalogue for the same type and track
+    A requirement is counted once however many files answer it (one document sent as four files is one
+    document; a re-upload for a supplement notice is the same document again)."""
+
+    required: int = 0  # mandatory requirements of the catalogue for the application's type and track
+    shared: int = 0  # of those, obtained through government data sharing: never asked of the applicant
+    reused: int = 0  # of those, met only by an earlier application's still-valid document
+    uploaded: int = 0  # of those, supplied anew by the applicant (at least one new file)
+    files: int = 0  # files the applicant uploaded, every requirement and round together
+    baseline: int = 0  # requirements the baseline catalogue asked the applicant for (same type and track)
 
 
 @dataclass(frozen=True)
@@ -64,17 +71,48 @@ class History:
     documents: DocumentCounts = field(default_factory=DocumentCounts)
 
 
-def _limits_sum(rules: RuleSet | None, nodes: set[str]) -> int | None:
+def limit_days(rules: RuleSet | None, node: str) -> int | None:
+    """A step's statutory limit (working days) under a rule set: the one place the metrics read it."""
+    return steps.limit_days(rules, node) if rules is not None else None
+
+
+def measured_node(node: str) -> str | None:
+    """The step a recorded node is measured as: itself for the authority's and the applicant's steps,
+    the official step with the same statutory limit for a procedure's own variant of it (the
+    cancellation decision is a decision), None for a step after the licence (the commitment track's
+    post-verification is supervision, not a step of obtaining the licence)."""
+    if node in OFFICIAL_NODES or node in APPLICANT_NODES:
+        return node
+    declared = steps.STEPS.get(node)
+    if declared is None:
+        return None
+    return next((name for name in OFFICIAL_NODES if steps.STEPS[name].limit == declared.limit), None)
+
+
+def expected_steps(rules: RuleSet, track: str) -> list[str]:
+    """A rule set's structural steps (``RuleSet.expected_steps``) for a track.
+
+    The data is a list (one procedure for every track) or a mapping by track; a track the rule set does
+    not name (the commitment track did not exist before the reform) follows its ordinary procedure."""
+    names = rules.expected_steps or []
+    if isinstance(names, dict):
+        names = names.get(track) or names.get("ordinary") or []
+    return list(names)
+
+
+def baseline_path(baseline: RuleSet, track: str, nodes: set[str]) -> list[str]:
+    """The baseline's structural steps up to the furthest of ``nodes`` it knows: where this application
+    would have stood under the baseline rules. A step the reform dropped (the commitment track's
+    technical review) is on it when the application went past the point where that step stood."""
+    expected = expected_steps(baseline, track)
+    positions = [i for i, name in enumerate(expected) if name in nodes]
+    return expected[: max(positions) + 1] if positions else []
+
+
+def _limits_sum(rules: RuleSet | None, nodes) -> int | None:
     if rules is None:
         return None
-    return sum(steps.limit_days(rules, node) or 0 for node in OFFICIAL_NODES if node in nodes)
-
-
-def _baseline_steps(baseline: RuleSet, reached: set[str]) -> int:
-    """The baseline's expected steps up to the furthest one this application completed."""
-    expected = list(baseline.expected_steps or [])
-    positions = [i for i, name in enumerate(expected) if name in reached]
-    return max(positions) + 1 if positions else len(reached)
+    return sum(limit_days(rules, node) or 0 for node in OFFICIAL_NODES if node in nodes)
 
 
 def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: RuleSet | None = None) -> dict[str, Any]:
@@ -85,16 +123,24 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
         days[span.node] = days.get(span.node, 0) + span.days
         if span.node in APPLICANT_NODES:
             # Each notice gives the applicant its own period: a round is late on its own.
-            limit = steps.limit_days(rules, span.node)
+            limit = limit_days(rules, span.node)
             late[span.node] = late.get(span.node, False) or (limit is not None and span.days > limit)
     for node in OFFICIAL_NODES:
         # An official step resumed after a stop carries its used days: the limit covers the sum.
-        limit = steps.limit_days(rules, node)
+        limit = limit_days(rules, node)
         if node in days and limit is not None:
             late[node] = days[node] > limit
 
     entered = {span.node for span in history.spans}
-    reached = {APPLY} | {span.node for span in history.spans if span.done}
+    done = [span.node for span in history.spans if span.done]
+    # The same path under the baseline: its structural steps up to where this application got, and the
+    # same rework (every step past the first visit of each node: supplement and rectification rounds and
+    # the official steps they resume), which is the same under any rule set.
+    traversed = 1 + len(done)
+    structural = 1 + len({node for node in done if node not in APPLICANT_NODES})
+    rework_steps = traversed - structural
+    # Without a baseline step list nothing is claimed: the path itself is its own baseline.
+    structural_baseline = len(baseline_path(baseline, history.track, {APPLY, *done})) or structural
     days_approval = sum(days.get(node, 0) for node in APPROVAL_NODES)
     days_review = days.get("review", 0)
     ended_on = timezone.localdate(history.ended_at)
@@ -110,20 +156,22 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
         "ended_month": date(ended_on.year, ended_on.month, 1),
         "procedures": rules.procedures,
         "procedures_baseline": baseline.procedures,
-        # Every contact of a case handled here is online: submission, supplements, rectification
-        # reports, the electronic certificate. An on-site review is the reviewers' visit, not a trip
-        # the applicant makes.
-        "visits": 0,
+        # The rule set's figures: no visit or fee is recorded apart from them (the product takes every
+        # contact online and charges nothing itself). An on-site review is the reviewers' visit, not a
+        # trip the applicant makes.
+        "visits": rules.in_person_visits,
         "visits_baseline": baseline.in_person_visits,
-        "steps": 1 + sum(1 for span in history.spans if span.done),
-        "steps_baseline": _baseline_steps(baseline, reached),
+        "steps": traversed,
+        "steps_baseline": structural_baseline + rework_steps,
+        "steps_structural": structural,
+        "steps_structural_baseline": structural_baseline,
         "rework_loops": sum(1 for span in history.spans if span.done and span.node in APPLICANT_NODES),
         "days_elapsed": history.elapsed_days,
         "days_counted": days_approval + days_review,
         "days_approval": days_approval,
         "days_review": days_review,
         "days_stopped": sum(days.get(node, 0) for node in APPLICANT_NODES),
-        "days_baseline": _limits_sum(baseline, entered),
+        "days_baseline": _limits_sum(baseline, baseline_path(baseline, history.track, entered | {APPLY}) or entered),
         "days_limit": _limits_sum(rules, entered),
         "days_promise": _limits_sum(promise, entered),
         "on_time": not any(late.get(node) for node in OFFICIAL_NODES),
@@ -134,6 +182,7 @@ def compose(history: History, *, rules: RuleSet, baseline: RuleSet, promise: Rul
         "documents_shared": history.documents.shared,
         "documents_reused": history.documents.reused,
         "documents_uploaded": history.documents.uploaded,
+        "documents_files": history.documents.files,
         "documents_baseline": history.documents.baseline,
         "supplement_rounds": history.supplement_rounds,
         "rectification_rounds": history.rectification_rounds,

@@ -8,15 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from approvals.models import Application, ApplicationTrack, CertificateVersion, Deficiency, RuleSet, StatusChange
 from documents import selectors as documents
+from documents.models import Document
 from workflows.calendar import working_days_between
 from workflows.models import Step
 
-from .facts import DocumentCounts, History, Span, compose
+from .facts import DocumentCounts, History, Span, compose, measured_node
 from .models import ENDED_STATES
 
 
@@ -38,9 +39,20 @@ def promise_rule_set(on) -> RuleSet | None:
 
 
 def document_counts(application: Application, baseline: RuleSet) -> DocumentCounts:
-    """Catalogue entries required and shared, documents uploaded and reused (from the documents app),
-    and what the baseline catalogue asked the applicant for."""
-    supplied = documents.application_counts(application=application)
+    """Documents counted by catalogue requirement (type), files apart: what the catalogue required, what
+    data sharing spared, what was met by reuse, what the applicant supplied anew — and what the baseline
+    catalogue asked the applicant for (two queries for the catalogues, one for the documents)."""
+    mandatory = dict(
+        documents.catalogue(rule_set=application.rule_set, application_type=application.application_type,
+                            track=application.track)
+        .filter(mandatory=True).values_list("pk", "via_data_sharing")
+    )
+    supplied = Document.objects.current().filter(application=application).values("requirement_id").annotate(
+        new=Count("pk", filter=Q(reused_from__isnull=True)), reused=Count("pk", filter=Q(reused_from__isnull=False)),
+    ).order_by()
+    asked = {pk for pk, shared in mandatory.items() if not shared}
+    uploaded = {row["requirement_id"] for row in supplied if row["new"] and row["requirement_id"] in asked}
+    reused = {row["requirement_id"] for row in supplied if row["reused"] and row["requirement_id"] in asked} - uploaded
     before = documents.catalogue_counts(rule_set=baseline, application_type=application.application_type,
                                         track=application.track)
     if not before.required and application.track != ApplicationTrack.ORDINARY:
@@ -48,9 +60,10 @@ def document_counts(application: Application, baseline: RuleSet) -> DocumentCoun
         before = documents.catalogue_counts(rule_set=baseline, application_type=application.application_type,
                                             track=ApplicationTrack.ORDINARY)
     return DocumentCounts(
-        required=supplied.required, shared=supplied.shared, reused=supplied.reused, uploaded=supplied.uploaded,
+        required=len(mandatory), shared=len(mandatory) - len(asked), reused=len(reused), uploaded=len(uploaded),
+        files=sum(row["new"] for row in supplied),
         # Without a baseline catalogue for the type, today's requests are the baseline: no reduction is claimed.
-        baseline=before.requested if before.required else supplied.requested,
+        baseline=before.requested if before.required else len(asked),
     )
 
 
@@ -67,11 +80,18 @@ def history_of(application: Application, *, baseline: RuleSet, now: datetime | N
             .order_by("-at", "-id").values_list("at", flat=True).first()
         )
     ended_at = ended_at or now
-    spans = []
+    spans, last_measured, skipped = [], None, False
     steps = Step.objects.filter(application=application).order_by("entered_at", "id")
     for node, state, entered_at, finished_at in steps.values_list("node", "state", "entered_at", "finished_at"):
-        spans.append(Span(node=node, days=working_days_between(_day(entered_at), _day(finished_at or now)),
+        measured = measured_node(node)
+        if measured is None:
+            skipped = True  # after the licence: not a step of obtaining it
+            continue
+        spans.append(Span(node=measured, days=working_days_between(_day(entered_at), _day(finished_at or now)),
                           done=state == Step.State.DONE))
+        last_measured = finished_at or now
+    if skipped and last_measured is not None:
+        ended_at = min(ended_at, last_measured)  # the procedure ended when its last measured step did
     rounds = application.deficiencies.aggregate(
         supplement=Max("round", filter=Q(kind=Deficiency.Kind.SUPPLEMENT)),
         rectification=Max("round", filter=Q(kind=Deficiency.Kind.RECTIFICATION)),

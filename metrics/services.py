@@ -16,6 +16,7 @@ from approvals.models import Application
 
 from .history import facts_values, is_measurable
 from .models import ENDED_STATES, ApplicationFacts
+from .rollups import DAY_KEY, day_key, rollups_rebuild, rollups_refresh
 
 
 def facts_record(*, application_id: int) -> ApplicationFacts | None:
@@ -27,9 +28,13 @@ def facts_record(*, application_id: int) -> ApplicationFacts | None:
     if not is_measurable(application):
         return None
     values = facts_values(application)
-    facts, _created = ApplicationFacts.objects.update_or_create(
-        application=application, defaults={**values, "computed_at": timezone.now()}
-    )
+    with transaction.atomic():
+        before = ApplicationFacts.objects.filter(application=application).values(*DAY_KEY).first()
+        facts, _created = ApplicationFacts.objects.update_or_create(
+            application=application, defaults={**values, "computed_at": timezone.now()}
+        )
+        # the day groups it left and entered: the dashboard's roll-ups follow the fact
+        rollups_refresh(keys=[day_key(before) if before else None, day_key(facts)])
     return facts
 
 
@@ -62,4 +67,6 @@ def facts_recompute(*, ids: Iterable[int] | None = None, missing_only: bool = Fa
             failed.append((pk, f"{type(error).__name__}: {error}"))
         if progress is not None:
             progress(index, len(pks))
+    if ids is None and not missing_only:
+        rollups_rebuild()  # a full rewrite also drops the groups of facts deleted with their application
     return written, failed

@@ -45,6 +45,14 @@ def export_effect(key: str) -> None:
     export_build.run(int(key))
 
 
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def simulation_build(self, simulation_id: int) -> None:
+    """Run a reform simulation in the background, recording its progress (``simulation.services``)."""
+    from .simulation.services import simulation_run
+
+    simulation_run(simulation_id=simulation_id)
+
+
 @shared_task
 def exports_purge() -> int:
     """Periodic: delete exports older than ``CMA_EXPORT_KEEP_DAYS``."""

@@ -180,6 +180,9 @@ CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
 CMA_STATUS_CHANGED_HOOKS = ["workflows.notifications.applicant.status_changed"]
 # Text messages: a dotted path to a workflows.notifications.sms.SmsBackend; the default only logs them.
 CMA_SMS_BACKEND = os.environ.get("CMA_SMS_BACKEND", "workflows.notifications.sms.LoggingSmsBackend")
+# A reform simulation over at most this many applications is replayed in the request; a larger one
+# runs in the worker, with progress.
+CMA_SIMULATION_INLINE = int(os.environ.get("CMA_SIMULATION_INLINE", "5000"))
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 

@@ -17,13 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Modules the benches import, not benches themselves.
 HELPERS = {"datasets.py", "jsonline.py", "queue_figures.py", "http_load.py", "http_wsgi.py"}
-NEEDS_POSTGRES = {"dashboard.py", "lifecycle.py", "queue.py", "queue_pages.py", "http.py"}
+NEEDS_POSTGRES = {"dashboard.py", "lifecycle.py", "queue.py", "queue_pages.py", "http.py", "simulate.py",
+                  "audit_chain.py"}
 # Figures each JSON line must carry (positive numbers), so a bench that measures nothing fails.
 REQUIRED = {
     "pdf": ["product_median_ms", "direct_median_ms", "ratio_product_direct"],
     "queue": ["bare_page1_median_ms", "api_page1_p95_ms", "html_page1_p95_ms", "api_page1_statements"],
     "queue_pages": ["claimable_keyset_first_ms", "claimable_request_first_ms"],
-    "dashboard": ["five_reductions_median_ms", "dashboard_page_median_ms"],
+    "dashboard": ["ratio_to_sql_dashboard", "bulk_applications_per_s"],
+    "simulate": ["seconds", "applications_per_s", "aggregation_ms"],
+    "audit_chain": ["bare_ms", "row_ms", "verify_rows_per_s"],
     "lifecycle": ["bare_commit_ms", "completion_median_ms", "statements_per_completion"],
     "http": ["rps", "p95_ms", "bare_rps", "ratio_bare"],
 }

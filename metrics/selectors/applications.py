@@ -9,21 +9,25 @@ from .arithmetic import reduction
 
 
 def application_reductions(row: ApplicationFacts) -> dict[str, Any]:
-    """The five reductions of one application, from its fact row (stored or computed live)."""
-    time = reduction(row.days_baseline, row.days_counted)
+    """The five reductions of one application, from its fact row (stored or computed live).
+
+    Time compares the statutory limits of the path it took (now against the baseline's); its actual
+    handling time has no baseline of its own (that comparison is over many applications: the aggregates)."""
+    time = reduction(row.days_baseline, row.days_limit)
     time.update({
-        "statutory": row.days_limit, "promise": row.days_promise, "approval": row.days_approval,
-        "review": row.days_review, "stopped": row.days_stopped, "elapsed": row.days_elapsed,
-        "on_time": row.on_time, "late_steps": row.late_steps,
+        "basis": "statutory", "counted": row.days_counted, "promise": row.days_promise,
+        "approval": row.days_approval, "review": row.days_review, "stopped": row.days_stopped,
+        "elapsed": row.days_elapsed, "on_time": row.on_time, "late_steps": row.late_steps,
     })
     procedures = reduction(row.procedures_baseline, row.procedures)
     procedures["visits"] = reduction(row.visits_baseline, row.visits)
     steps = reduction(row.steps_baseline, row.steps)
     steps["rework_loops"] = row.rework_loops
+    steps["structural"] = reduction(row.steps_structural_baseline, row.steps_structural)
     documents = reduction(row.documents_baseline, row.documents_uploaded)
     documents.update({"required": row.documents_required, "shared": row.documents_shared,
-                      "reused": row.documents_reused, "supplement_rounds": row.supplement_rounds,
-                      "rectification_rounds": row.rectification_rounds})
+                      "reused": row.documents_reused, "files": row.documents_files,
+                      "supplement_rounds": row.supplement_rounds, "rectification_rounds": row.rectification_rounds})
     return {
         "procedures": procedures,
         "steps": steps,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import User
 
-from ..models import ApplicationFacts
+from ..models import ApplicationFacts, DailyFacts
 
 REDUCTIONS = ("procedures", "steps", "time", "fees", "documents")
 REDUCTION_LABELS = {
@@ -53,7 +53,16 @@ def may_monitor(user: User) -> bool:
 
 def facts(*, filters: Filters) -> QuerySet:
     """Fact rows matching the filters."""
-    rows = ApplicationFacts.objects.all()
+    return matching(ApplicationFacts.objects.all(), filters=filters)
+
+
+def daily(*, filters: Filters) -> QuerySet:
+    """Day roll-ups matching the filters: the same figures as ``facts``, added up per day and group."""
+    return matching(DailyFacts.objects.all(), filters=filters)
+
+
+def matching(rows: QuerySet, *, filters: Filters) -> QuerySet:
+    """Rows (facts or day roll-ups: the same dimensions) matching the filters."""
     if filters.start:
         rows = rows.filter(ended_on__gte=filters.start)
     if filters.end:

@@ -1,5 +1,6 @@
 """The service centre opens the five-reductions dashboard in a real browser; an applicant is refused."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 from approvals.models import RuleSet
 from metrics.facts import DocumentCounts, History, Span, compose
 from metrics.models import ApplicationFacts
+from metrics.rollups import rollups_rebuild
 from tests.factories import DEFAULT_PASSWORD, ApplicationFactory
 from tests.timecontrol import SHANGHAI
 
@@ -38,6 +40,7 @@ def ended(applicant):
         )
         ApplicationFacts.objects.create(application=application, computed_at=timezone.now(),
                                         **compose(history, rules=rules, baseline=baseline))
+    rollups_rebuild()  # written around facts_record: the dashboard's roll-ups are rebuilt
 
 
 def test_the_monitor_sees_the_five_reductions_and_a_chart(page, screenshot, monitor, ended):
@@ -48,8 +51,16 @@ def test_the_monitor_sees_the_five_reductions_and_a_chart(page, screenshot, moni
                        ("documents", "减申请材料")):
         card = page.locator(f'[data-reduction="{key}"]')
         expect(card.get_by_role("heading", name=label)).to_be_visible()
-    # time: baseline (80 + 80) / 2 working days, actual (29 + 18) / 2
-    expect(page.locator('[data-reduction="time"] .pct')).to_have_text("压减 70.6%")
+    # time, statutory: the limits of both paths, 80 under the 2015 rules, 52 now; handled in (29 + 18) / 2
+    # counted working days, with no baseline-rules history to compare that with
+    expect(page.locator('[data-reduction="time"] .pct')).to_have_text("压减 35.0%")
+    expect(page.locator('[data-reduction="time"] .detail')).to_contain_text("实际办理（计时）平均 23.5 个工作日；无基线历史")
+    # steps: the same paths under 2015 (one supplement round each way): 0%, not an increase
+    expect(page.locator('[data-reduction="steps"] .pct')).to_have_text("压减 0.0%")
+    # each figure's definition: on the card (a tooltip) and in the footnote its ⓘ links to
+    expect(page.locator('[data-reduction="steps"]')).to_have_attribute("title", re.compile("同一路径按基线规则的环节数"))
+    page.locator('[data-reduction="documents"] .def-ref').click()
+    expect(page.locator('dd[data-definition="documents"]')).to_contain_text("一种材料多个文件")
     expect(page.locator('[data-reduction="documents"] .pct')).to_have_text("压减 25.0%")
     expect(page.locator('[data-kpi="applications"]')).to_have_text("2")
     chart = page.get_by_role("img", name="每月平均用时与法定时限")

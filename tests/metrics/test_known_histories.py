@@ -32,15 +32,18 @@ def test_two_supplements_and_a_rectification_over_national_day(histories):
     assert (f.days_approval, f.days_review, f.days_counted, f.days_stopped, f.days_elapsed) == (8, 12, 20, 15, 35)
     assert (f.days_baseline, f.days_limit, f.days_promise) == (80, 52, None)
     assert f.on_time is True and f.late_steps == 0
-    # apply + accept ×3 + supplement ×2 + review ×2 + rectification + decide + issue
-    assert (f.steps, f.steps_baseline, f.rework_loops) == (11, 5, 3)
+    # apply + accept ×3 + supplement ×2 + review ×2 + rectification + decide + issue; the same path
+    # under the 2015 rules is the same five structural steps and the same six rework steps
+    assert (f.steps, f.steps_baseline, f.rework_loops) == (11, 11, 3)
+    assert (f.steps_structural, f.steps_structural_baseline) == (5, 5)
     assert (f.supplement_rounds, f.rectification_rounds) == (2, 1)
     assert (f.procedures, f.procedures_baseline, f.visits, f.visits_baseline) == (1, 1, 0, 2)
     assert (f.fee_yuan, f.fee_baseline_yuan) == (0, 0)
     assert f.authority == "贵州省市场监督管理局"
-    # 7 requested uploaded, then the personnel list and the management-system documents again
+    # 7 requested uploaded, then the personnel list and the management-system documents again for the
+    # two supplement notices: still 7 documents (9 files); the data-shared licence stays a reduction
     assert (f.documents_baseline, f.documents_required, f.documents_shared) == (8, 8, 1)
-    assert (f.documents_uploaded, f.documents_reused) == (9, 0)
+    assert (f.documents_uploaded, f.documents_reused, f.documents_files) == (7, 0, 9)
 
 
 def test_late_officials_over_spring_festival(histories):
@@ -53,7 +56,7 @@ def test_late_officials_over_spring_festival(histories):
     assert f.on_time is False and f.late_steps == 2
     assert (f.steps, f.steps_baseline, f.rework_loops) == (4, 4, 0)
     assert (f.supplement_rounds, f.rectification_rounds) == (0, 0)
-    assert (f.documents_baseline, f.documents_uploaded, f.documents_reused) == (8, 7, 0)
+    assert (f.documents_baseline, f.documents_uploaded, f.documents_reused, f.documents_files) == (8, 7, 0, 7)
 
 
 def test_refused_at_acceptance_is_compared_with_acceptance_alone(histories):
@@ -65,6 +68,7 @@ def test_refused_at_acceptance_is_compared_with_acceptance_alone(histories):
     assert f.on_time is True
     # two documents reused from A, five uploaded, the legal-status proof obtained by data sharing
     assert (f.documents_required, f.documents_shared, f.documents_reused, f.documents_uploaded) == (8, 1, 2, 5)
+    assert f.documents_files == 5
 
 
 def test_withdrawn_during_review_counts_the_review_time_but_not_the_step(histories):
@@ -88,40 +92,48 @@ def test_the_aggregate_over_all_four(histories):
     assert data["on_time_rate"] == 0.75
     assert (data["time_p50"], data["time_p90"]) == (6, 32)  # nearest rank of 2, 6, 20, 32
     r = data["reductions"]
-    # time: baseline (80 + 70 + 5 + 50) / 4, actual (20 + 32 + 2 + 6) / 4
-    assert r["time"]["baseline"] == 51.25 and r["time"]["actual"] == 15.0
-    assert r["time"]["reduction_pct"] == round((205 - 60) / 205 * 100, 1) == 70.7
-    assert r["time"]["statutory"] == (52 + 45 + 5 + 35) / 4
-    assert r["time"]["stopped"] == 3.75 and r["time"]["elapsed"] == 18.75
-    # steps: 11 + 4 + 2 + 2 against 5 + 4 + 2 + 2: rework makes more steps than before the reform
-    assert r["steps"] == {"baseline": 3.25, "actual": 4.75, "reduction_pct": -46.2, "rework_loops": 0.75}
+    # statutory time of each path: 2015 (80 + 70 + 5 + 50) / 4, now (52 + 45 + 5 + 35) / 4
+    assert r["time"]["basis"] == "statutory"
+    assert r["time"]["baseline"] == 51.25 and r["time"]["actual"] == 34.25
+    assert r["time"]["reduction_pct"] == round((205 - 137) / 205 * 100, 1) == 33.2
+    # actual handling time (20 + 32 + 2 + 6) / 4; all four were judged by the 2021 rules: no history
+    assert r["time"]["handling"] == {"baseline": None, "actual": 15.0, "reduction_pct": None,
+                                     "baseline_applications": 0, "no_baseline_history": True, "baseline_period": None}
+    assert r["time"]["counted"] == 15.0 and r["time"]["stopped"] == 3.75 and r["time"]["elapsed"] == 18.75
+    # steps: the same paths under 2015, 11 + 4 + 2 + 2 both ways: no reduction, and no increase either
+    assert r["steps"] == {"baseline": 4.75, "actual": 4.75, "reduction_pct": 0.0, "rework_loops": 0.75,
+                          "structural": {"baseline": 3.25, "actual": 3.25, "reduction_pct": 0.0}}
     assert r["procedures"]["baseline"] == 1 and r["procedures"]["actual"] == 1 and r["procedures"]["reduction_pct"] == 0
     assert r["procedures"]["visits"] == {"baseline": 2, "actual": 0, "reduction_pct": 100.0}
     assert r["fees"] == {"baseline": 0, "actual": 0, "reduction_pct": None}
-    # documents: 8 asked for before the reform; 9 + 7 + 5 + 7 uploaded
-    assert r["documents"] == {"baseline": 8, "actual": 7, "reduction_pct": 12.5, "required": 8, "shared": 1,
-                              "reused": 0.5, "supplement_rounds": 0.5}
+    # documents by type: 8 asked for before the reform; 7 + 7 + 5 + 7 supplied anew (9 + 7 + 5 + 7 files)
+    assert r["documents"] == {"baseline": 8, "actual": 6.5, "reduction_pct": 18.8, "required": 8, "shared": 1,
+                              "reused": 0.5, "files": 7, "supplement_rounds": 0.5}
     assert data["rework"] == {"supplement_rounds": 0.5, "rectification_rounds": 0.25}
 
 
 def test_the_aggregate_over_a_period_and_a_dimension(histories):
     data = selectors.five_reductions(filters=Filters(start=date(2025, 11, 1), end=date(2025, 12, 31)))
     assert data["applications"]["total"] == 2 and data["applications"]["refused"] == 1
-    assert data["reductions"]["time"]["baseline"] == 27.5 and data["reductions"]["time"]["actual"] == 4.0
+    assert data["reductions"]["time"]["baseline"] == 27.5 and data["reductions"]["time"]["actual"] == 20.0
+    assert data["reductions"]["time"]["counted"] == 4.0
     assert (data["time_p50"], data["time_p90"]) == (2, 6)
     assert selectors.five_reductions(filters=Filters(outcome="denied"))["applications"]["total"] == 1
     assert selectors.five_reductions(filters=Filters(application_type="renewal"))["applications"]["total"] == 0
     empty = selectors.five_reductions(filters=Filters(track="commitment"))
     assert empty["on_time_rate"] is None and empty["time_p50"] is None
-    assert empty["reductions"]["time"] == {"baseline": None, "actual": None, "reduction_pct": None, "statutory": None,
-                                           "approval": None, "review": None, "stopped": None, "elapsed": None}
+    assert empty["reductions"]["time"] == {
+        "baseline": None, "actual": None, "reduction_pct": None, "basis": "statutory", "counted": None,
+        "approval": None, "review": None, "stopped": None, "elapsed": None,
+        "handling": {"baseline": None, "actual": None, "reduction_pct": None, "baseline_applications": 0,
+                     "no_baseline_history": True, "baseline_period": None}}
 
 
 def test_months_steps_and_breakdown(histories):
     data = selectors.dashboard(filters=Filters())
     months = {m["month"]: m for m in data["months"]}
     assert list(months) == ["2025-10", "2025-11", "2025-12", "2026-03"]
-    assert months["2025-10"]["applications"] == 1 and months["2025-10"]["reductions"]["time"]["actual"] == 20
+    assert months["2025-10"]["applications"] == 1 and months["2025-10"]["reductions"]["time"]["counted"] == 20
     assert months["2026-03"]["on_time_rate"] == 0
     steps = {s["node"]: s for s in data["steps"]}
     assert steps["accept"]["applications"] == 4 and steps["accept"]["mean_days"] == (4 + 7 + 2 + 1) / 4

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -27,8 +28,13 @@ def test_the_monitor_sees_the_five_reductions_and_the_charts(client, monitor, hi
     html = response.content.decode()
     for label in ("减程序", "减环节", "减时间", "减收费", "减申请材料"):
         assert label in html
-    assert 'data-reduction="time"' in html and "压减 70.7%" in html
-    assert "增加 46.2%" in html  # steps went up: said so, in red, never hidden
+    assert 'data-reduction="time"' in html and "压减 33.2%" in html
+    # steps: the same paths under the baseline, so no artefact of rework; 0%, not an increase
+    assert '<article class="reduction" data-reduction="steps"' in html and not re.search(r"增加 \d", html)
+    # every figure's definition is beside it: a tooltip on the card and a footnote with its formula
+    for key in ("procedures", "steps", "time", "fees", "documents"):
+        assert f'<dd data-definition="{key}">' in html
+    assert "同一路径按基线规则的环节数" in html and "无基线历史" in html
     assert html.count("<svg") == 4 and "每月平均用时与法定时限" in html
     assert '<strong data-kpi="applications">4</strong>' in html
     assert '<strong data-kpi="on_time_rate">75.0%</strong>' in html
@@ -91,7 +97,9 @@ def test_aggregates_download_as_csv_and_xlsx(client, monitor, histories):
     assert header[:3] == ["范围", "办结件数", "按时办结率"]
     assert total[0] == "合计" and total[1] == "3"  # A, C, D ended by the end of 2025
     time_pct = header.index("减时间（压减%）")
-    assert float(total[time_pct]) == round((135 - 28) / 135 * 100, 1)
+    assert float(total[time_pct]) == round((135 - 92) / 135 * 100, 1)  # statutory limits of A, C and D
+    handling = header.index("实际办理用时")
+    assert float(total[handling]) == round((20 + 2 + 6) / 3, 2) and total[handling + 1] == ""  # no history
 
     response = client.get("/metrics/aggregates.xlsx")
     book = load_workbook(io.BytesIO(response.content), read_only=True)
@@ -193,6 +201,6 @@ def test_the_dashboard_speaks_english_when_the_user_switches(client, monitor, hi
     client.force_login(monitor)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(DASHBOARD).content.decode()
-    assert "Fewer procedures" in html and "Less time" in html and "down 70.7%" in html and "up 46.2%" in html
+    assert "Fewer procedures" in html and "Less time" in html and "down 33.2%" in html
     assert "Mean time and statutory limits by month" in html  # the charts too
     assert "减时间" not in html

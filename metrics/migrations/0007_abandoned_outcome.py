@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0002_outcome_choices'),
+        ('metrics', '0006_rollup_outcomes'),
     ]
 
     operations = [
