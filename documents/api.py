@@ -19,10 +19,10 @@ from rest_framework.views import APIView
 from approvals.exceptions import DomainError
 from approvals.models import Application, ApplicationTrack, ApplicationType, RuleSet
 
-from . import selectors, services
+from . import answers, selectors, services
 from .contexts import verify_url
 from .downloads import attachment
-from .models import Document, RenderedDocument
+from .models import AnswerFile, Document, RenderedDocument
 from .uploads import limit_uploads, too_large
 from .validation import too_large_message
 
@@ -178,6 +178,54 @@ class ApplicationDocuments(APIView):
             document = services.document_upload(application=application, by=request.user,
                                                  requirement=request.data.get("requirement", ""), file=upload)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class AnswerFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="supplement | rectification: the notice answered")
+    round = serializers.IntegerField()
+    role = serializers.CharField(help_text="report (整改报告) | evidence (证明材料)")
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, attachment: AnswerFile) -> str:
+        return reverse("documents:answer-file", args=[attachment.pk])
+
+
+class ApplicationAnswerFiles(APIView):
+    """The files attached to an application's answers (GET), or a new one (POST, multipart ``role`` +
+    ``file``) while a supplement or rectification notice is open; a rectification answer needs a report."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        limit_uploads(request)  # before anything reads the body
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(responses=AnswerFileSerializer(many=True))
+    def get(self, request, pk: int):
+        return Response(AnswerFileSerializer(answers.answer_files_for(application=_application(request, pk)),
+                                             many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("AnswerFileUpload", {
+            "role": serializers.ChoiceField(choices=["report", "evidence"]), "file": serializers.FileField()})},
+        responses={201: AnswerFileSerializer},
+    )
+    def post(self, request, pk: int):
+        application = _application(request, pk)
+        upload = request.FILES.get("file")
+        if too_large(request._request):
+            raise ValidationError({"file": [too_large_message()]})
+        if upload is None:
+            raise ValidationError({"file": [_("请选择要上传的文件。")]})
+        attachment = answers.answer_file_upload(application=application, by=request.user,
+                                                role=str(request.data.get("role", "")), file=upload)
+        return Response(AnswerFileSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
 class ApplicationDocumentDetail(APIView):

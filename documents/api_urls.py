@@ -9,6 +9,7 @@ urlpatterns = [
     path("applications/<id:pk>/documents/", api.ApplicationDocuments.as_view(), name="application-documents"),
     path("applications/<id:pk>/documents/<id:doc>/", api.ApplicationDocumentDetail.as_view(), name="document"),
     path("applications/<id:pk>/documents/<id:doc>/file", api.DocumentFile.as_view(), name="document-file"),
+    path("applications/<id:pk>/answer-files/", api.ApplicationAnswerFiles.as_view(), name="application-answer-files"),
     path("applications/<id:pk>/issued/", api.ApplicationIssued.as_view(), name="application-issued"),
     path("issued/<id:pk>/pdf", api.IssuedPdf.as_view(), name="issued-pdf"),
     path("certificates/<str:number>/pdf", api.CertificatePdf.as_view(), name="certificate-pdf"),

@@ -10,12 +10,16 @@ from django.http import FileResponse
 from .validation import with_extension
 
 
-def attachment(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """A stored document or issued PDF as a download (``field_file``: a FieldFile or an open path)."""
+def attachment(field_file, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
+    """A stored document or issued PDF as a download (``field_file``: a FieldFile or an open path);
+    ``inline``: shown in the page's preview (the caller allows it only for PDFs and images)."""
     opened = field_file.open("rb")
-    response = FileResponse(opened, as_attachment=True, filename=with_extension(filename, content_type),
+    response = FileResponse(opened, as_attachment=not inline, filename=with_extension(filename, content_type),
                             content_type=content_type)
-    return private_download(response)
+    private_download(response)
+    if inline:  # the browser's own PDF viewer does not run in a sandboxed document
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
 
 
 def private_download(response):

@@ -6,12 +6,17 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Application, Certificate, Deficiency, RuleSet, User
 
 from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
 from .signing import PAYLOAD_SCHEMA
-from .verification import CertificateCheck, certificate_check  # noqa: F401  (the public check's reads)
+from .verification import (  # noqa: F401  (the public check's reads)
+    CertificateCheck,
+    certificate_check,
+    normalise_certificate_number,
+)
 
 
 def rule_set_for(application: Application) -> RuleSet:
@@ -46,6 +51,13 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+STATE_LABELS = {
+    "shared": gettext_lazy("政务数据共享获取，无需提交"), "provided": gettext_lazy("已提交"),
+    "reused": gettext_lazy("已复用此前提交的材料"), "answered": gettext_lazy("已补正，待重新提交"),
+    "rejected": gettext_lazy("需补正"), "missing": gettext_lazy("未提交"), "optional": gettext_lazy("选交（未提交）"),
+}
+
+
 @dataclass
 class RequirementStatus:
     """Where one catalogue requirement stands for an application."""
@@ -71,10 +83,16 @@ class RequirementStatus:
         return "missing" if self.requirement.mandatory else "optional"
 
     @property
+    def is_reused(self) -> bool:
+        """Met by documents reused from earlier applications only (no new upload)."""
+        accepted = self.accepted_documents
+        return bool(accepted) and all(doc.is_reuse for doc in accepted)
+
+    @property
     def state_label(self) -> str:
-        return {"shared": "政务数据共享获取，无需提交", "provided": "已提交", "answered": "已补正，待重新提交",
-                "rejected": "需补正",
-                "missing": "未提交", "optional": "选交（未提交）"}[self.state]
+        if self.state == "provided" and self.is_reused:
+            return STATE_LABELS["reused"]
+        return STATE_LABELS[self.state]
 
     @property
     def is_satisfied(self) -> bool:
@@ -185,6 +203,8 @@ def published_keys() -> dict:
             for key in VerificationKey.objects.order_by("first_used", "id")
         ],
     }
+
+
 
 
 @dataclass(frozen=True)

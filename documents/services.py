@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.exceptions import TransitionRefused
 from approvals.models import (
     Application,
@@ -115,6 +116,33 @@ def document_upload(*, application: Application, by: User, requirement: str, fil
     return document
 
 
+def documents_upload(*, application: Application, by: User, requirement: str, files: list[IO[bytes]]) -> list[Document]:
+    """Upload several files for one requirement at once: all of them or none.
+
+    A refused file names itself in the error, and the files already stored for this request are
+    deleted again, so a failed upload leaves nothing behind.
+    """
+    if not files:
+        raise ValidationError({"file": _("请选择要上传的文件。")})
+    stored: list[Document] = []
+    try:
+        with transaction.atomic():
+            for file in files:
+                try:
+                    stored.append(document_upload(application=application, by=by, requirement=requirement, file=file))
+                except ValidationError as error:
+                    if len(files) == 1 or not hasattr(error, "error_dict"):
+                        raise
+                    name = getattr(file, "name", "")
+                    raise ValidationError({key: [f"{name}：{m}" for m in messages]
+                                           for key, messages in error.message_dict.items()}) from error
+    except BaseException:
+        for document in stored:
+            private_storage.delete(document.file.name)
+        raise
+    return stored
+
+
 def document_reuse(*, application: Application, by: User, document: int) -> Document:
     """Reuse a still-valid document the agency supplied with an earlier application instead of
     uploading it again; the reuse is recorded (``reused_from``) and counted as a reduction."""
@@ -135,6 +163,19 @@ def document_reuse(*, application: Application, by: User, document: int) -> Docu
         )
         _audit_document("document.reuse", document, by)
     return document
+
+
+def documents_reuse_all(*, application: Application, by: User) -> list[Document]:
+    """Reuse, in one step, the newest still-valid earlier document for every requirement that has
+    none yet; requirements already provided are left alone. All or nothing."""
+    _check_may_change(application, by)
+    reused = []
+    with transaction.atomic():
+        for status in selectors.checklist(application=application, with_reusable=True):
+            if status.accepted_documents or not status.reusable:
+                continue
+            reused.append(document_reuse(application=application, by=by, document=status.reusable[0].pk))
+    return reused
 
 
 def document_remove(*, document: Document, by: User) -> Document:
@@ -187,6 +228,31 @@ def submission_check(*, application: Application) -> None:
         raise ValidationError(problems)
 
 
+def supplement_one_time_check(*, application: Application, by: User) -> None:
+    """一次性告知: the first notice lists every defect at once; a later round may only name a document the
+    applicant supplied or changed in answer to an earlier round. Anything else is refused, row by row."""
+    round_ = _latest_supplement_round(application)
+    if round_ <= 1:
+        return
+    answered = set(Document.objects.filter(application=application, supplement_round__gte=1,
+                                           supplement_round__lt=round_).values_list("requirement__code", flat=True))
+    names = dict(selectors.requirements_for(application).values_list("code", "name"))
+    points = application.deficiencies.filter(kind=Deficiency.Kind.SUPPLEMENT, round=round_).order_by("id")
+    errors = {}
+    for index, point in enumerate(points, start=1):
+        if not point.document_code:
+            errors[f"deficiencies[{index}]"] = [_(
+                "一次性告知：第%(round)d轮补正只能针对申请机构答复前次补正时提交或修改的材料，请注明是哪一项材料。"
+            ) % {"round": round_}]
+        elif point.document_code not in answered:
+            errors[f"deficiencies[{index}]"] = [_(
+                "一次性告知：“%(name)s”不是申请机构答复前次补正时提交或修改的材料，其问题应在第一次补正通知中一并告知，"
+                "不能再次要求补正。"
+            ) % {"name": names.get(point.document_code, point.document_code)}]
+    if errors:
+        raise ValidationError(errors)
+
+
 def supplement_send_back(*, application: Application, by: User) -> None:
     """补正: every document named in the notice is marked defective, with the notice's reason; a notice
     naming a document outside the catalogue, or one obtained by data sharing, is refused."""
@@ -228,7 +294,8 @@ def supplement_answer_check(*, application: Application, by: User) -> None:
 
 def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
     """The document a decision issues (a notice, a letter, the certificate), inside the decision's
-    transaction: a certificate version is signed now; every PDF is rendered after commit."""
+    transaction: a certificate version is signed now; every PDF is an outbox row, rendered by the
+    worker after commit."""
     if kind == Kind.CERTIFICATE and application.subject_certificate_id:
         # a renewal, change or extension: the new version of the certificate it concerns
         return certificate_publish(certificate=application.subject_certificate)[0]
@@ -324,14 +391,12 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 def rendered_schedule(*, application: Application, kind: str, round: int = 1, certificate: Certificate | None = None,
                       version: CertificateVersion | None = None,
                       action: CertificateAction | None = None) -> RenderedDocument:
-    """Record that a PDF is due and render it after commit (never inside the request transaction)."""
-    from .tasks import render_document
-
+    """Record that a PDF is due; the outbox renders it after commit (never inside the request transaction)."""
     rendered, _created = RenderedDocument.objects.get_or_create(
         application=application, kind=kind, round=round,
         defaults={"certificate": certificate, "version": version, "action": action},
     )
-    transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
+    outbox.schedule("documents.render", rendered.pk)  # rendered by the worker, re-sent until done
     return rendered
 
 

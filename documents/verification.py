@@ -2,6 +2,8 @@
 register status and decisions, whether the version's signature checks, and its history with the
 differences between versions. Three or four queries whatever the history's length."""
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -130,6 +132,16 @@ def _find(number: str) -> Certificate | None:
     return certificate
 
 
+# Digits as people type them on a phone or a Chinese keyboard: full-width ０-９ become 0-9 (NFKC),
+# and spaces, dashes or dots between the groups are dropped.
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－.·・_]+")
+
+
+def normalise_certificate_number(value: str) -> str:
+    """"２６ ２４ ２０００ ０００１" → "262420000001": full-width digits folded (NFKC), separators dropped."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
+
+
 def certificate_check(*, number: str, version: int | None = None, today: date | None = None) -> CertificateCheck:
     """Look a certificate up by number (the current one or one a renewal replaced): its status today,
     its decisions, its history and whether the shown version's signature checks.
@@ -138,7 +150,7 @@ def certificate_check(*, number: str, version: int | None = None, today: date | 
     that version as the register holds it; any edit to that content, or to the signature, makes it
     not genuine. Without ``version`` the current version is shown.
     """
-    number = str(number).strip()
+    number = normalise_certificate_number(number)
     check = CertificateCheck(number=number, certificate=_find(number) if number else None)
     if check.certificate is None:
         check.reason = _("未查询到该编号的资质认定证书。")

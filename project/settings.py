@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "audit",
+    "outbox",  # side effects written with the state change, delivered by the worker (bottom floor)
     "approvals",
     "documents",
     "workflows",
@@ -172,6 +174,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "files"))
 # Called (dotted paths, keyword ``application``) in the transaction that ends an application: the flow
 # reaches the apps above it only through this (workflows.hooks).
 CMA_APPLICATION_ENDED_HOOKS = ["metrics.services.facts_schedule"]
+# Called (keyword ``change``) in the transaction of every status change of an application: the
+# applicant is told of each (in-app, e-mail, SMS). approvals calls them without importing the floor above.
+CMA_STATUS_CHANGED_HOOKS = ["workflows.notifications.applicant.status_changed"]
+# Text messages: a dotted path to a workflows.notifications.sms.SmsBackend; the default only logs them.
+CMA_SMS_BACKEND = os.environ.get("CMA_SMS_BACKEND", "workflows.notifications.sms.LoggingSmsBackend")
 # Five-reductions exports (files under MEDIA_ROOT/exports) are deleted after this many days.
 CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 
@@ -217,13 +224,29 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Survive a broker outage: keep reconnecting (at start too) instead of exiting after 100 tries.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task whose worker died unacknowledged is redelivered after this long (Redis), not after an hour;
+# the outbox reconciler usually sends it again sooner (CMA_OUTBOX_RETRY_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Registered in django-celery-beat's tables when beat starts (editable there afterwards).
 CELERY_BEAT_SCHEDULE = {
+    "outbox-reconcile": {  # side effects not done CMA_OUTBOX_RETRY_SECONDS after scheduling are sent again
+        "task": "outbox.reconcile",
+        "schedule": float(os.environ.get("CMA_OUTBOX_RECONCILE_SECONDS", "60")),
+        "options": {"expires": 50},
+    },
     "statutory-clocks": {
         "task": "workflows.tasks.clocks_check",
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
         "options": {"expires": 600},
+    },
+    "clocks-tick": {  # the legal effects of the clocks (视为受理, 视为放弃, 整改逾期), just after midnight
+        "task": "workflows.tasks.clocks_tick",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 3600},
     },
     "metrics-exports-purge": {  # five-reductions exports older than CMA_EXPORT_KEEP_DAYS
         "task": "metrics.tasks.exports_purge",
@@ -231,6 +254,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
 }
+
+# The outbox (outbox/): a side effect not done this long after it was scheduled (or last sent) is
+# published again by the reconciler; after this many failures it waits for the admin; done rows are
+# kept this many days.
+CMA_OUTBOX_RETRY_SECONDS = float(os.environ.get("CMA_OUTBOX_RETRY_SECONDS", "60"))
+CMA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CMA_OUTBOX_MAX_ATTEMPTS", "12"))
+CMA_OUTBOX_KEEP_DAYS = float(os.environ.get("CMA_OUTBOX_KEEP_DAYS", "7"))
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -149,3 +149,18 @@ def api():
             return super().request(**kwargs)
 
     return TokenClient
+
+
+@pytest.fixture(autouse=True)
+def _text_messages(settings):
+    """Text messages collect in memory, like e-mail in Django's locmem backend (``sms_outbox``)."""
+    from workflows.notifications.sms import LocmemSmsBackend
+
+    settings.CMA_SMS_BACKEND = "workflows.notifications.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    yield LocmemSmsBackend.outbox
+
+
+@pytest.fixture
+def sms_outbox(_text_messages):
+    return _text_messages

@@ -6,14 +6,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"approvals", "documents", "workflows", "metrics", "demo", "project"}
+OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project", "outbox"}
 # Each app may import itself and the apps listed; anything else of ours is an upward import.
+# ``audit`` is the bottom floor: the append-only record every app writes to.
 FLOORS = {
-    "approvals": set(),
-    "documents": {"approvals"},
-    "workflows": {"approvals", "documents"},
-    "metrics": {"workflows", "approvals", "documents"},
-    "demo": {"metrics", "workflows", "approvals", "documents"},
+    "outbox": set(),  # bottom floor: the floors above register their handlers by name
+    "audit": set(),
+    "approvals": {"outbox", "audit"},
+    "documents": {"approvals", "outbox", "audit"},
+    "workflows": {"approvals", "documents", "outbox", "audit"},
+    "metrics": {"workflows", "approvals", "documents", "outbox", "audit"},
+    "demo": {"metrics", "workflows", "approvals", "documents", "outbox", "audit"},
 }
 
 

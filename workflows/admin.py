@@ -15,7 +15,7 @@ from audit.services import audit_record
 from . import calendar
 from .clocks import today
 from .exceptions import CalendarMissing
-from .models import CalendarDay, CalendarYear, ClockAlert, Notification, Step
+from .models import CalendarDay, CalendarYear, ClockAlert, Notification, Step, TextMessage
 
 WORKING = Q(days__kind__in=CalendarDay.WORKING_KINDS)
 WEEKDAYS = "一二三四五六日"
@@ -167,3 +167,10 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["title", "user__username"]
+
+
+@admin.register(TextMessage)
+class TextMessageAdmin(ReadOnlyAdmin):
+    list_display = ["phone", "text", "created_at", "sent_at", "attempts", "error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["phone", "key"]

@@ -91,7 +91,12 @@ class OrdinaryFlow(ProcedureFlow):
         .Case(this.decide, status_is(S.AWAITING_DECISION))  # a change that needs no technical review
         .Default(this.end)  # refused
     )
-    supplement = human(steps.SUPPLEMENT).Next(this.accept)
+    supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
+    after_supplement = (
+        flow.Switch()
+        .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
+        .Default(this.accept)
+    )
     review = human(steps.REVIEW, assign=this.review_leader).Next(this.after_review)
     after_review = (
         flow.Switch()
@@ -124,7 +129,12 @@ class CommitmentFlow(ProcedureFlow):
         .Case(this.decide, status_is(S.AWAITING_DECISION))
         .Default(this.end)  # refused
     )
-    supplement = human(steps.SUPPLEMENT).Next(this.accept)
+    supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
+    after_supplement = (
+        flow.Switch()
+        .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
+        .Default(this.accept)
+    )
     decide = human(steps.DECIDE).Next(this.after_decide)
     after_decide = (
         flow.Switch()
@@ -151,6 +161,11 @@ class CancellationFlow(ProcedureFlow):
         .Case(this.decide_cancellation, status_is(S.AWAITING_DECISION))
         .Default(this.end)  # refused
     )
-    supplement = human(steps.SUPPLEMENT).Next(this.accept)
+    supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
+    after_supplement = (
+        flow.Switch()
+        .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
+        .Default(this.accept)
+    )
     decide_cancellation = human(steps.DECIDE_CANCELLATION).Next(this.end)
     end = flow.End()

@@ -276,8 +276,43 @@ class FalseCommitmentForm(OutcomeForm):
 
 
 # --- 补正 / 整改 (the applicant's tasks) -----------------------------------------------------------
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the documents floor, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class AnswerForm(forms.Form):
     response = forms.CharField(
         label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("逐项说明已补正或整改的内容；提交后申请回到受理或技术评审环节。"),
     )
+    report = forms.FileField(
+        label=_("整改报告"), required=False,
+        help_text=_("整改答复必须附整改报告（PDF、JPEG或PNG）。"),
+    )
+    evidence = MultipleFileField(
+        label=_("证明材料"), required=False, help_text=_("可选，可一次选择多个文件（PDF、JPEG或PNG）。"),
+    )
+
+    def __init__(self, *args, rectification: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not rectification:
+            del self.fields["report"]
+
+    def files_to_attach(self) -> list[tuple[str, object]]:
+        """(role, file) for each file chosen, the report first."""
+        chosen = [("report", self.cleaned_data["report"])] if self.cleaned_data.get("report") else []
+        return chosen + [("evidence", f) for f in self.cleaned_data.get("evidence") or []]

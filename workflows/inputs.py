@@ -86,5 +86,11 @@ class ApprovePartiallyInput(ReasonInput):
             raise serializers.ValidationError(_("键应为能力项序号（整数）。")) from None
 
 
+class LapseInput(OutcomeInput):
+    """What a period that ran out needs: its last day (the law acts, no one fills this in)."""
+
+    due = serializers.DateField(help_text="期限的最后一日")
+
+
 class NoInput(OutcomeInput):
     """An outcome that takes nothing but the decision itself."""

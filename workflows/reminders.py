@@ -12,33 +12,30 @@ alert succeed once (insert-or-skip); the notifications are written in the same t
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.models import User
 
 from . import steps
 from .calendar import add_working_days, loaded_years, working_days_between
 from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
-from .models import ClockAlert, Notification, Step
+from .models import ClockAlert, Step
 from .notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
 Kind = ClockAlert.Kind
 BATCH = 200
-# How long an unsent e-mail waits for its own task before the check queues it again.
-EMAIL_GRACE = timedelta(minutes=10)
-EMAIL_GIVE_UP = timedelta(days=3)
 
 
 def clocks_check(*, on: date | None = None) -> dict[str, int]:
@@ -56,12 +53,18 @@ def clocks_check(*, on: date | None = None) -> dict[str, int]:
         key = "applicant_due_soon" if applicant else "due_soon"
         counts[key] = _send(Kind.DUE_SOON, candidates, on)
     counts["overdue"] = _send(Kind.OVERDUE, _live().filter(due_date__lt=on), on)
-    counts["emails_requeued"] = _requeue_unsent_emails()
     return counts
 
 
 def _live() -> QuerySet:
     return Step.objects.active().filter(due_date__isnull=False)
+
+
+# What the applicant is warned of before the law acts on their period (workflows.lapses).
+LAPSE_WARNINGS = {
+    "supplement": lambda: _("逾期不补正的，视为放弃申请；"),
+    "rectification": lambda: _("逾期未完成整改的事项判定为不符合；"),
+}
 
 
 def _fill_missing_due_dates() -> int:
@@ -122,7 +125,7 @@ def _send(kind: str, candidates: QuerySet, on: date) -> int:
         if not ids:
             return sent
         last_id = ids[-1]
-        with transaction.atomic():
+        with transaction.atomic(), outbox.batch():  # the batch's e-mails: one INSERT into the outbox
             locked = (
                 candidates.filter(pk__in=ids)
                 .select_for_update(skip_locked=True, of=("self",))
@@ -164,6 +167,9 @@ def _fan_out(step: Step, alert: ClockAlert, on: date) -> None:
         if applicant_clock:
             title = _("【期限提醒】申请%(reference)s的%(step)s期限将于%(due)s届满") % context
             body = _("贵机构申请%(reference)s的%(step)s应于%(due)s前提交，") % context
+            consequence = LAPSE_WARNINGS.get(step.node)
+            if consequence:
+                body = f"{body}{consequence()}"
         else:
             title = _("【即将到期】%(reference)s「%(step)s」将于%(due)s到期") % context
             body = _("%(agency)s的申请%(reference)s，「%(step)s」环节的办理期限为%(due)s，") % context
@@ -227,18 +233,3 @@ def _requester(step: Step) -> list[User]:
         .first()
     )
     return [stopped.finished_by] if stopped else []
-
-
-def _requeue_unsent_emails() -> int:
-    """Mails whose task was lost (broker restarted, eager run failed) are queued again."""
-    from .tasks import notification_email_send
-
-    now = timezone.now()
-    stale = Notification.objects.filter(
-        email_wanted=True, emailed_at__isnull=True, created_at__lt=now - EMAIL_GRACE,
-        created_at__gte=now - EMAIL_GIVE_UP,  # an address that bounces for days is left to the admin
-    ).values_list("pk", flat=True)[:1000]
-    ids = list(stale)
-    for pk in ids:
-        notification_email_send.delay(pk)
-    return len(ids)

@@ -6,6 +6,7 @@ or done and gets a ``TaskConflict``.
 """
 
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+import outbox
 from approvals import services as domain
 from approvals.models import Application, User
 from documents import services as documents
@@ -87,7 +89,7 @@ def _locked(task_id: int):
     if found is None:
         raise TaskConflict(_("任务不存在。"))
     process_id, flow_task = found
-    with flow_task.flow_class.lock(process_id):
+    with flow_task.flow_class.lock(process_id), outbox.batch():  # the step's side effects: one INSERT
         task = Task.objects.select_related("step").get(pk=task_id)
         task.process = ApplicationProcess.objects.select_related("application__rule_set").get(pk=process_id)
         yield task.flow_task.activation_class(task), task.step
@@ -157,6 +159,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
     """
     data = dict(data or {})
     with _locked(task_id) as (activation, step):
+        _refuse_after_lapse(step)
         _check_may_take(by, step)
         declared = steps.step(step.node)
         chosen = declared.outcome(outcome)
@@ -186,6 +189,48 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
             check(application=application, by=by)
         if chosen.notice:
             documents.notice_issue(application=application, kind=chosen.notice)
+        return step
+
+
+def _refuse_after_lapse(step: Step) -> None:
+    """An answer or a decision after the law already acted is refused, with the day the period ended."""
+    declared = steps.step(step.node)
+    if step.state == Step.State.DONE and declared and declared.lapse and step.outcome == declared.lapse.name:
+        raise TaskConflict(_("“%(step)s”的期限已于%(due)s届满，已依法处理（%(effect)s），不再受理。") % {
+            "step": steps.title(step.node), "due": step.due_date.isoformat() if step.due_date else "—",
+            "effect": declared.lapse.label})
+
+
+LAW_USERNAME = "cma-law"
+
+
+def _law() -> User:
+    """The task holder the law acts as when a period runs out (inactive: no one signs in as it)."""
+    user, _created = User.objects.get_or_create(
+        username=LAW_USERNAME, defaults={"is_active": False, "first_name": _("依法自动处理")})
+    return user
+
+
+def task_lapse(*, task_id: int, on: date) -> Step | None:
+    """The legal effect of a step whose period ran out before ``on`` (视为受理, 视为放弃, 整改逾期):
+    completes the task with the step's declared ``lapse`` outcome under the process lock. Returns
+    None, changing nothing, when there is nothing (left) to do: run it any number of times."""
+    with _locked(task_id) as (activation, step):
+        declared = steps.step(step.node)
+        application = activation.process.application
+        if (declared is None or declared.lapse is None or not step.is_active or step.due_date is None
+                or step.due_date >= on or application.status not in declared.statuses):
+            return None
+        if activation.task.status == STATUS.NEW:
+            activation.assign(_law())
+        activation.start(None)
+        declared.lapse.service(application=application, by=None, due=step.due_date)
+        activation.execute()
+        application_ended(application=application)
+        step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), None
+        step.outcome, step.comment = declared.lapse.name, str(declared.lapse.label)
+        clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
+        step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment", *clock_fields])
         return step
 
 

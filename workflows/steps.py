@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from approvals import services as domain
 from approvals.models import ApplicationStatus as S
+from documents import answers
 from documents import services as documents
 from documents.models import RenderedDocument
 
@@ -64,6 +65,8 @@ class StepDef:
     resumes_after: str = ""  # an applicant step whose answer resumes this step's stopped clock
     limit_in_months: bool = False  # the limit counts calendar months, not working days (核查)
     notes: dict = field(default_factory=dict, compare=False)
+    # What the law does when the step's period runs out (``workflows.lapses``): never offered to a person.
+    lapse: Outcome | None = None
 
     @cached_property
     def outcomes_by_name(self) -> dict[str, Outcome]:
@@ -84,11 +87,14 @@ class StepDef:
 ACCEPT = StepDef(
     name="accept", title=pgettext_lazy("step", "受理"), permission="approvals.accept_application",
     clock=Clock.APPROVAL, limit="acceptance_days", statuses=(S.SUBMITTED,), resumes_after="supplement",
+    lapse=Outcome("deemed_accept", _("视为受理"), domain.application_deem_accepted, "deem_accepted",
+                  inputs.LapseInput),
     outcomes=(
         Outcome("accept", _("受理"), domain.application_accept, "accept", inputs.AcceptInput, forms.AcceptForm,
                 notice=Notice.ACCEPTANCE_NOTICE),
         Outcome("supplement", _("一次性告知补正"), domain.supplement_request, "request_supplement",
-                inputs.SupplementInput, forms.SupplementForm, checks=(documents.supplement_send_back,),
+                inputs.SupplementInput, forms.SupplementForm,
+                checks=(documents.supplement_one_time_check, documents.supplement_send_back),
                 notice=Notice.SUPPLEMENT_NOTICE, stops_clock=True),
         Outcome("refuse", pgettext_lazy("outcome", "不予受理"), domain.application_refuse, "refuse",
                 inputs.ReasonInput, forms.RefuseForm, notice=Notice.REFUSAL_NOTICE),
@@ -97,6 +103,7 @@ ACCEPT = StepDef(
 SUPPLEMENT = StepDef(
     name="supplement", title=_("补正"), permission=APPLICANT_PERMISSION, applicant=True,
     clock=Clock.APPLICANT, limit="supplement_days", statuses=(S.SUPPLEMENT_REQUESTED,),
+    lapse=Outcome("lapse", _("逾期未补正，视为放弃"), domain.supplement_lapse, "deem_abandoned", inputs.LapseInput),
     outcomes=(
         Outcome("resubmit", _("已答复"), domain.supplement_answer, "resubmit", inputs.AnswerInput,
                 checks=(documents.supplement_answer_check,)),
@@ -116,8 +123,11 @@ REVIEW = StepDef(
 RECTIFICATION = StepDef(
     name="rectification", title=_("整改"), permission=APPLICANT_PERMISSION, applicant=True,
     clock=Clock.APPLICANT, limit="rectification_days", statuses=(S.RECTIFICATION,),
+    lapse=Outcome("lapse", _("逾期未整改，判定为不符合"), domain.rectification_lapse, "lapse_rectification",
+                  inputs.LapseInput),
     outcomes=(
-        Outcome("resubmit", _("已答复"), domain.rectification_submit, "submit_rectification", inputs.AnswerInput),
+        Outcome("resubmit", _("已答复"), domain.rectification_submit, "submit_rectification", inputs.AnswerInput,
+                checks=(answers.rectification_answer_check,)),
     ),
 )
 DECIDE = StepDef(
@@ -188,4 +198,6 @@ def title(name: str) -> str:
 def outcome_label(step_name: str, outcome: str) -> str:
     declared = STEPS.get(step_name)
     found = declared.outcome(outcome) if declared else None
+    if found is None and declared is not None and declared.lapse is not None and declared.lapse.name == outcome:
+        found = declared.lapse
     return str(found.label) if found else outcome

@@ -11,7 +11,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from celery.signals import beat_init
 
-from . import clocks, reminders
+from . import clocks, lapses, reminders
 from .notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,29 @@ def due_dates_refresh(start: str, end: str) -> int:
 def notification_email_send(notification_id: int) -> bool:
     """Mail one notification (once)."""
     return notifications.email_send(notification_id=notification_id)
+
+
+def email_effect(key: str) -> None:
+    """Outbox handler ``notifications.email`` (key: the notification id)."""
+    if not notifications.email_send(notification_id=int(key)) and notifications.email_pending(notification_id=int(key)):
+        raise RuntimeError("being mailed by another worker; tried again later")  # never marked done unsent
+
+
+def due_dates_effect(key: str) -> None:
+    """Outbox handler ``calendar.due_dates`` (key: ``start/end`` ISO dates of the edited span)."""
+    start, end = key.split("/")
+    clocks.due_dates_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
+
+
+def text_effect(key: str) -> None:
+    """Outbox handler ``notifications.text`` (key: the text message's id)."""
+    notifications.text_message_send(message_id=int(key))
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def clocks_tick() -> dict[str, int]:
+    """The legal effects of the clocks due today (idempotent: see ``workflows.lapses``)."""
+    return lapses.clocks_tick(on=clocks.today())
 
 
 @beat_init.connect

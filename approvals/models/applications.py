@@ -77,6 +77,7 @@ class ApplicationStatus(models.TextChoices):
     VERIFIED = "verified", _("已发证，承诺核查属实")
     COMMITMENT_REVOKED = "commitment_revoked", _("承诺不实，许可已撤销")
     WITHDRAWN = "withdrawn", _("已撤回")
+    ABANDONED = "abandoned", _("逾期未补正，视为放弃申请")
 
 
 S = ApplicationStatus
@@ -94,7 +95,7 @@ OPEN_STATES = [
 ]
 # A commitment-track certificate is still verified after issue (核查), but the licensing procedure has
 # ended with it: the five reductions measure it there.
-FINAL_STATES = [S.REFUSED, S.DENIED, S.CERTIFIED, S.CERTIFICATE_CANCELLED, S.VERIFIED, S.COMMITMENT_REVOKED,
+FINAL_STATES = [S.ABANDONED, S.REFUSED, S.DENIED, S.CERTIFIED, S.CERTIFICATE_CANCELLED, S.VERIFIED, S.COMMITMENT_REVOKED,
                 S.WITHDRAWN]
 # Once the authority has decided, the applicant can no longer withdraw: the decision stands.
 WITHDRAWABLE_STATES = [s for s in OPEN_STATES if s not in (S.APPROVED, S.PARTIALLY_APPROVED)]
@@ -172,6 +173,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # The last day of the applicant's period that lapsed unanswered (a supplement: the application is
+    # then deemed abandoned); a late answer is refused with this date.
+    lapsed_on = models.DateField(_("答复期限届满日"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -266,6 +270,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def request_supplement(self):
         """补正: one notice listing every defect (一次性告知); the acceptance clock stops."""
 
+    @transition(status, source=S.SUBMITTED,
+                target=GET_STATE(accepted_state, states=[S.ACCEPTED, S.AWAITING_DECISION]))
+    def deem_accepted(self):
+        """视为受理 (Administrative Licensing Law art. 32): the acceptance limit passed without a
+        decision, so the application counts as accepted from the day it was received."""
+
+    @transition(status, source=S.SUPPLEMENT_REQUESTED, target=S.ABANDONED)
+    def deem_abandoned(self):
+        """视为放弃: the supplement period passed without an answer; the application ends."""
+
     @transition(status, source=S.SUPPLEMENT_REQUESTED, target=S.SUBMITTED)
     def resubmit(self):
         """The applicant answers the supplement notice; the acceptance clock resumes."""
@@ -285,6 +299,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @transition(status, source=S.RECTIFICATION, target=S.ACCEPTED)
     def submit_rectification(self):
         """The applicant reports the rectification; the review resumes."""
+
+    @transition(status, source=S.RECTIFICATION, target=S.ACCEPTED)
+    def lapse_rectification(self):
+        """The rectification limit passed: the items still open are judged nonconforming and the review
+        goes on to its conclusion."""
 
     @transition(status, source=S.ACCEPTED, target=S.REVIEW_FAILED)
     def fail_review(self):
@@ -372,6 +391,9 @@ class Deficiency(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     response = models.TextField(_("答复"), blank=True)
     resolved_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # Set when the applicant's period lapsed with the item still open: a rectification item is then
+    # judged nonconforming (判定为不符合).
+    lapsed_at = models.DateTimeField(_("逾期判定时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("补正/整改事项")

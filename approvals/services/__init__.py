@@ -15,6 +15,7 @@ from .certificates import (
     certificate_suspend,
 )
 from .drafts import EDITABLE_FIELDS, SCOPE_FIELDS, application_create, application_update, scope_replace
+from .lapses import application_deem_accepted, rectification_lapse, supplement_lapse
 from .lifecycle import (
     application_accept,
     application_refuse,
@@ -41,7 +42,7 @@ from .rules import rule_set_new_version, rule_set_update
 
 __all__ = [
     "EDITABLE_FIELDS", "SCOPE_FIELDS", "add_years", "agency_register", "api_token_issue", "api_tokens_revoke",
-    "applicant_sign_up", "application_accept",
+    "applicant_sign_up", "application_accept", "application_deem_accepted", "rectification_lapse", "supplement_lapse",
     "application_create", "application_refuse", "application_submit", "application_update", "application_withdraw",
     "cancellation_approve", "certificate_cancel", "certificate_issue", "certificate_new_version",
     "certificate_restore", "certificate_revoke", "certificate_suspend", "commitment_confirm", "commitment_false",

@@ -25,6 +25,9 @@ TRANSITION_LABELS = {
     "withdraw": gettext_lazy("撤回申请"),
     "confirm_commitment": gettext_lazy("告知承诺核查属实"),
     "revoke_false_commitment": gettext_lazy("承诺不实，撤销许可"),
+    "deem_accepted": gettext_lazy("受理期限届满，视为受理"),
+    "deem_abandoned": gettext_lazy("补正期限届满，视为放弃申请"),
+    "lapse_rectification": gettext_lazy("整改期限届满，未整改事项判定为不符合"),
 }
 
 STATUS_TONES = {
@@ -45,6 +48,7 @@ STATUS_TONES = {
     S.VERIFIED: "green",
     S.COMMITMENT_REVOKED: "red",
     S.WITHDRAWN: "grey",
+    S.ABANDONED: "red",
 }
 
 
@@ -93,3 +97,24 @@ def number_code_names(application) -> dict:
     from approvals.selectors import number_code_labels
 
     return number_code_labels(field_code=application.field_code, industry_code=application.industry_code)
+
+
+AUDIT_EVENTS = {
+    "decision": gettext_lazy("审批决定"),
+    "certificate.sign": gettext_lazy("证书签名"),
+    "key.retire": gettext_lazy("停用签名密钥"),
+    "rule_set.change": gettext_lazy("修改规则集"),
+    "rule_set.new_version": gettext_lazy("规则集新版本"),
+    "admin.add": gettext_lazy("后台新增"),
+    "admin.change": gettext_lazy("后台修改"),
+    "admin.delete": gettext_lazy("后台删除"),
+    "admin.calendar_reload": gettext_lazy("重新载入工作日历"),
+}
+
+
+@register.filter
+def audit_event(action: str) -> str:
+    """An audit entry's event as people name it (the stored code stays in the record and its exports)."""
+    if action.startswith("application."):
+        return str(TRANSITION_LABELS.get(action.split(".", 1)[1], action))
+    return str(AUDIT_EVENTS.get(action, action))

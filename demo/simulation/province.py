@@ -26,6 +26,7 @@ from pypdf import PdfWriter
 from approvals import services as domain
 from approvals.models import Agency, Application, User
 from approvals.validators import credit_code_check_char
+from documents import answers
 from documents import selectors as document_selectors
 from documents import services as document_services
 from workflows import services
@@ -133,7 +134,14 @@ class Province:
         if node == "accept":
             if r < 0.04:
                 return "refuse", {"comment": "申请事项不属于资质认定范围"}
-            if r < (0.32 if rounds == 0 else 0.16 if rounds == 1 else 0.04):
+            # 一次性告知: a later round may only concern the documents the last answer supplied.
+            answered = sorted(set(application.deficiencies.filter(kind="supplement", round=rounds)
+                                  .exclude(document_code="").values_list("document_code", flat=True)))
+            if r < (0.32 if rounds == 0 else 0.16 if rounds == 1 else 0.04) and (rounds == 0 or answered):
+                if rounds:
+                    return "supplement", {"deficiencies": [{"description": "补交的材料仍不符合要求", "document_code": code}
+                                                           for code in answered[:1]],
+                                          "comment": "仅就补正后提交的材料提出"}
                 picks = self.rng.sample(SUPPLEMENTS, self.rng.randint(1, 3))
                 # A defect names a document only if the catalogue asks for it (never a data-shared one).
                 asked = {req.code for req in document_selectors.requirements_for(application)
@@ -251,6 +259,9 @@ class Province:
             with time_machine.travel(finish, tick=False):
                 if step.node == "supplement":
                     self._answer(application, owner)
+                if step.node == "rectification":
+                    answers.answer_file_upload(application=application, by=owner, role="report",
+                                               file=ContentFile(_pdf(), name="整改报告.pdf"))
                 services.task_complete(task_id=step.task_id, by=actor, outcome=outcome, data=data)
             moment = finish
 

@@ -1,6 +1,6 @@
 """Signatures and certificate PDFs belong to a certificate version; letters to a certificate decision.
 Every existing signature and certificate PDF is moved to the certificate's version 1 (created by
-approvals 0004 from the same content), so every signature still checks."""
+approvals 0007 from the same content), so every signature still checks."""
 
 import django.db.models.deletion
 from django.db import migrations, models

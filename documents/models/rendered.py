@@ -12,8 +12,8 @@ class RenderedDocument(models.Model):
     decision's sequence number on the certificate).
 
     The row is created inside the transaction that completes the task; the PDF is rendered after
-    commit by a Celery task, which is idempotent: (application, kind, round) is unique, and a row
-    that is already rendered is left alone.
+    commit by the outbox's delivery (handler ``documents.render``), which is idempotent:
+    (application, kind, round) is unique, and a row that is already rendered is left alone.
     """
 
     class Kind(models.TextChoices):

@@ -4,7 +4,7 @@ from django import template
 
 from approvals.models import Application
 
-from .. import selectors
+from .. import answers, selectors
 from ..services import UPLOAD_STATES
 
 register = template.Library()
@@ -26,3 +26,9 @@ def documents_card(context, application: Application) -> dict:
         "rendered": selectors.rendered_for(application=application),
         "can_change": user.agency_id == application.agency_id and application.status in UPLOAD_STATES,
     }
+
+
+@register.inclusion_tag("documents/_answer_files.html")
+def answer_files_card(application: Application) -> dict:
+    """答复附件: the rectification reports and evidence the applicant attached to its answers."""
+    return {"application": application, "files": answers.answer_files_for(application=application)}

@@ -110,7 +110,15 @@ def test_full_lifecycle_through_the_api(api, applicant, acceptor, reviewer, appr
                         findings=[{"description": "温湿度未记录", "clause": "4.3.3", "grade": "general"}])
     assert response.status_code == 200
     fix = task_of(client, app["id"])
+    refused = complete(client, fix["id"], outcome="resubmit", comment="已整改")
+    assert refused.status_code == 400 and "整改报告" in str(refused.data)  # the report is required
+    report = client.post(f"/api/v1/applications/{app['id']}/answer-files/", {
+        "role": "report", "file": SimpleUploadedFile("整改报告.pdf", pdf_bytes(2), "application/pdf")},
+        format="multipart")
+    assert report.status_code == 201 and report.data["kind"] == "rectification" and report.data["round"] == 1
     assert complete(client, fix["id"], outcome="resubmit", comment="已整改").status_code == 200
+    listed = client.get(f"/api/v1/applications/{app['id']}/answer-files/").data
+    assert [(f["role"], f["name"]) for f in listed] == [("report", "整改报告.pdf")]
     review = task_of(expert, app["id"], scope="inbox")  # back to the same leader
     assert complete(expert, review["id"], outcome="pass").status_code == 200
 

@@ -187,3 +187,21 @@ def test_a_stale_copy_sees_the_decision_another_official_took(certificate, appro
         with pytest.raises(TransitionRefused), transaction.atomic():
             services.certificate_suspend(certificate=stale, by=approver, reason="监督抽查不合格")
     assert stale.status == "revoked" and CertificateAction.objects.count() == 1
+
+
+def test_every_certificate_write_goes_into_the_audit_chain(certificate, approver):
+    from audit.models import AuditEntry
+    from audit.services import audit_verify
+
+    with at(date(2027, 6, 1)):
+        services.certificate_new_version(certificate=certificate, application=change_application(certificate),
+                                         by=approver, header={"address": "贵阳市新地址8号"})
+        services.certificate_suspend(certificate=certificate, by=approver, reason="监督抽查不合格")
+    rows = list(AuditEntry.objects.filter(action__startswith="certificate.").order_by("seq")
+                .values_list("action", "object_id", "actor_id"))
+    assert [action for action, *_ in rows] == [
+        "certificate.issue", "certificate.sign", "certificate.new_version", "certificate.suspend"]
+    assert {object_id for _action, object_id, _actor in rows} == {str(certificate.pk)}
+    suspended = AuditEntry.objects.get(action="certificate.suspend")
+    assert suspended.data["reason"] == "监督抽查不合格" and suspended.data["effective_on"] == "2027-06-01"
+    assert audit_verify().ok

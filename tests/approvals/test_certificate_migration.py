@@ -63,6 +63,7 @@ def test_existing_certificates_become_version_one_and_still_verify():
         assert all(getattr(version, name) == value for name, value in content.items())
         assert new.get_model("documents", "CertificateSignature").objects.get().version_id == version.pk
         assert new.get_model("documents", "RenderedDocument").objects.get().version_id == version.pk
+        call_command("migrate", verbosity=0)  # today's code reads today's schema (later migrations add columns)
         check = selectors.certificate_check(number="252420000001", today=date(2026, 1, 1))
         assert check.genuine and check.status == "suspended" and len(check.history) == 1
     finally:

@@ -34,6 +34,9 @@ def test_an_official_suspends_and_the_public_reads_history_and_decision(
     page.get_by_label("决定").select_option("suspend")
     page.get_by_label("理由").fill("监督抽查发现出具不实报告")
     page.get_by_role("button", name="作出决定").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("不能撤回")
+    dialog.get_by_role("button", name="作出决定").click()  # the confirm button repeats the action's name
     expect(page.locator(".page-head [data-status]")).to_have_text("暂停")
     expect(page.locator('[data-section="actions"] [data-action="suspend"]')).to_contain_text("监督抽查发现出具不实报告")
     screenshot("certificate-suspended")

@@ -21,3 +21,12 @@ def test_seed_demo_creates_every_role_and_applications_in_several_states(setting
 
     call_command("seed_demo")  # idempotent
     assert User.objects.filter(username="applicant").count() == 1
+
+
+def test_verify_audit_passes_on_the_demo_data(capsys):
+    from audit.models import AuditEntry
+
+    call_command("seed_demo")
+    assert AuditEntry.objects.filter(action="application.submit").count() >= 20  # the simulated province
+    call_command("verify_audit")
+    assert f"{AuditEntry.objects.count()} rows verified" in capsys.readouterr().out

@@ -147,3 +147,47 @@ def test_the_verify_page_in_english(extended, client):
     page = client.get(f"/verify/{extended.number}/1/").content.decode()
     assert "superseded by version 2 on 2027-05-10" in page and "Versions of the certificate" in page
     assert "Added" in page and "Removed" in page and "Signature valid" in page
+
+
+def token_client(user=None):
+    """What ``api(user)`` is in tests/api (this folder's ``api`` fixture is a bare client)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_the_procedures_publish_versions_and_letters(applicant, acceptor, reviewer, approver, issuer,
+                                                     django_capture_on_commit_callbacks):
+    """A renewal through the flow gets its signed version PDF; a cancellation its letter and public reason."""
+    from tests.api.test_procedures_api import IN_WINDOW, SCOPE, draft, first_certificate, submit, upload_for, work
+
+    api = token_client
+
+    officials = {"acceptor": acceptor, "reviewer": reviewer, "approver": approver, "issuer": issuer}
+    certificate = first_certificate(api, applicant, officials)
+    client = api(applicant)
+    with at(IN_WINDOW), django_capture_on_commit_callbacks(execute=True):
+        renewal = draft(client, application_type="renewal", certificate=certificate.number, scope=SCOPE[:1])
+        upload_for(client, renewal["id"], "renewal")
+        assert submit(client, renewal["id"]).status_code == 200
+        work(api, officials, renewal["id"], ("acceptor", "accept", {}), ("reviewer", "pass", {"review_mode": "written"}),
+             ("approver", "approve", {}), ("issuer", "issue", {}))
+    pdf = RenderedDocument.objects.get(application_id=renewal["id"], kind="certificate")
+    assert (pdf.version.version, pdf.round, pdf.state) == (2, 2, "ready")
+    assert CertificateSignature.objects.filter(version=pdf.version).exists()
+    assert len(PdfFileReader(io.BytesIO(pdf_of(pdf))).embedded_signatures) == 1
+    with at(IN_WINDOW), django_capture_on_commit_callbacks(execute=True):
+        cancellation = draft(client, application_type="cancellation", certificate=certificate.number, test_sites="x",
+                             cancellation_reason="dissolution")
+        upload_for(client, cancellation["id"], "cancellation")
+        assert submit(client, cancellation["id"]).status_code == 200
+        work(api, officials, cancellation["id"], ("acceptor", "accept", {}), ("approver", "approve", {}))
+    letter = RenderedDocument.objects.get(kind="cancellation_letter")
+    assert letter.state == "ready" and letter.action.kind == "cancel"
+    assert "注销资质认定证书决定书" in text_of(pdf_of(letter))
+    check = selectors.certificate_check(number=certificate.number, today=IN_WINDOW)
+    assert check.status == "cancelled" and check.actions[-1].effective_on == IN_WINDOW

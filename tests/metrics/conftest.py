@@ -31,6 +31,7 @@ from metrics.services import facts_record
 from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicantFactory, ApplicationFactory
 from tests.timecontrol import SHANGHAI
+from tests.workflows.helpers import attach_report
 from workflows import services
 from workflows.models import Step
 
@@ -41,6 +42,8 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 def act(application, node: str, user, outcome: str, when: datetime, **data) -> None:
     with time_machine.travel(when, tick=False):
+        if node == "rectification":
+            attach_report(application, user)
         step = Step.objects.active().get(application=application, node=node)
         services.task_complete(task_id=step.task_id, by=user, outcome=outcome, data=data)
 
@@ -81,10 +84,11 @@ def histories(applicant, applicant2, acceptor, reviewer, approver, issuer):
         deficiencies=[{"description": "人员一览表未注明职称", "document_code": "personnel"}])
     upload_for(a, applicant, "personnel", at(2025, 9, 10, 9))
     act(a, "supplement", applicant, "resubmit", at(2025, 9, 10), comment="已补充")
+    # A second round may only concern what the first answer supplied (一次性告知).
     act(a, "accept", acceptor, "supplement", at(2025, 9, 11),
-        deficiencies=[{"description": "质量手册缺少批准页", "document_code": "management_system"}])
-    upload_for(a, applicant, "management_system", at(2025, 9, 16, 9))
-    act(a, "supplement", applicant, "resubmit", at(2025, 9, 16), comment="已补充批准页")
+        deficiencies=[{"description": "补交的人员一览表缺少负责人签字", "document_code": "personnel"}])
+    upload_for(a, applicant, "personnel", at(2025, 9, 16, 9))
+    act(a, "supplement", applicant, "resubmit", at(2025, 9, 16), comment="已补签字")
     act(a, "accept", acceptor, "accept", at(2025, 9, 17))
     act(a, "review", reviewer, "rectify", at(2025, 9, 26), review_mode="onsite", findings=finding)
     act(a, "rectification", applicant, "resubmit", at(2025, 10, 13), comment="已整改")

@@ -7,7 +7,21 @@ def open_step(application: Application, node: str) -> Step:
     return Step.objects.active().get(application=application, node=node)
 
 
+def attach_report(application: Application, user) -> None:
+    """The rectification report an applicant must attach before answering a rectification notice."""
+    from documents.answers import answer_file_upload, round_files
+    from tests.documents.factories import pdf_bytes, upload
+
+    application.refresh_from_db()
+    if not round_files(application, "rectification", application.deficiencies.filter(kind="rectification")
+                       .order_by("-round").values_list("round", flat=True).first()).filter(role="report").exists():
+        answer_file_upload(application=application, by=user, role="report", file=upload(pdf_bytes(3), "整改报告.pdf"))
+
+
 def complete(application: Application, node: str, user, outcome: str, **data) -> Application:
+    """Complete ``node`` with ``outcome``; answering a rectification attaches its report first."""
+    if node == "rectification" and outcome == "resubmit":
+        attach_report(application, user)
     step = open_step(application, node)
     services.task_complete(task_id=step.task_id, by=user, outcome=outcome, data=data)
     application.refresh_from_db()

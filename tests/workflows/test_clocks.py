@@ -5,6 +5,8 @@ from datetime import date, datetime
 import pytest
 import time_machine
 
+from documents.services import document_upload
+from tests.documents.factories import pdf_bytes, upload
 from tests.timecontrol import SHANGHAI, at
 from workflows import clocks, services
 from workflows.models import Step
@@ -70,12 +72,16 @@ def test_supplement_stops_the_acceptance_clock_and_the_answer_resumes_it(draft, 
 def test_two_supplement_rounds_carry_all_the_days_used(draft, applicant, acceptor):
     submit_on(D(2026, 3, 2), draft, applicant)
     with at(D(2026, 3, 4)):  # 2 used
-        complete(draft, "accept", acceptor, "supplement", deficiencies=[{"description": "缺少人员证明"}])
+        complete(draft, "accept", acceptor, "supplement",
+                 deficiencies=[{"description": "缺少人员证明", "document_code": "personnel"}])
     with at(D(2026, 3, 9)):
+        document_upload(application=draft, by=applicant, requirement="personnel", file=upload(pdf_bytes(2), "人员.pdf"))
         complete(draft, "supplement", applicant, "resubmit", comment="已补充")
-    with at(D(2026, 3, 10)):  # 1 more used
-        complete(draft, "accept", acceptor, "supplement", deficiencies=[{"description": "仍缺少证明"}])
+    with at(D(2026, 3, 10)):  # 1 more used; a second round only about what the answer supplied (一次性告知)
+        complete(draft, "accept", acceptor, "supplement",
+                 deficiencies=[{"description": "补交的证明缺少签章", "document_code": "personnel"}])
     with at(D(2026, 3, 16)):
+        document_upload(application=draft, by=applicant, requirement="personnel", file=upload(pdf_bytes(3), "人员2.pdf"))
         complete(draft, "supplement", applicant, "resubmit", comment="已补充")
     resumed = open_step(draft, "accept")
     assert resumed.carried_days == 3

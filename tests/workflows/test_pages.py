@@ -2,6 +2,7 @@
 task pages, for every role — and the agency boundary through every one of them."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from approvals.models import ApplicationStatus as S
@@ -189,7 +190,8 @@ def test_the_applicant_answers_a_rectification_and_the_review_resumes(draft, app
     assert "提交整改报告" in page and "4.4.2" in page and "设备未检定" in page
     step = open_step(draft, "rectification")
     assert client.get(task_url(step)).url == app_url(draft, "application_answer")
-    client.post(app_url(draft, "application_answer"), {"response": "已完成检定"})
+    report = SimpleUploadedFile("整改报告.pdf", pdf_bytes(2), "application/pdf")
+    client.post(app_url(draft, "application_answer"), {"response": "已完成检定", "report": report})
     draft.refresh_from_db()
     assert draft.status == S.ACCEPTED and open_step(draft, "review")
 

@@ -39,6 +39,7 @@ def test_without_a_broker_the_worker_uses_a_file_queue(file_queue, settings):
 def test_the_clock_check_runs_through_the_file_queue(file_queue, draft, applicant, acceptor):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=SHANGHAI), tick=False):
         services.application_submit(application=draft, by=applicant)
+    forget_connections(file_queue)  # the submission's messages ran eagerly: forget that set-up's backend
     run_worker.configure(concurrency=1)
     file_queue.conf.broker_transport_options["polling_interval"] = 0.1
     file_queue.conf.result_backend = "cache+memory://"  # results shared with the worker thread

@@ -2,7 +2,7 @@
 and the reminders and notifications the statutory clocks produce."""
 
 from .calendar import CalendarDay, CalendarYear
-from .notifications import ClockAlert, Notification
+from .notifications import ClockAlert, Notification, TextMessage
 from .steps import ApplicationProcess, Step, StepQuerySet
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "Notification",
     "Step",
     "StepQuerySet",
+    "TextMessage",
 ]

@@ -62,6 +62,9 @@ class Notification(models.Model):
     # Null until mailed; stays null for a user without an address (``email_wanted`` is then False).
     email_wanted = models.BooleanField(_("需发送邮件"), default=False)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # What the message is about, e.g. ``status:42:accept``: a user gets one message per key, however
+    # often the sending runs (idempotency). Empty for messages that need no such guard.
+    key = models.CharField(_("事件键"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("站内消息")
@@ -78,6 +81,7 @@ class Notification(models.Model):
         constraints = [
             # A recipient gets one message per alert, even if two workers fan the same alert out.
             models.UniqueConstraint(fields=["alert", "user"], name="notification_once_per_alert"),
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key", condition=~models.Q(key="")),
         ]
 
     def __str__(self) -> str:
@@ -86,3 +90,28 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class TextMessage(models.Model):
+    """A text message (短信) to an agency's contact phone, sent once through ``CMA_SMS_BACKEND``.
+
+    The row is the message's outbox entry: written in the transaction of the event it tells, sent
+    after commit, re-sent by the periodic check while unsent; ``key`` makes the event's message unique.
+    """
+
+    key = models.CharField(_("事件键"), max_length=100, unique=True)
+    phone = models.CharField(_("手机号码"), max_length=30)
+    text = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("短信")
+        verbose_name_plural = _("短信")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["created_at"], name="sms_unsent_idx", condition=models.Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.phone}: {self.text[:30]}"

@@ -9,33 +9,46 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.models import User
 
-from ..models import ClockAlert, Notification
+from ..models import ClockAlert, Notification, TextMessage
+from . import sms
 
 logger = logging.getLogger(__name__)
 
 
 def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "",
-           kind: str = Notification.Kind.INFO, alert: ClockAlert | None = None) -> list[Notification]:
-    """Give each user a notification; the e-mails go out after commit, one task per message."""
+           kind: str = Notification.Kind.INFO, alert: ClockAlert | None = None, key: str = "") -> list[Notification]:
+    """Give each user a notification; the e-mails go out after commit, one task per message.
+
+    With a ``key`` a user who already has that key's message gets nothing new (insert-or-skip, so
+    two runs at once cannot both send): the call is idempotent and returns only the new rows."""
+    recipients = {user.pk: user for user in users if user.is_active}
+    if key:
+        have = set(Notification.objects.filter(key=key, user_id__in=recipients).values_list("user_id", flat=True))
+        recipients = {pk: user for pk, user in recipients.items() if pk not in have}
     rows = [
-        Notification(user=user, kind=kind, title=title[:200], body=body, url=url, alert=alert,
+        Notification(user=user, kind=kind, title=title[:200], body=body, url=url, alert=alert, key=key,
                      email_wanted=bool(user.email))
-        for user in {user.pk: user for user in users if user.is_active}.values()
+        for user in recipients.values()
     ]
-    Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in rows if row.email_wanted]
-    if ids:
-        transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
+    if key:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)  # pks unknown: read back what is ours
+        rows = list(Notification.objects.filter(key=key, user_id__in=recipients, emailed_at__isnull=True))
+    else:
+        Notification.objects.bulk_create(rows)
+    with outbox.batch():  # one statement for all the mails
+        for row in rows:
+            if row.email_wanted:
+                outbox.schedule("notifications.email", row.pk)
     return rows
 
 
-def _enqueue_emails(ids: list[int]) -> None:
-    from ..tasks import notification_email_send  # tasks import these services
-
-    for pk in ids:
-        notification_email_send.delay(pk)
+def email_pending(*, notification_id: int) -> bool:
+    """Whether the notification still waits for its e-mail."""
+    return Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True,
+                                       user__email__gt="").exists()
 
 
 def email_send(*, notification_id: int) -> bool:
@@ -66,6 +79,31 @@ def email_send(*, notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         return True
+
+
+def text_message_send(*, message_id: int) -> bool:
+    """Send one text message unless it was sent already; True when sent now (locked like e-mail:
+    at-least-once, never twice from two workers at once). A refusal is recorded, then raised (retry)."""
+    with transaction.atomic():
+        message = (
+            TextMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, sent_at__isnull=True).first()
+        )
+        if message is None:
+            return False
+        try:
+            sms.backend().send(phone=message.phone, text=message.text)
+        except (sms.SmsError, OSError) as error:
+            failure = error
+            message.error = str(error)[:300]
+        else:
+            failure = None
+            message.sent_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["sent_at", "attempts", "error"])
+    if failure is not None:
+        raise failure
+    return True
 
 
 def notification_mark_read(*, notification_id: int, user: User) -> Notification:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import can_proceed
 
@@ -21,9 +22,13 @@ from approvals.forms import apply_validation_error
 from approvals.models import Application, ApplicationStatus, RuleSet
 from approvals.permissions import acts_for
 from audit import selectors as audit_selectors
+from documents import answers
 from documents import selectors as document_selectors
 from documents.contexts import verify_url
 from documents.downloads import private_download
+from documents.storage import private_storage
+from documents.uploads import limit_uploads, too_large
+from documents.validation import too_large_message
 
 from .. import selectors, services
 from ..forms import AnswerForm
@@ -184,33 +189,61 @@ def application_withdraw(request, pk: int):
     return render(request, "approvals/application_withdraw.html", {"application": application, "reason": reason})
 
 
+@csrf_exempt  # only so that the size limit goes in before CSRF reads the body: checked below
+def application_answer(request, pk: int):
+    """答复补正 / 整改: the applicant's answer to the open notice (with its files: the rectification report
+    and evidence), and the application goes back."""
+    limit_uploads(request)
+    return _application_answer(request, pk)
+
+
+@csrf_protect
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_answer(request, pk: int):
-    """答复补正 / 整改: the applicant's answer to the open notice, and the application goes back."""
+def _application_answer(request, pk: int):
     application = _visible(request, pk)
     _acting(request, application)
     step = selectors.applicant_task(application=application)
+    if step is None and application.status == ApplicationStatus.ABANDONED:
+        # 视为放弃: a late answer is refused, with the day the period ended.
+        return _render_detail(request, application, status=CONFLICT, alert=_(
+            "补正期限已于%(due)s届满，申请已依法视为放弃，答复不再受理。如仍需取得资质认定，请重新提出申请。"
+        ) % {"due": application.lapsed_on.isoformat() if application.lapsed_on else "—"})
     if step is None:
         if request.method == "GET":
             messages.info(request, _("当前没有需要答复的补正或整改事项。"))
             return redirect("workflows:application_detail", pk=application.pk)
         return _render_detail(request, application, status=CONFLICT,
                               alert=_("当前没有需要答复的补正或整改事项，可能已经答复过。"))
-    form = AnswerForm(request.POST if request.method == "POST" else None)
+    rectification = step.node == "rectification"
+    form = AnswerForm(request.POST if request.method == "POST" else None,
+                      request.FILES if request.method == "POST" else None, rectification=rectification)
     status, alert = 200, ""
     if request.method == "POST":
         status = BAD_INPUT
-        if form.is_valid():
+        if too_large(request):
+            form.add_error(None, too_large_message())
+        elif form.is_valid():
+            stored: list[str] = []
+            answered = False
             try:
                 with transaction.atomic():
+                    fresh = Application.objects.get(pk=application.pk)  # the flow takes its own lock
+                    for role, upload in form.files_to_attach():
+                        stored.append(answers.answer_file_upload(application=fresh, by=request.user, role=role,
+                                                                 file=upload).file.name)
                     services.task_complete(task_id=step.task_id, by=request.user, outcome="resubmit",
                                            data={"comment": form.cleaned_data["response"]})
+                answered = True
             except DomainError as error:
                 status, alert = CONFLICT, str(error)
             except ValidationError as error:
                 apply_validation_error(error, form)
-            else:
+            finally:
+                if not answered:  # the answer was refused and rolled back: its files go too
+                    for name in stored:
+                        private_storage.delete(name)
+            if answered:
                 messages.success(request, _("答复已提交，申请已回到审查环节。"))
                 return redirect("workflows:application_detail", pk=application.pk)
     context = application_context(application)
