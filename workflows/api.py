@@ -249,6 +249,7 @@ class TaskListView(APIView):
     """Queues soonest-due first, paged by key (``next``): no COUNT(*), one query per page."""
 
     @extend_schema(
+        operation_id="v1_tasks_list",
         parameters=[
             OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领"),
             OpenApiParameter("due", enum=["overdue", "due_soon"], description="只看已超期 / 即将到期"),
