@@ -12,6 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -112,3 +115,21 @@ def keyset_page(queryset: QuerySet, *, key: str, after: str = "", before: str = 
 
 def _cursor_of(row: Any, name: str) -> str:
     return encode_cursor(getattr(row, name), row.pk)
+
+
+class StrictPageNumberPagination(PageNumberPagination):
+    """DRF's page numbers, except that a page that is no number is a 400 (DRF takes a blank one as page 1,
+    which the API schema's integer does not promise)."""
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit()):
+            raise ValidationError({self.page_query_param: [_("页码应为正整数。")]})
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters

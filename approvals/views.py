@@ -3,8 +3,10 @@ applications and the draft editor. Submitting, withdrawing, the detail page with
 answering tasks start or drive the flow, so they live one floor up, in ``workflows.views``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
+from .authentication import client_ip, within_rate
 from .exceptions import TransitionRefused
 from .forms import (
     DRAFT_FIELDS,
@@ -29,6 +32,15 @@ from .pagination import keyset_page
 from .permissions import acts_for
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logging out of the site also revokes the user's API tokens."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.api_tokens_revoke(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
 def _needs_agency(request):
     """Send a signed-in person without an agency to register one (officials may not: 403)."""
     if request.user.has_perm("approvals.view_application"):
@@ -43,6 +55,12 @@ def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
     data = request.POST if request.method == "POST" else None
+    if data is not None and not within_rate("sign-up", client_ip(request), limit=settings.SIGN_UP_RATE_PER_HOUR,
+                                             period_seconds=3600):
+        messages.error(request, _("注册请求过于频繁，请一小时后再试。"))
+        user_form, agency_form = SignUpForm(), AgencyForm()
+        return render(request, "approvals/sign_up.html", {"user_form": user_form, "agency_form": agency_form},
+                      status=429)
     user_form, agency_form = SignUpForm(data), AgencyForm(data)
     if data is not None and user_form.is_valid() and agency_form.is_valid():
         try:

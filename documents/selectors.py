@@ -2,15 +2,21 @@
 and the public check of a certificate. Each runs a fixed number of queries (the tests count them)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from approvals.models import Application, Certificate, CertificateStatus, Deficiency, RuleSet, User
+from approvals.models import Application, Certificate, Deficiency, RuleSet, User
 
-from .models import Document, DocumentRequirement, RenderedDocument
-from .signing import canonical, certificate_payload, verify
+from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
+from .signing import PAYLOAD_SCHEMA
+from .verification import (  # noqa: F401  (the public check's reads)
+    CertificateCheck,
+    certificate_check,
+    normalise_certificate_number,
+)
 
 
 def rule_set_for(application: Application) -> RuleSet:
@@ -45,6 +51,13 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+STATE_LABELS = {
+    "shared": gettext_lazy("政务数据共享获取，无需提交"), "provided": gettext_lazy("已提交"),
+    "reused": gettext_lazy("已复用此前提交的材料"), "answered": gettext_lazy("已补正，待重新提交"),
+    "rejected": gettext_lazy("需补正"), "missing": gettext_lazy("未提交"), "optional": gettext_lazy("选交（未提交）"),
+}
+
+
 @dataclass
 class RequirementStatus:
     """Where one catalogue requirement stands for an application."""
@@ -70,10 +83,16 @@ class RequirementStatus:
         return "missing" if self.requirement.mandatory else "optional"
 
     @property
+    def is_reused(self) -> bool:
+        """Met by documents reused from earlier applications only (no new upload)."""
+        accepted = self.accepted_documents
+        return bool(accepted) and all(doc.is_reuse for doc in accepted)
+
+    @property
     def state_label(self) -> str:
-        return {"shared": "政务数据共享获取，无需提交", "provided": "已提交", "answered": "已补正，待重新提交",
-                "rejected": "需补正",
-                "missing": "未提交", "optional": "选交（未提交）"}[self.state]
+        if self.state == "provided" and self.is_reused:
+            return STATE_LABELS["reused"]
+        return STATE_LABELS[self.state]
 
     @property
     def is_satisfied(self) -> bool:
@@ -155,61 +174,37 @@ def visible_rendered(*, user: User) -> QuerySet:
 
 
 def visible_certificates(*, user: User) -> QuerySet:
+    """The certificates of the applications the user may see (an agency's own; every one for officials)."""
     return Certificate.objects.filter(application__in=Application.objects.visible_to(user))
 
 
 def rendered_for(*, application: Application) -> list[RenderedDocument]:
-    return list(application.rendered_documents.select_related("certificate").order_by("created", "id"))
+    return list(application.rendered_documents.select_related("certificate", "version").order_by("created", "id"))
 
 
-@dataclass
-class CertificateCheck:
-    """The public answer about a certificate number."""
-
-    number: str
-    certificate: Certificate | None
-    status: str = ""
-    status_label: str = ""
-    genuine: bool = False
-    reason: str = ""
-    key_id: str = ""
-    signed_at: datetime | None = None
-    payload: dict = field(default_factory=dict)
-
-    @property
-    def found(self) -> bool:
-        return self.certificate is not None
+def certificate_documents(*, certificate: Certificate) -> list[RenderedDocument]:
+    """Every PDF of a certificate: each version's certificate and each decision's letter."""
+    return list(RenderedDocument.objects.filter(certificate=certificate)
+                .select_related("certificate", "version", "application").order_by("created", "id"))
 
 
-def certificate_check(*, number: str, today: date | None = None) -> CertificateCheck:
-    """Look a certificate up by number: its status today and whether its signature checks.
+def published_keys() -> dict:
+    """The public key set: every key that ever signed (retired ones too, so old certificates still
+    verify), each with its Ed25519 public key and the X.509 certificate of the PDFs' signatures."""
+    from django.conf import settings
 
-    "Genuine" means the authority's signature, under a key it has published, matches the content
-    the register holds now; any edit to that content, or to the signature, makes it not genuine.
-    """
-    certificate = (
-        Certificate.objects.select_related("agency", "application", "signature__key")
-        .filter(number=str(number).strip()).first()
-    )
-    check = CertificateCheck(number=str(number).strip(), certificate=certificate)
-    if certificate is None:
-        check.reason = "未查询到该编号的资质认定证书。"
-        return check
-    status = certificate.status_on(today or timezone.localdate())
-    check.status, check.status_label = status, CertificateStatus(status).label
-    check.payload = certificate_payload(certificate)
-    try:
-        signature = certificate.signature
-    except Certificate.signature.RelatedObjectDoesNotExist:
-        signature = None
-    if signature is None:
-        check.reason = "该证书没有发证机关的数字签名，无法确认真伪。"
-        return check
-    check.key_id, check.signed_at = signature.key.key_id, signature.signed_at
-    check.genuine = verify(canonical(check.payload), signature.signature, signature.key.public_key)
-    check.reason = ("数字签名有效：证书内容与发证机关签发时一致。" if check.genuine
-                    else "数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。")
-    return check
+    return {
+        "issuer": settings.CMA_AUTHORITY_NAME,
+        "payload_schema": PAYLOAD_SCHEMA,
+        "keys": [
+            {"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key,
+             "x509_certificate": key.x509_pem or None, "first_used": key.first_used.isoformat(),
+             "retired": key.retired}
+            for key in VerificationKey.objects.order_by("first_used", "id")
+        ],
+    }
+
+
 
 
 @dataclass(frozen=True)

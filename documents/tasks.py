@@ -21,3 +21,12 @@ def render_document(self, rendered_id: int) -> str:
         services.rendered_failed(rendered_id=rendered_id, error=f"{type(error).__name__}: {error}")
         raise
     return rendered.sha256
+
+
+def render_effect(key: str) -> None:
+    """Outbox handler ``documents.render`` (key: the RenderedDocument id); signs a certificate first."""
+    services.rendered_render(rendered_id=int(key))
+
+
+def render_failed(key: str, error: Exception) -> None:
+    services.rendered_failed(rendered_id=int(key), error=f"{type(error).__name__}: {error}")

@@ -1,13 +1,20 @@
 """Upload checks: a file is judged by its content, never by the name the applicant gave it.
 
 A file is accepted only if its first bytes are those of a PDF, JPEG or PNG *and* it parses as
-one (pypdf for PDF, Pillow's verify for images). Names are checked and cleaned, and never used on
-disk. Every refusal is a ValidationError with a message an applicant can act on.
+one (pypdf for PDF; images checked without decoding them into memory, see image_safety). A PDF with
+JavaScript, launch actions or embedded files anywhere in its object graph is refused (pdf_safety), so
+is any file carrying HTML markup (a polyglot a browser could run as a page), and an image above the
+configured pixel count is refused from its header. Names are checked and cleaned, take the extension
+of the detected type, and are never used on disk. Every refusal is a ValidationError with a message
+an applicant can act on.
 """
 
 import io
+import re
+import struct
 import unicodedata
 import warnings
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -16,11 +23,13 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .image_safety import check_jpeg_stream, check_png_stream
 from .models.catalogue import DocumentFormat
+from .pdf_safety import EMBEDDED, LAUNCH, SCRIPT, active_content
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_NAME_LENGTH = 120
-MAX_IMAGE_PIXELS = 60_000_000  # about 8000 × 7500: any scan at 600 dpi on A3 fits
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000  # an A4 page scanned at 600 dpi is 35 million pixels
 
 MAGIC = {
     DocumentFormat.PDF: (b"%PDF-",),
@@ -29,6 +38,14 @@ MAGIC = {
 }
 CONTENT_TYPES = {DocumentFormat.PDF: "application/pdf", DocumentFormat.JPEG: "image/jpeg", DocumentFormat.PNG: "image/png"}
 EXTENSIONS = {DocumentFormat.PDF: "pdf", DocumentFormat.JPEG: "jpg", DocumentFormat.PNG: "png"}
+# extensions a name may keep for its detected type; any other is replaced by EXTENSIONS[type]
+KEPT_EXTENSIONS = {DocumentFormat.PDF: {"pdf"}, DocumentFormat.JPEG: {"jpg", "jpeg"}, DocumentFormat.PNG: {"png"}}
+EXTENSION_OF_TYPE = {CONTENT_TYPES[fmt]: ext for fmt, ext in EXTENSIONS.items()}
+# Markup that makes a browser run a file as a page (a PDF/HTML or JPEG/HTML polyglot). Tag names are
+# followed by a delimiter, so compressed data matches by chance about once in millions of files.
+HTML_MARKUP = re.compile(
+    rb"<\s*(?:script|iframe|object|embed|html|body|meta)[\s>/]|<\s*(?:svg|img)\s[^>]{0,200}?on[a-z]+\s*=", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,22 @@ class CheckedFile:
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "DOCUMENT_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_image_pixels() -> int:
+    return int(getattr(settings, "DOCUMENT_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+
+
+def with_extension(name: str, content_type: str) -> str:
+    """``name`` with the extension of its detected type: 平面图.pdf holding a PNG becomes 平面图.png."""
+    extension = EXTENSION_OF_TYPE.get(content_type)
+    if extension is None:
+        return name
+    fmt = next(f for f, t in CONTENT_TYPES.items() if t == content_type)
+    stem, dot, current = name.rpartition(".")
+    if dot and stem and current.lower() in KEPT_EXTENSIONS[fmt]:
+        return name
+    return f"{stem if dot and stem else name}.{extension}"
 
 
 def clean_name(name: str) -> str:
@@ -87,18 +120,23 @@ def _check_pdf(data: bytes) -> None:
             raise ValidationError(_("PDF文件已加密，审查人员无法打开，请去除密码后再上传。"), code="pdf_encrypted")
         if len(reader.pages) < 1:
             raise ValidationError(_("PDF文件没有页面。"), code="pdf_empty")
-        root = reader.trailer["/Root"]
-        names = root.get("/Names")
-        has_script = bool(names and names.get_object().get("/JavaScript"))
-        action = root.get("/OpenAction")
-        action = action.get_object() if action is not None else None
-        if isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"):
-            has_script = True
-        if has_script or "/AA" in root:
-            raise ValidationError(_("PDF文件含有脚本或自动动作，出于安全原因不予接收。"), code="pdf_script")
+        found = active_content(reader)
+        if found == SCRIPT:
+            raise ValidationError(
+                _("PDF文件含有脚本（JavaScript）或自动动作，出于安全原因不予接收。请用“打印为PDF”另存后再上传。"),
+                code="pdf_script",
+            )
+        if found == LAUNCH:
+            raise ValidationError(_("PDF文件含有启动外部程序或导入数据的动作，出于安全原因不予接收。"), code="pdf_launch")
+        if found == EMBEDDED:
+            raise ValidationError(
+                _("PDF文件含有嵌入的附件或多媒体，出于安全原因不予接收。请去除附件后再上传，每份材料单独上传。"),
+                code="pdf_embedded",
+            )
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            struct.error, zlib.error) as error:
         raise ValidationError(_("PDF文件已损坏或格式不正确，无法打开。"), code="pdf_broken") from error
 
 
@@ -106,23 +144,28 @@ def _check_image(data: bytes, fmt: str) -> None:
     from PIL import Image, UnidentifiedImageError
 
     expected = {DocumentFormat.JPEG: "JPEG", DocumentFormat.PNG: "PNG"}[fmt]
+    limit = max_image_pixels()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
                 if image.format != expected:
                     raise ValidationError(_("图片内容与格式不符。"), code="image_mismatch")
                 width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise ValidationError(_("图片尺寸过大，请降低分辨率后再上传。"), code="image_too_large")
-                image.verify()
-            # verify() leaves the image unusable; a full decode catches truncated pixel data too.
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
+                if width * height > limit:
+                    raise ValidationError(
+                        _("图片尺寸过大（%(width)d×%(height)d像素，最多%(max)s万像素），请降低分辨率后再上传。")
+                        % {"width": width, "height": height, "max": f"{limit / 10_000:g}"},
+                        code="image_too_large",
+                    )
+                if fmt == DocumentFormat.PNG:
+                    check_png_stream(data)
+                else:
+                    check_jpeg_stream(image, data)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, zlib.error,
+            Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise ValidationError(_("图片文件已损坏或格式不正确，无法打开。"), code="image_broken") from error
 
 
@@ -155,6 +198,12 @@ def check_upload(file: IO[bytes], *, name: str, size: int | None = None,
         _check_pdf(data)
     else:
         _check_image(data, fmt)
+    if HTML_MARKUP.search(data):
+        raise ValidationError(
+            _("文件中夹带网页代码（HTML或脚本标记），出于安全原因不予接收。请从原始文档重新导出后再上传。"), code="html_markup"
+        )
+    content_type = CONTENT_TYPES[fmt]
     return CheckedFile(
-        format=fmt, content_type=CONTENT_TYPES[fmt], extension=EXTENSIONS[fmt], name=clean, size=len(data)
+        format=fmt, content_type=content_type, extension=EXTENSIONS[fmt], name=with_extension(clean, content_type),
+        size=len(data),
     ), data

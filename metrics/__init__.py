@@ -2,12 +2,13 @@
 
 How the figures are made, and why:
 
-- **Facts per ended application** (``models.ApplicationFacts``), written by a Celery task after the
+- **Facts per ended application** (``models.ApplicationFacts``), written by the worker after the
   transaction that ends an application commits (``services.facts_schedule``, which the flow calls
-  through its one hook ``workflows.hooks.application_ended``), rewritten by ``manage.py
-  recompute_facts``. A row is a cache of figures read from the records (steps, deficiencies,
-  documents, rule sets); aggregates are sums over one table, so the dashboard costs a fixed handful
-  of queries at any size (``bench/dashboard.py``).
+  through its one hook ``workflows.hooks.application_ended``, writes an outbox row, handler
+  ``metrics.facts``, in that transaction), rewritten by ``manage.py recompute_facts``. A row is a
+  cache of figures read from the records (steps, deficiencies, documents, rule sets); aggregates are
+  sums over one table, so the dashboard costs a fixed handful of queries at any size
+  (``bench/dashboard.py``).
 - **Working days** come from the calendar table (``workflows.calendar``), the start day not counted:
   a step entered and finished the same day took 0 working days. Steps follow one another, so the
   time from submission to the end is exactly the authority's counted time plus the applicant's

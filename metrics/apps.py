@@ -12,3 +12,9 @@ class MetricsConfig(AppConfig):
     name = "metrics"
     label = "metrics"
     verbose_name = _("五减监测")
+
+    def ready(self):
+        from outbox.registry import register
+
+        register("metrics.facts", "metrics.tasks.facts_effect")
+        register("metrics.export", "metrics.tasks.export_effect")

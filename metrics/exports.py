@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
+import outbox
 from approvals.models import User
 
 from . import selectors
@@ -184,9 +185,7 @@ def export_request(*, by: User, kind: str, fmt: str, filters: Filters) -> Metric
     export = MetricsExport(requested_by=by, kind=kind, format=fmt, filters=filters.as_query())
     export.full_clean(exclude=["file"])
     export.save()
-    from .tasks import export_build  # tasks import this module
-
-    transaction.on_commit(lambda: export_build.delay(export.pk), robust=True)
+    outbox.schedule("metrics.export", export.pk)  # built by the worker after commit
     return export
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+import outbox
 from approvals.models import Application
 
 from .history import facts_values, is_measurable
@@ -36,10 +37,7 @@ def facts_schedule(*, application: Application) -> None:
     """Inside the transaction that ends an application: compute its facts once it commits."""
     if application.status not in ENDED_STATES:
         return
-    from .tasks import facts_compute  # tasks import this module
-
-    application_id = application.pk
-    transaction.on_commit(lambda: facts_compute.delay(application_id), robust=True)
+    outbox.schedule("metrics.facts", application.pk)  # computed by the worker, re-sent until done
 
 
 def facts_recompute(*, ids: Iterable[int] | None = None, missing_only: bool = False,

@@ -34,6 +34,17 @@ def export_build(self, export_id: int) -> None:
         exports.export_fail(export_id=export_id, error=f"{type(error).__name__}: {error}")
 
 
+def facts_effect(key: str) -> None:
+    """Outbox handler ``metrics.facts`` (key: the application id)."""
+    services.facts_record(application_id=int(key))
+
+
+def export_effect(key: str) -> None:
+    """Outbox handler ``metrics.export`` (key: the export id): a failure that retrying cannot mend
+    is shown on the export; a database that is away is retried."""
+    export_build.run(int(key))
+
+
 @shared_task
 def exports_purge() -> int:
     """Periodic: delete exports older than ``CMA_EXPORT_KEEP_DAYS``."""

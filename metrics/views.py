@@ -16,6 +16,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from documents.downloads import private_download
+
 from . import charts, exports, selectors
 from .forms import ExportForm, FilterForm
 from .models import MetricsExport
@@ -75,7 +77,7 @@ def aggregates_download(request, fmt: str):
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     name = f"五减汇总-{timezone.localdate():%Y%m%d}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return private_download(response)
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,5 +124,5 @@ def export_download(request, pk: int):
     path = exports.export_path(export)
     if path is None:
         raise Http404(_("导出文件尚未生成或已被清理。"))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=export.filename,
-                        content_type=CONTENT_TYPES[export.format])
+    return private_download(FileResponse(path.open("rb"), as_attachment=True, filename=export.filename,
+                                         content_type=CONTENT_TYPES[export.format]))

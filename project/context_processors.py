@@ -39,4 +39,10 @@ def roles_of(user) -> Roles:
 
 
 def navigation(request):
-    return {"roles": roles_of(request.user), "authority_name": settings.CMA_AUTHORITY_NAME}
+    context = {"roles": roles_of(request.user), "authority_name": settings.CMA_AUTHORITY_NAME}
+    if request.path.startswith("/admin/") and getattr(request.user, "is_staff", False):
+        from documents.checks import site_url_problem
+
+        problem = site_url_problem()
+        context["site_url_warning"] = problem[1] if problem else ""
+    return context

@@ -6,6 +6,7 @@ CACHE_URL and the signing key; `DEBUG=0 manage.py check --deploy` is clean with 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,12 +46,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served locally: no CDN
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
     "audit",
+    "outbox",  # side effects written with the state change, delivered by the worker (bottom floor)
     "approvals",
     "documents",
     "workflows",
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "project.middleware.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -113,6 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "approvals.User"
 AUTHENTICATION_BACKENDS = [
+    "approvals.authentication.LoginLockoutBackend",  # first: a locked-out login is refused before any password check
     "django.contrib.auth.backends.ModelBackend",
     "approvals.permissions.AgencyObjectBackend",
 ]
@@ -125,6 +131,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for the cool-off period, on the login page and the token endpoint.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lock do not extend it: "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # counts survive the request's rollback
+AXES_LOCKOUT_CALLABLE = "project.lockout.lockout_response"
+AXES_VERBOSE = False
+# The caller's address: REMOTE_ADDR unless a trusted proxy sets a header (e.g. HTTP_X_REAL_IP); never a
+# header any client can send, or the lockout is evaded by changing it.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (CLIENT_IP_HEADER, "REMOTE_ADDR")
+# API tokens expire this many hours after they are issued, and are revoked on logout.
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
+# Sign-up: at most this many attempts per address per hour.
+SIGN_UP_RATE_PER_HOUR = int(os.environ.get("SIGN_UP_RATE_PER_HOUR", "5"))
 
 # --- Internationalisation: Chinese first, China's time zone -------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -159,14 +185,21 @@ CMA_EXPORT_KEEP_DAYS = int(os.environ.get("CMA_EXPORT_KEEP_DAYS", "7"))
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "approvals.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "approvals.api.schema.ProductAutoSchema",
+    # JSON in, JSON out: the upload endpoint declares its own multipart parser
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "approvals.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "approvals.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("API_AUTH_RATE", "30/minute"),
+        "public_lookup": os.environ.get("PUBLIC_LOOKUP_RATE", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMA qualification approval API",
@@ -191,9 +224,20 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Survive a broker outage: keep reconnecting (at start too) instead of exiting after 100 tries.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task whose worker died unacknowledged is redelivered after this long (Redis), not after an hour;
+# the outbox reconciler usually sends it again sooner (CMA_OUTBOX_RETRY_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Registered in django-celery-beat's tables when beat starts (editable there afterwards).
 CELERY_BEAT_SCHEDULE = {
+    "outbox-reconcile": {  # side effects not done CMA_OUTBOX_RETRY_SECONDS after scheduling are sent again
+        "task": "outbox.reconcile",
+        "schedule": float(os.environ.get("CMA_OUTBOX_RECONCILE_SECONDS", "60")),
+        "options": {"expires": 50},
+    },
     "statutory-clocks": {
         "task": "workflows.tasks.clocks_check",
         "schedule": float(os.environ.get("CMA_CLOCKS_CHECK_SECONDS", "900")),
@@ -211,6 +255,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The outbox (outbox/): a side effect not done this long after it was scheduled (or last sent) is
+# published again by the reconciler; after this many failures it waits for the admin; done rows are
+# kept this many days.
+CMA_OUTBOX_RETRY_SECONDS = float(os.environ.get("CMA_OUTBOX_RETRY_SECONDS", "60"))
+CMA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("CMA_OUTBOX_MAX_ATTEMPTS", "12"))
+CMA_OUTBOX_KEEP_DAYS = float(os.environ.get("CMA_OUTBOX_KEEP_DAYS", "7"))
+
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.gov.cn")
@@ -225,6 +276,8 @@ elif CACHE_URL:
     raise RuntimeError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL.split(':', 1)[0]}:")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if DEBUG:  # the demo is one process: its own memory is the shared cache (production is warned)
+        SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
@@ -242,11 +295,16 @@ CMA_CALENDAR_CACHE_SECONDS = int(os.environ.get("CMA_CALENDAR_CACHE_SECONDS", "6
 
 # --- Documents: uploads and signed certificates -------------------------------------------------
 DOCUMENT_MAX_UPLOAD_BYTES = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+# Images above this many pixels are refused from their header, before any pixel is decoded.
+DOCUMENT_MAX_IMAGE_PIXELS = int(os.environ.get("DOCUMENT_MAX_IMAGE_PIXELS", "40000000"))
 # The certificate signing key (Ed25519): either the key itself (PEM, or base64 of the 32 raw bytes)
 # or a PEM file; the key id names it in every signature, so a rotated key's certificates still verify.
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
 CERT_SIGNING_KEY_FILE = os.environ.get("CERT_SIGNING_KEY_FILE", "")
 CERT_SIGNING_KEY_ID = os.environ.get("CERT_SIGNING_KEY_ID", "")
+# The X.509 certificate (PEM file) of that key for the PDFs' embedded signature; without one the key
+# certifies itself (a self-signed certificate derived from the key, published at /verify/keys.json).
+CERT_SIGNING_X509_FILE = os.environ.get("CERT_SIGNING_X509_FILE", "")
 # Without a configured key, development generates one on first use here (never with DEBUG off).
 CERT_SIGNING_DEV_KEY_DIR = Path(os.environ.get("CERT_SIGNING_DEV_KEY_DIR", BASE_DIR / "var" / "keys"))
 CERT_SIGNING_DEV_KEY_ALLOWED = env_bool("CERT_SIGNING_DEV_KEY_ALLOWED", DEBUG)
@@ -256,6 +314,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# --- Content-Security-Policy (django-csp) --------------------------------------------------------
+# Scripts and styles only from our own static files: no inline script, no inline style attribute.
+# The API docs page loosens style-src for itself only (Swagger UI sets inline styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # --- HTTPS (production behind a TLS-terminating proxy) -------------------------------------------

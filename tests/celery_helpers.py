@@ -34,9 +34,28 @@ def worker(settings):
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
     forget_connections(app)
+    app.control.purge()  # a message an earlier run left in this queue must not satisfy this test's waits
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
             yield app
     finally:
         app.conf.update(saved)
         forget_connections(app)
+
+
+def waiting_for_effect(handler: str, count: int = 1) -> threading.Event:
+    """An event set once the worker has finished ``count`` outbox deliveries of ``handler``
+    (``event.disconnect()`` stops listening)."""
+    from celery.signals import task_postrun
+
+    done, seen = threading.Event(), []
+
+    def finished(sender=None, args=None, **kwargs):
+        if sender is not None and sender.name == "outbox.deliver" and args and args[0] == handler:
+            seen.append(1)
+            if len(seen) >= count:
+                done.set()
+
+    task_postrun.connect(finished, weak=False)
+    done.disconnect = lambda: task_postrun.disconnect(finished)
+    return done

@@ -56,6 +56,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login failures, lockouts and throttles are counted in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _calendar_cache():
     """Each test sees the calendar rows of its own transaction, not a year cached by an earlier test."""
     from workflows.calendar import clear_cache
@@ -119,18 +129,26 @@ def _chinese_first():
 
 @pytest.fixture
 def api():
-    """An API client factory: ``api(user)`` authenticates with a real token."""
-    from rest_framework.authtoken.models import Token
+    """An API client factory: ``api(user)`` authenticates with a real token.
+
+    Tokens expire (API_TOKEN_TTL_HOURS): the token is issued as each request is made, at the time the test
+    has travelled to, so a test that moves months ahead is not refused with a 401.
+    """
     from rest_framework.test import APIClient
 
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+    from approvals.services import api_token_issue
 
-    return make
+    class TokenClient(APIClient):
+        def __init__(self, user=None):
+            super().__init__()
+            self.token_user = user
+
+        def request(self, **kwargs):
+            if self.token_user is not None:
+                self.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=self.token_user).key}")
+            return super().request(**kwargs)
+
+    return TokenClient
 
 
 @pytest.fixture(autouse=True)

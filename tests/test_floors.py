@@ -6,16 +6,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project"}
+OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project", "outbox"}
 # Each app may import itself and the apps listed; anything else of ours is an upward import.
 # ``audit`` is the bottom floor: the append-only record every app writes to.
 FLOORS = {
+    "outbox": set(),  # bottom floor: the floors above register their handlers by name
     "audit": set(),
-    "approvals": {"audit"},
-    "documents": {"approvals", "audit"},
-    "workflows": {"approvals", "documents", "audit"},
-    "metrics": {"workflows", "approvals", "documents", "audit"},
-    "demo": {"metrics", "workflows", "approvals", "documents", "audit"},
+    "approvals": {"audit", "outbox"},
+    "documents": {"approvals", "audit", "outbox"},
+    "workflows": {"approvals", "documents", "audit", "outbox"},
+    "metrics": {"workflows", "approvals", "documents", "audit", "outbox"},
+    "demo": {"metrics", "workflows", "approvals", "documents", "audit", "outbox"},
 }
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # What the test settings put into this process's environment must not leak into the production runs.
 TEST_ONLY = {
     "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_COOKIES",
-    "SECURE_HSTS_SECONDS", "CERT_SIGNING_DEV_KEY_ALLOWED", "CACHE_URL", "CONN_MAX_AGE",
+    "SECURE_HSTS_SECONDS", "CERT_SIGNING_DEV_KEY_ALLOWED", "CACHE_URL", "CONN_MAX_AGE", "SITE_URL",
 }
 PRODUCTION = {
     "SECRET_KEY": "k7Vq3pX9zL2mN8rT4wY6bC1dF5gH0jKs-production-like-secret-value",
@@ -22,6 +22,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://cma@127.0.0.1:5432/cma",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "SITE_URL": "https://cma.example.gov.cn",
 }
 
 

@@ -8,7 +8,7 @@ outcome the current status does not allow, is a 409.
 import copy
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -74,7 +74,7 @@ class TaskSerializer(DueFields, serializers.ModelSerializer):
     id = serializers.IntegerField(source="task_id")
     title = serializers.SerializerMethodField()
     application = StepApplicationSerializer()
-    claimed_by = serializers.CharField(source="claimed_by.username", default=None)
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None, allow_null=True)
     outcomes = serializers.SerializerMethodField()
 
     class Meta:
@@ -208,14 +208,20 @@ class TaskListView(APIView):
         parameters=[
             OpenApiParameter("scope", enum=["inbox", "queue"], description="inbox: 我的待办；queue: 待认领"),
             OpenApiParameter("due", enum=["overdue", "due_soon"], description="只看已超期 / 即将到期"),
-            OpenApiParameter("cursor", str, description="下一页：上一次响应的 next 链接中的翻页参数"),
-            OpenApiParameter("before", str, description="上一页：上一次响应的 previous 链接中的翻页参数"),
-            OpenApiParameter("page_size", int, description="每页条数（1–100，默认20）"),
+            OpenApiParameter("cursor", {"type": "string", "minLength": 1},
+                             description="下一页：上一次响应的 next 链接中的翻页参数"),
+            OpenApiParameter("before", {"type": "string", "minLength": 1},
+                             description="上一页：上一次响应的 previous 链接中的翻页参数"),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                             description="每页条数（1–100，默认20）"),
         ],
-        responses=TaskSerializer(many=True),
+        responses=inline_serializer("TaskPage", {
+            "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+            "results": TaskSerializer(many=True),
+        }),
     )
     def get(self, request):
-        query = TaskListQuery(data=request.query_params)
+        query = TaskListQuery(data=request.query_params.dict())  # a blank value is refused, not taken as absent
         query.is_valid(raise_exception=True)
         params = query.validated_data
         select = selectors.inbox if params["scope"] == "inbox" else selectors.claimable

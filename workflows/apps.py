@@ -13,3 +13,8 @@ class WorkflowsConfig(AppConfig):
         # After every migrate (and every flush): a database without a calendar gets one, so a
         # fresh install or a test database never computes deadlines without China's holidays.
         post_migrate.connect(seed_calendar, sender=self)
+
+        from outbox.registry import register
+
+        register("notifications.email", "workflows.tasks.email_effect")
+        register("calendar.due_dates", "workflows.tasks.due_dates_effect")

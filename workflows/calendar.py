@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+import outbox
+
 from .exceptions import CalendarMissing
 from .models import CalendarDay, CalendarYear
 
@@ -317,6 +319,4 @@ def _changed(years: list[int], *, start: date | None = None, end: date | None = 
         return
     start = start or date(min(years), 1, 1)
     end = end or date(max(years), 12, 31)
-    from . import tasks  # tasks → clocks → calendar: imported late
-
-    transaction.on_commit(lambda: tasks.due_dates_refresh.delay(start.isoformat(), end.isoformat()), robust=True)
+    outbox.schedule("calendar.due_dates", f"{start.isoformat()}/{end.isoformat()}")  # deadlines moved by the worker

@@ -4,7 +4,7 @@ The flow must not import the apps that read it (``metrics`` sits above ``workflo
 that may end an application call ``application_ended`` inside their transaction, and it calls each
 function named in ``settings.CMA_APPLICATION_ENDED_HOOKS`` (dotted paths, keyword ``application``).
 A hook runs inside the transaction that ended the application: it should only schedule work
-(``transaction.on_commit``), never do it.
+(an outbox row, ``outbox.schedule``), never do it.
 """
 
 from functools import cache

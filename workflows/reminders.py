@@ -23,22 +23,23 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.models import User
 
 from . import steps
 from .calendar import add_working_days, loaded_years, working_days_between
 from .clocks import Clock, due_dates_refresh, due_soon_limit, today
 from .exceptions import CalendarMissing
-from .models import ClockAlert, Notification, Step, TextMessage
+from .models import ClockAlert, Step, TextMessage
 from .notifications.services import notify
 
 logger = logging.getLogger(__name__)
+# How long an unsent text waits for its own task before the check queues it again, and when it is given up.
+EMAIL_GRACE = timedelta(minutes=10)
+EMAIL_GIVE_UP = timedelta(days=3)
 
 Kind = ClockAlert.Kind
 BATCH = 200
-# How long an unsent e-mail waits for its own task before the check queues it again.
-EMAIL_GRACE = timedelta(minutes=10)
-EMAIL_GIVE_UP = timedelta(days=3)
 
 
 def clocks_check(*, on: date | None = None) -> dict[str, int]:
@@ -56,7 +57,6 @@ def clocks_check(*, on: date | None = None) -> dict[str, int]:
         key = "applicant_due_soon" if applicant else "due_soon"
         counts[key] = _send(Kind.DUE_SOON, candidates, on)
     counts["overdue"] = _send(Kind.OVERDUE, _live().filter(due_date__lt=on), on)
-    counts["emails_requeued"] = _requeue_unsent_emails()
     counts["texts_requeued"] = _requeue_unsent_texts()
     return counts
 
@@ -130,7 +130,7 @@ def _send(kind: str, candidates: QuerySet, on: date) -> int:
         if not ids:
             return sent
         last_id = ids[-1]
-        with transaction.atomic():
+        with transaction.atomic(), outbox.batch():  # the batch's e-mails: one INSERT into the outbox
             locked = (
                 candidates.filter(pk__in=ids)
                 .select_for_update(skip_locked=True, of=("self",))
@@ -238,21 +238,6 @@ def _requester(step: Step) -> list[User]:
         .first()
     )
     return [stopped.finished_by] if stopped else []
-
-
-def _requeue_unsent_emails() -> int:
-    """Mails whose task was lost (broker restarted, eager run failed) are queued again."""
-    from .tasks import notification_email_send
-
-    now = timezone.now()
-    stale = Notification.objects.filter(
-        email_wanted=True, emailed_at__isnull=True, created_at__lt=now - EMAIL_GRACE,
-        created_at__gte=now - EMAIL_GIVE_UP,  # an address that bounces for days is left to the admin
-    ).values_list("pk", flat=True)[:1000]
-    ids = list(stale)
-    for pk in ids:
-        notification_email_send.delay(pk)
-    return len(ids)
 
 
 def _requeue_unsent_texts() -> int:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+import outbox
 from approvals import services as domain
 from approvals.models import Application, User
 from documents import services as documents
@@ -88,7 +89,7 @@ def _locked(task_id: int):
     if found is None:
         raise TaskConflict(_("任务不存在。"))
     process_id, flow_task = found
-    with flow_task.flow_class.lock(process_id):
+    with flow_task.flow_class.lock(process_id), outbox.batch():  # the step's side effects: one INSERT
         task = Task.objects.select_related("step").get(pk=task_id)
         task.process = ApplicationProcess.objects.select_related("application__rule_set").get(pk=process_id)
         yield task.flow_task.activation_class(task), task.step

@@ -50,6 +50,18 @@ def clocks_tick() -> dict[str, int]:
     return lapses.clocks_tick(on=clocks.today())
 
 
+def email_effect(key: str) -> None:
+    """Outbox handler ``notifications.email`` (key: the notification id)."""
+    if not notifications.email_send(notification_id=int(key)) and notifications.email_pending(notification_id=int(key)):
+        raise RuntimeError("being mailed by another worker; tried again later")  # never marked done unsent
+
+
+def due_dates_effect(key: str) -> None:
+    """Outbox handler ``calendar.due_dates`` (key: ``start/end`` ISO dates of the edited span)."""
+    start, end = key.split("/")
+    clocks.due_dates_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
+
+
 @beat_init.connect
 def check_when_beat_starts(sender=None, **kwargs) -> None:
     """Catch up at once after downtime instead of one full interval later (beat counts the

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.models import Agency, Application, Certificate, Deficiency, ScopeItem, User
+from approvals.models.applications import ReviewMode
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -13,7 +14,7 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    agency = AgencySerializer(read_only=True)
+    agency = AgencySerializer(read_only=True, allow_null=True)  # officials belong to no agency
     roles = serializers.SerializerMethodField()
     name = serializers.CharField(source="get_full_name")
 
@@ -47,17 +48,20 @@ class ApplicationSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     scope = ScopeItemSerializer(source="scope_items", many=True, required=False)
     deficiencies = DeficiencySerializer(many=True, read_only=True)
-    rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # blank until the acceptance decides it
+    review_mode = serializers.ChoiceField(choices=ReviewMode.choices, allow_blank=True, read_only=True)
     certificate_number = serializers.SerializerMethodField(help_text="本申请颁发的证书编号（首次申请）")
     certificate = serializers.CharField(
         required=False, allow_blank=True, write_only=True, max_length=40,
         help_text="延续、变更、扩项、注销：所涉证书的编号",
     )
-    subject_certificate = serializers.SlugRelatedField(slug_field="number", read_only=True,
+    subject_certificate = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True,
                                                        help_text="所涉证书的现行编号")
     changes = serializers.ListField(child=serializers.DictField(), required=False, max_length=20,
                                     help_text="变更：[{kind: 变更类型, value: 变更后内容}]")
-    commitment_signed_by = serializers.CharField(source="commitment_signed_by.username", read_only=True, default=None)
+    # a method field: a dotted source with a default is left out of a PATCH answer (DRF skips defaults on partial)
+    commitment_signed_by = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -71,6 +75,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "review_mode", "review_experts", "decision_reason", "submitted_at",
                             "decided_at", "commitment_signed_at", "commitment_text"]
 
+    def get_commitment_signed_by(self, application) -> str | None:
+        signer = application.commitment_signed_by
+        return signer.username if signer else None
+
     def get_certificate_number(self, application) -> str | None:
         certificate = getattr(application, "certificate", None)
         return certificate.number if certificate else None
@@ -82,15 +90,42 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    """The certificate's current version (earlier ones: the public check's ``versions``)."""
+
     application = serializers.IntegerField(source="application_id", read_only=True)
+    version = serializers.IntegerField(source="current.version", read_only=True)
+    agency_name = serializers.CharField(source="current.agency_name", read_only=True)
+    address = serializers.CharField(source="current.address", read_only=True)
+    test_sites = serializers.CharField(source="current.test_sites", read_only=True)
+    issuing_authority = serializers.CharField(source="current.issuing_authority", read_only=True)
+    approved_on = serializers.DateField(source="current.approved_on", read_only=True)
+    issued_on = serializers.DateField(source="current.issued_on", read_only=True)
+    expires_on = serializers.DateField(source="current.expires_on", read_only=True)
+    scope = serializers.JSONField(source="current.scope", read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
-        fields = ["number", "application", "agency_name", "address", "test_sites", "issuing_authority", "approved_on",
-                  "issued_on", "expires_on", "status", "scope"]
+        fields = ["number", "version", "application", "agency_name", "address", "test_sites", "issuing_authority",
+                  "approved_on", "issued_on", "expires_on", "status", "scope"]
 
     def get_status(self, certificate) -> str:
         from django.utils import timezone
 
         return certificate.status_on(timezone.localdate())
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="after this moment the token gets 401; ask for a new one")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of a 401, 403, 404, 409 or 429 answer."""
+
+    detail = serializers.CharField()

@@ -1,26 +1,67 @@
+from django.contrib.auth import authenticate
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from approvals import services
+from approvals.authentication import lockout_message, token_expires_at
 from approvals.converters import DatabaseIdConverter
 from approvals.models import Application, Certificate, ScopeItem
 
-from .serializers import AgencySerializer, ApplicationSerializer, CertificateSerializer, MeSerializer
+from .serializers import (
+    AgencySerializer,
+    ApplicationSerializer,
+    CertificateSerializer,
+    ErrorSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 
 
-class TokenView(ObtainAuthToken):
-    """POST {username, password} → {token}. Send it as ``Authorization: Token <token>``."""
+class TokenView(APIView):
+    """POST {username, password} → {token, expires}. Send it as ``Authorization: Token <token>``.
 
-    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    After LOGIN_FAILURE_LIMIT wrong passwords the username is locked for this address (429), like the
+    login page; the endpoint is also rate-limited per address. The token expires after
+    API_TOKEN_TTL_HOURS and is revoked by ``POST auth/logout/``.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 401: ErrorSerializer}, auth=[])
+    def post(self, request):
+        credentials = TokenRequestSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        # the plain HttpRequest: django-axes counts the failure against it and marks a lockout there
+        user = authenticate(request._request, **credentials.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None or not user.is_active:
+            response = Response({"detail": _("用户名或密码不正确。")}, status=status.HTTP_401_UNAUTHORIZED)
+            response["WWW-Authenticate"] = 'Token realm="api"'
+            return response
+        token = services.api_token_issue(user=user)
+        return Response(TokenSerializer({"token": token.key, "expires": token_expires_at(token)}).data)
+
+
+class LogoutView(APIView):
+    """Revoke the caller's API tokens (204): the key stops working at once."""
+
+    @extend_schema(request=None, responses={204: None, 401: ErrorSerializer})
+    def post(self, request):
+        services.api_tokens_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -114,4 +155,4 @@ class CertificateView(RetrieveAPIView):
 
     def get_queryset(self):
         visible = Application.objects.visible_to(self.request.user)
-        return Certificate.objects.filter(application__in=visible)
+        return Certificate.objects.filter(application__in=visible).select_related("current")

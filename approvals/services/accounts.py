@@ -49,3 +49,26 @@ def applicant_sign_up(*, username: str, password: str, full_name: str = "", emai
     user.save()
     agency_register(by=user, **agency)
     return user
+
+
+def api_token_issue(*, user: User):
+    """The user's API token: the current one while it is valid, otherwise a new one (the expired one
+    is deleted, so an old key never comes back to life)."""
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from approvals.authentication import token_expires_at
+
+    token = Token.objects.filter(user=user).first()
+    if token is not None and token_expires_at(token) <= timezone.now():
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete every API token of the user (on logout); returns how many there were."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

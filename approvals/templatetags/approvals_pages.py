@@ -97,3 +97,24 @@ def number_code_names(application) -> dict:
     from approvals.selectors import number_code_labels
 
     return number_code_labels(field_code=application.field_code, industry_code=application.industry_code)
+
+
+AUDIT_EVENTS = {
+    "decision": gettext_lazy("审批决定"),
+    "certificate.sign": gettext_lazy("证书签名"),
+    "key.retire": gettext_lazy("停用签名密钥"),
+    "rule_set.change": gettext_lazy("修改规则集"),
+    "rule_set.new_version": gettext_lazy("规则集新版本"),
+    "admin.add": gettext_lazy("后台新增"),
+    "admin.change": gettext_lazy("后台修改"),
+    "admin.delete": gettext_lazy("后台删除"),
+    "admin.calendar_reload": gettext_lazy("重新载入工作日历"),
+}
+
+
+@register.filter
+def audit_event(action: str) -> str:
+    """An audit entry's event as people name it (the stored code stays in the record and its exports)."""
+    if action.startswith("application."):
+        return str(TRANSITION_LABELS.get(action.split(".", 1)[1], action))
+    return str(AUDIT_EVENTS.get(action, action))

@@ -51,7 +51,7 @@ def test_token_and_me(api, applicant):
     response = api().post("/api/v1/auth/token/", {"username": "applicant", "password": "test-pass-2026"})
     assert response.status_code == 200 and len(response.data["token"]) == 40
     wrong = api().post("/api/v1/auth/token/", {"username": "applicant", "password": "nope"})
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401 and wrong["WWW-Authenticate"].startswith("Token")
     me = api(applicant).get("/api/v1/me/")
     assert me.data["username"] == "applicant" and me.data["agency"]["id"] == applicant.agency_id
     assert me.data["roles"] == ["applicant"]

@@ -60,8 +60,12 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    # Anything the Content-Security-Policy blocks (an inline script or style) fails the test.
+    blocked = []
+    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     yield tab
     context.close()
+    assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

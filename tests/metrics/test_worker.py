@@ -1,15 +1,13 @@
 """A real Celery worker, through a real broker: facts after the flow ends an application, an export with progress."""
 
-import threading
-
 import pytest
-from celery.signals import task_postrun
 from django.db import transaction
 
-from metrics import tasks  # noqa: F401  (registers the tasks with the worker)
 from metrics.exports import export_path, export_request
 from metrics.models import ApplicationFacts, MetricsExport
 from metrics.selectors import Filters
+from outbox import tasks as outbox_tasks  # noqa: F401  (registers the delivery with the worker)
+from tests.celery_helpers import waiting_for_effect
 from tests.factories import ApplicationFactory
 from workflows import services
 from workflows.models import Step
@@ -17,25 +15,10 @@ from workflows.models import Step
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def waiting_for(name: str, count: int = 1) -> threading.Event:
-    """An event set once the worker has finished ``count`` runs of the task ``name``."""
-    done, seen = threading.Event(), []
-
-    def finished(sender=None, **kwargs):
-        if sender is not None and sender.name == name:
-            seen.append(1)
-            if len(seen) >= count:
-                done.set()
-
-    task_postrun.connect(finished, weak=False)
-    done.disconnect = lambda: task_postrun.disconnect(finished)
-    return done
-
-
 def test_the_worker_records_the_facts_and_builds_an_export(worker, applicant, acceptor, monitor):  # noqa: F811
     application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
     services.application_submit(application=application, by=applicant)
-    facts_done = waiting_for("metrics.tasks.facts_compute")
+    facts_done = waiting_for_effect("metrics.facts")
     try:
         step = Step.objects.active().get(application=application, node="accept")
         services.task_complete(task_id=step.task_id, by=acceptor, outcome="refuse",
@@ -46,7 +29,7 @@ def test_the_worker_records_the_facts_and_builds_an_export(worker, applicant, ac
     facts = ApplicationFacts.objects.get(application=application)
     assert facts.outcome == "refused" and facts.steps == 2 and facts.days_counted == 0
 
-    export_done = waiting_for("metrics.tasks.export_build")
+    export_done = waiting_for_effect("metrics.export")
     try:
         with transaction.atomic():
             export = export_request(by=monitor, kind="facts", fmt="csv", filters=Filters())

@@ -29,7 +29,9 @@ def test_beat_and_a_real_worker_send_each_reminder_once(worker, draft, applicant
         scheduler = DatabaseScheduler(app=worker)
         assert PeriodicTask.objects.filter(name="statutory-clocks", task="workflows.tasks.clocks_check").exists()
         clock.shift(timedelta(minutes=16))  # one interval later the entry is due
-        scheduler.tick()  # beat publishes the check to Redis; the worker runs it
+        for _ in range(len(scheduler.schedule) + 1):  # beat sends one due entry per tick (the outbox's too)
+            if scheduler.tick() != 0:
+                break  # nothing more is due: the check was published to Redis; the worker runs it
         # The worker takes tasks in order: once a check sent now has answered, the beat's run and
         # the mails it queued are done. Two more runs over the same state send nothing.
         second = tasks.clocks_check.delay().get(timeout=30)

@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
+from outbox import services as outbox_services
+from outbox.models import Message as OutboxMessage
 from tests.factories import UserFactory
 from tests.timecontrol import at
 from workflows import reminders, services
@@ -128,11 +130,19 @@ def test_a_mail_that_failed_is_sent_by_a_later_run(submitted, acceptor, settings
     check(date(2026, 3, 5), django_capture_on_commit_callbacks)
     notification = reminder_messages().get()
     assert notification.email_wanted and notification.emailed_at is None  # kept, not lost
+    message = OutboxMessage.objects.get(handler="notifications.email", key=str(notification.pk))
+    assert message.done_at is None and message.attempts == 1 and "mail server down" in message.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert check(date(2026, 3, 5), django_capture_on_commit_callbacks, minute=5)["emails_requeued"] == 0  # grace
-    assert check(date(2026, 3, 5), django_capture_on_commit_callbacks, minute=15)["emails_requeued"] == 1
+
+    def reconcile(minute: int) -> int:
+        with at(date(2026, 3, 5), 9, minute), django_capture_on_commit_callbacks(execute=True):
+            return outbox_services.reconcile()
+
+    assert reconcile(1) == 0  # backing off: twice the retry delay after one failure
+    assert reconcile(5) == 1
     assert [m.to for m in mail.outbox] == [["acceptor@example.com"]]
-    assert check(date(2026, 3, 5), django_capture_on_commit_callbacks, minute=30)["emails_requeued"] == 0
+    assert OutboxMessage.objects.get(pk=message.pk).done_at is not None
+    assert reconcile(30) == 0
     assert len(mail.outbox) == 1
 
 

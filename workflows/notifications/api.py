@@ -24,6 +24,10 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PageSize(serializers.Serializer):
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
 class NewestFirst(CursorPagination):
     """Keyset pages, newest first, with the unread count alongside (no COUNT of the whole list)."""
 
@@ -31,6 +35,19 @@ class NewestFirst(CursorPagination):
     page_size = 20
     max_page_size = 100
     page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        """A page size that is no number is a 400, as the schema's integer says (DRF would ignore it)."""
+        size = PageSize(data=request.query_params.dict())
+        size.is_valid(raise_exception=True)
+        return size.validated_data.get("page_size", self.page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
     def get_paginated_response(self, data):
         return Response({
@@ -46,6 +63,10 @@ class NewestFirst(CursorPagination):
         return schema
 
 
+class UnreadQuery(serializers.Serializer):
+    unread = serializers.BooleanField(required=False)
+
+
 @extend_schema(
     tags=["notifications"],
     parameters=[OpenApiParameter("unread", bool, description="只列出未读消息")],
@@ -57,7 +78,10 @@ class NotificationList(generics.ListAPIView):
     pagination_class = NewestFirst
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}
+        # "true"/"false" (or 1/0) as the schema says; anything else is a 400, not silently "all"
+        query = UnreadQuery(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        unread = query.validated_data.get("unread", False)
         return selectors.notifications_for(user=self.request.user, unread_only=unread)
 
 

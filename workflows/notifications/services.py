@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import outbox
 from approvals.models import User
 
 from ..models import ClockAlert, Notification, TextMessage
@@ -37,17 +38,17 @@ def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "",
         rows = list(Notification.objects.filter(key=key, user_id__in=recipients, emailed_at__isnull=True))
     else:
         Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in rows if row.email_wanted]
-    if ids:
-        transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
+    with outbox.batch():  # one statement for all the mails
+        for row in rows:
+            if row.email_wanted:
+                outbox.schedule("notifications.email", row.pk)
     return rows
 
 
-def _enqueue_emails(ids: list[int]) -> None:
-    from ..tasks import notification_email_send  # tasks import these services
-
-    for pk in ids:
-        notification_email_send.delay(pk)
+def email_pending(*, notification_id: int) -> bool:
+    """Whether the notification still waits for its e-mail."""
+    return Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True,
+                                       user__email__gt="").exists()
 
 
 def email_send(*, notification_id: int) -> bool:

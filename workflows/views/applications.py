@@ -25,6 +25,7 @@ from audit import selectors as audit_selectors
 from documents import answers
 from documents import selectors as document_selectors
 from documents.contexts import verify_url
+from documents.downloads import private_download
 from documents.storage import private_storage
 from documents.uploads import limit_uploads, too_large
 from documents.validation import too_large_message
@@ -111,7 +112,7 @@ def application_record(request, pk: int, fmt: str):
         for row in rows:
             writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_download(response)
 
 
 def _commitment_letter(application: Application) -> str:

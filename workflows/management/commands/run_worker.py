@@ -42,7 +42,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, concurrency: int, loglevel: str, no_beat: bool, **options):
         configure(concurrency=concurrency)
-        argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+        # Gossip and mingle only chat between workers; their restart after a lost connection is
+        # where kombu breaks (deploy/systemd/cma-worker.service runs without them too).
+        argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
         if not no_beat:
             argv.append("--beat")
         app.worker_main(argv)

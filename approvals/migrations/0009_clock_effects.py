@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0005_procedure_rules'),
+        ('approvals', '0008_test_sites_by_type'),
     ]
 
     operations = [

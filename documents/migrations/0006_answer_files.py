@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0002_seed_rule_sets'),
-        ('documents', '0003_procedure_catalogues'),
+        ('documents', '0005_certificate_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
