@@ -12,7 +12,7 @@ alert succeed once (insert-or-skip); the notifications are written in the same t
 """
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -33,6 +33,9 @@ from .models import ClockAlert, Step
 from .notifications.services import notify
 
 logger = logging.getLogger(__name__)
+# How long an unsent text waits for its own task before the check queues it again, and when it is given up.
+EMAIL_GRACE = timedelta(minutes=10)
+EMAIL_GIVE_UP = timedelta(days=3)
 
 Kind = ClockAlert.Kind
 BATCH = 200
