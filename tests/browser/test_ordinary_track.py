@@ -38,7 +38,7 @@ def test_applicant_submits_and_officer_accepts(page, screenshot, applicant, acce
     page.get_by_role("link", name="新建申请").first.click()
     page.get_by_label("检验检测场所地址").fill("贵州省贵阳市观山湖区长岭北路1号实验楼")
     page.get_by_label("授权签字人").fill("王五 技术负责人 食品")
-    rows = page.locator("[data-rows] > [data-row]")
+    rows = page.locator("[data-formset=scope] [data-rows] > [data-row]")
     expect(rows).to_have_count(2)
     for index, (item, parameter, standard) in enumerate(
         [("食用植物油", "酸价", "GB 5009.229-2016"), ("食用植物油", "过氧化值", "GB 5009.227-2016")]

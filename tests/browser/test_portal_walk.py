@@ -82,7 +82,7 @@ def test_the_applicant_files_a_first_application_in_at_most_12_clicks(browser, l
         walk.check("new application")
         page.get_by_label("检验检测场所地址").fill("贵州省贵阳市观山湖区长岭北路1号实验楼")
         page.get_by_label("授权签字人").fill("王五 技术负责人 食品")
-        row = page.locator("[data-rows] > [data-row]").first
+        row = page.locator("[data-formset=scope] [data-rows] > [data-row]").first
         row.get_by_label("类别（产品/项目/参数）").fill("食品")
         row.get_by_label("检测对象/项目").fill("食用植物油")
         row.get_by_label("参数", exact=True).fill("酸价")
