@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, Certificate
@@ -57,7 +58,11 @@ class RenderedDocument(models.Model):
 
     @property
     def filename(self) -> str:
+        """The official document's file name, in Chinese whatever the page's language (it is the
+        document's own title, not a label of the page)."""
         if self.kind == self.Kind.CERTIFICATE and self.certificate_id:
             return f"资质认定证书-{self.certificate.number}.pdf"
         suffix = f"-第{self.round}次" if self.kind == self.Kind.SUPPLEMENT_NOTICE else ""
-        return f"{self.get_kind_display()}-{self.application.reference}{suffix}.pdf"
+        with translation.override("zh-hans"):
+            kind = str(self.get_kind_display())
+        return f"{kind}-{self.application.reference}{suffix}.pdf"
