@@ -8,7 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdmin
 
 from . import services
-from .models import Agency, Application, Certificate, Deficiency, NumberCode, RuleSet, ScopeItem, StatusChange, User
+from .models import (
+    Agency,
+    Application,
+    Certificate,
+    CertificateAction,
+    CertificateVersion,
+    Deficiency,
+    NumberCode,
+    RuleSet,
+    ScopeItem,
+    StatusChange,
+    User,
+)
 from .models.rules import FROZEN_MESSAGE
 
 
@@ -109,12 +121,50 @@ class ApplicationAdmin(AuditedAdmin):
     inlines = [ScopeItemInline, DeficiencyInline, StatusChangeInline]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CertificateVersionInline(ReadOnlyInline):
+    model = CertificateVersion
+    fields = ("version", "number", "application", "agency_name", "issued_on", "expires_on", "issued_by")
+    readonly_fields = fields
+
+
+class CertificateActionInline(ReadOnlyInline):
+    model = CertificateAction
+    fields = ("seq", "kind", "source", "target", "effective_on", "reason", "by", "at")
+    readonly_fields = fields
+
+
 @admin.register(Certificate)
-class CertificateAdmin(AuditedAdmin):
-    list_display = ("number", "agency_name", "issued_on", "expires_on", "status")
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: content changes only as a new version through a procedure, and the status only by a
+    recorded decision (the officials' certificate pages), never by editing here."""
+
+    list_display = ("number", "agency", "status", "current")
     list_filter = ("status",)
-    search_fields = ("number", "agency_name")
-    readonly_fields = ("number", "application", "agency", "scope", "issued_by")
+    search_fields = ("number", "agency__name", "versions__number")
+    list_select_related = ("agency", "current")
+    readonly_fields = ("number", "application", "agency", "status", "status_since", "current", "issued_by")
+    inlines = [CertificateVersionInline, CertificateActionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NumberCode)

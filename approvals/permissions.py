@@ -7,7 +7,7 @@ ROLES = {
     "applicant": ["approvals.add_application", "approvals.change_application"],
     "acceptor": ["approvals.view_application", "approvals.accept_application"],
     "reviewer": ["approvals.view_application", "approvals.review_application"],
-    "approver": ["approvals.view_application", "approvals.decide_application"],
+    "approver": ["approvals.view_application", "approvals.decide_application", "approvals.decide_certificate_status"],
     "issuer": ["approvals.view_application", "approvals.issue_certificate"],
     "monitor": ["approvals.view_application", "approvals.monitor_service"],
 }

@@ -10,6 +10,7 @@ in the same run, interleaved with the product so that machine noise hits all thr
                 would write it: the stylesheet and fonts are loaded on every call;
   direct-warm — the same, reusing one parsed stylesheet and font configuration (pure layout and
                 PDF writing: the floor for this document).
+"signed" is the product plus the embedded PDF signature (pyHanko), what the worker stores.
 Targets: product median under 150 ms, product / direct under 1.3.
 The last line is one JSON object (bench "pdf"): medians, p90s and CPU medians in ms, the ratios.
 ``--tiny`` renders a 3-item scope twice (a smoke run for CI).
@@ -34,14 +35,16 @@ from django.template.loader import render_to_string  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from approvals.models import Agency, Application, Certificate  # noqa: E402
+from approvals.models import Agency, Application, CertificateVersion  # noqa: E402
 from bench.jsonline import emit  # noqa: E402
 from documents import rendering  # noqa: E402
 from documents.contexts import TEMPLATES, certificate_context  # noqa: E402
 from documents.models import RenderedDocument  # noqa: E402
+from documents.pdfsign import sign_pdf  # noqa: E402
+from documents.signing import current_key  # noqa: E402
 
 
-def sample_certificate(items: int, short: bool = False) -> Certificate:
+def sample_certificate(items: int, short: bool = False) -> CertificateVersion:
     agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
                     address="贵州省贵阳市观山湖区长岭北路55号")
     application = Application(agency=agency, authorised_signatories="王五 技术负责人 食品\n赵六 质量负责人 全部领域")
@@ -54,16 +57,23 @@ def sample_certificate(items: int, short: bool = False) -> Certificate:
              "standard": f"GB 5009.{i}-2016 食品安全国家标准", "limitation": "只测第一法" if i % 7 == 0 else ""}
             for i in range(1, items + 1)
         ]
-    return Certificate(number="262420000001", agency=agency, application=application, agency_name=agency.name,
-                       address=agency.address, test_sites="贵州省贵阳市观山湖区长岭北路55号实验楼\n贵州省贵阳市白云区科技园3号",
-                       issuing_authority="贵州省市场监督管理局", approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26),
-                       expires_on=date(2032, 11, 25), scope=scope)
+    return CertificateVersion(
+        version=1, number="262420000001", application=application, agency_name=agency.name,
+        credit_code=agency.credit_code, signatories=application.authorised_signatories, address=agency.address,
+        test_sites="贵州省贵阳市观山湖区长岭北路55号实验楼\n贵州省贵阳市白云区科技园3号",
+        issuing_authority="贵州省市场监督管理局", approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26),
+        expires_on=date(2032, 11, 25), scope=scope)
 
 
-def product(certificate: Certificate) -> bytes:
+def product(certificate: CertificateVersion) -> bytes:
     context = certificate_context(certificate, None)
     pdf, _pages = rendering.render_pdf_pages(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], context)
     return pdf
+
+
+def product_signed(certificate: CertificateVersion) -> bytes:
+    """The product plus the embedded PDF signature (pyHanko, Ed25519), as the worker stores it."""
+    return sign_pdf(product(certificate), key=current_key(), reason="资质认定证书")
 
 
 def direct(html: str) -> bytes:
@@ -90,7 +100,8 @@ def main() -> None:
     def direct_warm() -> bytes:
         return HTML(string=html, base_url=rendering.BASE_URL).write_pdf(stylesheets=[warm_css], font_config=warm_fonts)
 
-    cases = {"product": lambda: product(certificate), "direct": lambda: direct(html), "direct-warm": direct_warm}
+    cases = {"product": lambda: product(certificate), "signed": lambda: product_signed(certificate),
+             "direct": lambda: direct(html), "direct-warm": direct_warm}
     sizes = {name: len(fn()) for name, fn in cases.items()}  # warm-up (fonts, caches, imports)
     for fn in cases.values():
         fn()
@@ -114,6 +125,7 @@ def main() -> None:
               f"   {sizes[name] / 1024:5.0f} KiB")
     print(f"  ratio product / direct      {med['product'] / med['direct']:.2f}   (target < 1.3)")
     print(f"  ratio product / direct-warm {med['product'] / med['direct-warm']:.2f}")
+    print(f"  ratio signed / product      {med['signed'] / med['product']:.2f}   (the embedded PDF signature's cost)")
     print(f"  product median {med['product']:.1f} ms {'<' if med['product'] < 150 else '>='} 150 ms target")
     figures = {"items": args.items, "rows": "short" if args.short else "wrapping", "runs": args.runs}
     for name, values in times.items():
@@ -123,6 +135,7 @@ def main() -> None:
         figures[f"{key}_cpu_median_ms"] = statistics.median(cpu[name])
     figures["ratio_product_direct"] = med["product"] / med["direct"]
     figures["ratio_product_direct_warm"] = med["product"] / med["direct-warm"]
+    figures["ratio_signed_product"] = med["signed"] / med["product"]
     emit("pdf", figures)
 
 

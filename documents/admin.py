@@ -71,8 +71,8 @@ class VerificationKeyAdmin(AuditedAdmin):
 
 @admin.register(CertificateSignature)
 class CertificateSignatureAdmin(admin.ModelAdmin):
-    list_display = ("certificate", "key", "signed_at")
-    readonly_fields = ("certificate", "key", "signature", "payload_sha256", "signed_at")
+    list_display = ("version", "key", "signed_at")
+    readonly_fields = ("version", "key", "signature", "payload_sha256", "signed_at")
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -239,8 +240,8 @@ class CertificatePdf(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, number: str):
         certificate = get_object_or_404(selectors.visible_certificates(user=request.user), number=number)
-        rendered = get_object_or_404(RenderedDocument.objects.select_related("application", "certificate"),
-                                     certificate=certificate, kind=RenderedDocument.Kind.CERTIFICATE)
+        rendered = get_object_or_404(RenderedDocument.objects.select_related("application", "certificate", "version"),
+                                     version_id=certificate.current_id, kind=RenderedDocument.Kind.CERTIFICATE)
         return _pdf(rendered)
 
 
@@ -251,26 +252,40 @@ class PublicVerifyThrottle(AnonRateThrottle):
 
 
 class PublicCertificate(APIView):
-    """公开查询: a certificate's status, agency, dates, scope and whether its signature checks."""
+    """公开查询: a certificate's status and the authority's decisions (date and reason), agency, dates,
+    scope, whether the shown version's signature checks, and every version with what it changed.
+    ``?version=N`` shows version N (an old version says it has been superseded)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [PublicVerifyThrottle]
 
-    @extend_schema(auth=[], responses=inline_serializer("PublicCertificate", {
-        "number": serializers.CharField(), "status": serializers.CharField(), "status_display": serializers.CharField(),
-        "genuine": serializers.BooleanField(), "signature": serializers.DictField(), "agency": serializers.DictField(),
-        "issuing_authority": serializers.CharField(), "approved_on": serializers.DateField(),
-        "issued_on": serializers.DateField(), "expires_on": serializers.DateField(),
-        "scope": serializers.ListField(child=serializers.DictField()), "verify_url": serializers.URLField(),
-    }))
+    @extend_schema(auth=[], parameters=[OpenApiParameter("version", int, required=False)],
+                   responses={200: inline_serializer("PublicCertificate", {
+                       "number": serializers.CharField(), "version": serializers.IntegerField(),
+                       "current_version": serializers.IntegerField(), "superseded": serializers.BooleanField(),
+                       "status": serializers.CharField(), "status_display": serializers.CharField(),
+                       "genuine": serializers.BooleanField(), "signature": serializers.DictField(),
+                       "agency": serializers.DictField(), "issuing_authority": serializers.CharField(),
+                       "approved_on": serializers.DateField(), "issued_on": serializers.DateField(),
+                       "expires_on": serializers.DateField(), "scope": serializers.ListField(child=serializers.DictField()),
+                       "actions": serializers.ListField(child=serializers.DictField()),
+                       "versions": serializers.ListField(child=serializers.DictField()),
+                       "verify_url": serializers.URLField(),
+                   }), 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def get(self, request, number: str):
-        check = selectors.certificate_check(number=number)
+        raw = request.query_params.get("version", "")
+        if raw and (not raw.isdigit() or len(raw) > 4):
+            return Response({"version": [_("版本应为正整数。")]}, status=status.HTTP_400_BAD_REQUEST)
+        check = selectors.certificate_check(number=number, version=int(raw) if raw else None)
         if not check.found:
             return Response({"detail": check.reason}, status=status.HTTP_404_NOT_FOUND)
         payload = check.payload
         return Response({
-            "number": check.number,
+            "number": payload["number"],
+            "version": check.version.version,
+            "current_version": check.current.version,
+            "superseded": check.superseded,
             "status": check.status,
             "status_display": check.status_label,
             "genuine": check.genuine,
@@ -284,5 +299,21 @@ class PublicCertificate(APIView):
             "expires_on": payload["expires_on"],
             "scope": payload["scope"],
             "authorised_signatories": payload["authorised_signatories"],
-            "verify_url": verify_url(check.number),
+            "actions": [
+                {"kind": a.kind, "kind_display": a.get_kind_display(), "effective_on": a.effective_on,
+                 "reason": a.reason, "status": a.target}
+                for a in check.actions
+            ],
+            "versions": [
+                {"version": row.version.version, "number": row.version.number, "issued_on": row.version.issued_on,
+                 "expires_on": row.version.expires_on, "current": row.is_current,
+                 "application_type": row.version.application.application_type,
+                 "changes": [{"field": label, "before": before, "after": after}
+                             for label, before, after in row.header_changes],
+                 "annex": {"added": row.annex.added, "removed": row.annex.removed,
+                           "changed": [{"before": b, "after": a} for b, a in row.annex.changed]},
+                 "verify_url": verify_url(row.version.number, row.version.version)}
+                for row in check.history
+            ],
+            "verify_url": verify_url(payload["number"], check.version.version),
         })

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import Application, Certificate, Deficiency, StatusChange
+from approvals.models import Application, CertificateAction, CertificateVersion, Deficiency, StatusChange
 
 from .models import CertificateSignature, DocumentRequirement, RenderedDocument
 from .rendering import qr_png
@@ -19,6 +19,14 @@ TEMPLATES = {
     Kind.REFUSAL_NOTICE: "documents/pdf/refusal_notice.html",
     Kind.DECISION_LETTER: "documents/pdf/decision_letter.html",
     Kind.CERTIFICATE: "documents/pdf/certificate.html",
+    Kind.SUSPENSION_LETTER: "documents/pdf/certificate_letter.html",
+    Kind.RESTORATION_LETTER: "documents/pdf/certificate_letter.html",
+    Kind.REVOCATION_LETTER: "documents/pdf/certificate_letter.html",
+    Kind.CANCELLATION_LETTER: "documents/pdf/certificate_letter.html",
+}
+LETTER_PREFIX = {
+    Kind.SUSPENSION_LETTER: "停字", Kind.RESTORATION_LETTER: "复字", Kind.REVOCATION_LETTER: "撤字",
+    Kind.CANCELLATION_LETTER: "注字",
 }
 # The transition whose audit row dates each notice.
 DATED_BY = {
@@ -35,9 +43,12 @@ DOC_PREFIX = {
 }
 
 
-def verify_url(number: str) -> str:
-    """The public verification URL a certificate's QR code carries."""
-    return settings.SITE_URL + reverse("documents:verify", args=[number])
+def verify_url(number: str, version: int | None = None) -> str:
+    """The public verification URL: of a certificate (its current version), or of one version (what
+    that version's QR code carries, so an old printout still says it has been superseded)."""
+    if version is None:
+        return settings.SITE_URL + reverse("documents:verify", args=[number])
+    return settings.SITE_URL + reverse("documents:verify-version", args=[number, version])
 
 
 def _change(application: Application, names: list[str], nth: int = 1) -> StatusChange | None:
@@ -102,13 +113,13 @@ def notice_context(rendered: RenderedDocument) -> dict:
     return context
 
 
-def certificate_context(certificate: Certificate, signature: CertificateSignature | None) -> dict:
-    payload = certificate_payload(certificate)
-    url = verify_url(certificate.number)
+def certificate_context(version: CertificateVersion, signature: CertificateSignature | None) -> dict:
+    payload = certificate_payload(version)
+    url = verify_url(version.number, version.version)
     return {
-        "title": f"检验检测机构资质认定证书 {certificate.number}",
-        "authority": certificate.issuing_authority,
-        "certificate": certificate,
+        "title": f"检验检测机构资质认定证书 {version.number}",
+        "authority": version.issuing_authority,
+        "certificate": version,
         "scope": payload["scope"],
         "signatories": payload["authorised_signatories"],
         "verify_url": url,
@@ -117,10 +128,34 @@ def certificate_context(certificate: Certificate, signature: CertificateSignatur
     }
 
 
+def letter_context(rendered: RenderedDocument) -> dict:
+    """A decision on a certificate (暂停, 恢复, 撤销, 注销), addressed to the holder as the certificate names it."""
+    action = rendered.action
+    certificate = rendered.certificate
+    version = certificate.current
+    issued_on = timezone.localdate(action.at)
+    suspended_on = None
+    if action.kind == CertificateAction.Kind.RESTORE:
+        suspended_on = (certificate.actions.filter(kind=CertificateAction.Kind.SUSPEND, seq__lt=action.seq)
+                        .order_by("-seq").values_list("effective_on", flat=True).first())
+    return {
+        "title": rendered.get_kind_display(),
+        "doc_number": f"{LETTER_PREFIX[rendered.kind]}〔{issued_on.year}〕第{certificate.number}-{action.seq}号",
+        "authority": version.issuing_authority,
+        "action": action,
+        "version": version,
+        "issued_on": issued_on,
+        "suspended_on": suspended_on,
+        "verify_url": verify_url(certificate.number),
+    }
+
+
 def context_for(rendered: RenderedDocument) -> tuple[str, dict]:
     """The template and context that render ``rendered``."""
     if rendered.kind == Kind.CERTIFICATE:
-        certificate = rendered.certificate
-        signature = CertificateSignature.objects.select_related("key").filter(certificate=certificate).first()
-        return TEMPLATES[rendered.kind], certificate_context(certificate, signature)
+        version = rendered.version
+        signature = CertificateSignature.objects.select_related("key").filter(version=version).first()
+        return TEMPLATES[rendered.kind], certificate_context(version, signature)
+    if rendered.action_id:
+        return TEMPLATES[rendered.kind], letter_context(rendered)
     return TEMPLATES[rendered.kind], notice_context(rendered)

@@ -1,20 +1,18 @@
 """Reads: the catalogue, an application's document checklist, reusable documents, the issued PDFs
 and the public check of a certificate. Each runs a fixed number of queries (the tests count them)."""
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.models import Application, Certificate, CertificateStatus, Deficiency, RuleSet, User
+from approvals.models import Application, Certificate, Deficiency, RuleSet, User
 
-from .models import Document, DocumentRequirement, RenderedDocument
-from .signing import canonical, certificate_payload, verify
+from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
+from .signing import PAYLOAD_SCHEMA
+from .verification import CertificateCheck, certificate_check, normalise_certificate_number  # noqa: F401  (the public check's reads)
 
 
 def rule_set_for(application: Application) -> RuleSet:
@@ -172,71 +170,35 @@ def visible_rendered(*, user: User) -> QuerySet:
 
 
 def visible_certificates(*, user: User) -> QuerySet:
+    """The certificates of the applications the user may see (an agency's own; every one for officials)."""
     return Certificate.objects.filter(application__in=Application.objects.visible_to(user))
 
 
 def rendered_for(*, application: Application) -> list[RenderedDocument]:
-    return list(application.rendered_documents.select_related("certificate").order_by("created", "id"))
+    return list(application.rendered_documents.select_related("certificate", "version").order_by("created", "id"))
 
 
-@dataclass
-class CertificateCheck:
-    """The public answer about a certificate number."""
-
-    number: str
-    certificate: Certificate | None
-    status: str = ""
-    status_label: str = ""
-    genuine: bool = False
-    reason: str = ""
-    key_id: str = ""
-    signed_at: datetime | None = None
-    payload: dict = field(default_factory=dict)
-
-    @property
-    def found(self) -> bool:
-        return self.certificate is not None
+def certificate_documents(*, certificate: Certificate) -> list[RenderedDocument]:
+    """Every PDF of a certificate: each version's certificate and each decision's letter."""
+    return list(RenderedDocument.objects.filter(certificate=certificate)
+                .select_related("certificate", "version", "application").order_by("created", "id"))
 
 
-# Digits as people type them on a phone or a Chinese keyboard: full-width ０-９ become 0-9 (NFKC),
-# and spaces, dashes or dots between the groups are dropped.
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－.·・_]+")
+def published_keys() -> dict:
+    """The public key set: every key that ever signed (retired ones too, so old certificates still
+    verify), each with its Ed25519 public key and the X.509 certificate of the PDFs' signatures."""
+    from django.conf import settings
 
-
-def normalise_certificate_number(value: str) -> str:
-    """"２６ ２４ ２０００ ０００１" → "262420000001": full-width digits folded (NFKC), separators dropped."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
-
-
-def certificate_check(*, number: str, today: date | None = None) -> CertificateCheck:
-    """Look a certificate up by number: its status today and whether its signature checks.
-
-    "Genuine" means the authority's signature, under a key it has published, matches the content
-    the register holds now; any edit to that content, or to the signature, makes it not genuine.
-    """
-    number = normalise_certificate_number(number)
-    certificate = (
-        Certificate.objects.select_related("agency", "application", "signature__key").filter(number=number).first()
-    )
-    check = CertificateCheck(number=number, certificate=certificate)
-    if certificate is None:
-        check.reason = _("未查询到该编号的资质认定证书。")
-        return check
-    status = certificate.status_on(today or timezone.localdate())
-    check.status, check.status_label = status, str(CertificateStatus(status).label)
-    check.payload = certificate_payload(certificate)
-    try:
-        signature = certificate.signature
-    except Certificate.signature.RelatedObjectDoesNotExist:
-        signature = None
-    if signature is None:
-        check.reason = _("该证书没有发证机关的数字签名，无法确认真伪。")
-        return check
-    check.key_id, check.signed_at = signature.key.key_id, signature.signed_at
-    check.genuine = verify(canonical(check.payload), signature.signature, signature.key.public_key)
-    check.reason = (_("数字签名有效：证书内容与发证机关签发时一致。") if check.genuine
-                    else _("数字签名无效：证书内容或签名已被改动，不是发证机关签发的原件。"))
-    return check
+    return {
+        "issuer": settings.CMA_AUTHORITY_NAME,
+        "payload_schema": PAYLOAD_SCHEMA,
+        "keys": [
+            {"key_id": key.key_id, "algorithm": key.algorithm, "public_key": key.public_key,
+             "x509_certificate": key.x509_pem or None, "first_used": key.first_used.isoformat(),
+             "retired": key.retired}
+            for key in VerificationKey.objects.order_by("first_used", "id")
+        ],
+    }
 
 
 @dataclass(frozen=True)

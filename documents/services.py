@@ -12,20 +12,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.exceptions import TransitionRefused
-from approvals.models import Application, ApplicationStatus, Certificate, Deficiency, RuleSet, User
+from approvals.models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateAction,
+    CertificateVersion,
+    Deficiency,
+    RuleSet,
+    User,
+)
 from audit.services import audit_record
 
 from . import selectors
 from .contexts import context_for
 from .models import CertificateSignature, Document, DocumentRequirement, RenderedDocument, VerificationKey
+from .pdfsign import sign_pdf, signing_certificate_pem
 from .rendering import render_pdf_pages
-from .signing import canonical, certificate_payload, current_key, sign
+from .signing import SigningKey, canonical, certificate_payload, current_key, sign
 from .storage import private_storage
 from .validation import check_upload
 
 MAX_FILES_PER_REQUIREMENT = 20
 UPLOAD_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUPPLEMENT_REQUESTED)
 Kind = RenderedDocument.Kind
+# PDFs that carry an embedded PDF signature a reader validates offline.
+SIGNED_KINDS = (Kind.CERTIFICATE, Kind.SUSPENSION_LETTER, Kind.RESTORATION_LETTER, Kind.REVOCATION_LETTER,
+                Kind.CANCELLATION_LETTER)
 
 
 # --- uploads ------------------------------------------------------------------------------------
@@ -255,37 +268,87 @@ def supplement_answer_check(*, application: Application, by: User) -> None:
 
 def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
     """The document a decision issues (a notice, a letter, the certificate), inside the decision's
-    transaction: the certificate is signed now; every PDF is rendered after commit."""
-    certificate = None
-    round_ = 1
+    transaction: a certificate version is signed now; every PDF is rendered after commit."""
+    if kind == Kind.CERTIFICATE and application.subject_certificate_id:
+        # a renewal, change or extension: the new version of the certificate it concerns
+        return certificate_publish(certificate=application.subject_certificate)[0]
     if kind == Kind.CERTIFICATE:
-        certificate = application.certificate  # cached by certificate_issue, which just created it
-        certificate_sign(certificate=certificate)
-    elif kind == Kind.SUPPLEMENT_NOTICE:
-        round_ = _latest_supplement_round(application)
-    return rendered_schedule(application=application, kind=kind, round=round_, certificate=certificate)
+        # certificate_issue just created it (cached on the application, with its version 1): sign that
+        # version and schedule its PDF (certificate_publish would find the same, at two more queries)
+        certificate = application.certificate
+        certificate_sign(version=certificate.current)
+        return rendered_schedule(application=application, kind=kind, round=certificate.current.version,
+                                 certificate=certificate, version=certificate.current)
+    round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
+    return rendered_schedule(application=application, kind=kind, round=round_)
 
 
 # --- signatures ---------------------------------------------------------------------------------
-def certificate_sign(*, certificate: Certificate) -> CertificateSignature:
-    """Sign a certificate's canonical content with the current key (once: a signature stands)."""
-    existing = CertificateSignature.objects.select_related("key").filter(certificate=certificate).first()
-    if existing is not None:
-        return existing
+def _signing_key() -> tuple[SigningKey, VerificationKey]:
+    """The current key and its published record (created the first time the key signs, with the
+    X.509 certificate the PDFs' embedded signatures carry)."""
     key = current_key()
-    record, _created = VerificationKey.objects.get_or_create(key_id=key.key_id, defaults={"public_key": key.public_b64})
+    pem = signing_certificate_pem(key)
+    record, _created = VerificationKey.objects.get_or_create(
+        key_id=key.key_id, defaults={"public_key": key.public_b64, "x509_pem": pem})
     if record.public_key != key.public_b64:
         raise ImproperlyConfigured(f"key id {key.key_id!r} already names another key: give the new key a new id")
     if record.retired:
         raise ImproperlyConfigured(f"key {key.key_id!r} is retired: configure the current signing key")
-    payload = canonical(certificate_payload(certificate))
+    if record.x509_pem != pem:  # recorded before PDFs were signed, or a CA-issued certificate replaced it
+        record.x509_pem = pem
+        record.save(update_fields=["x509_pem"])
+    return key, record
+
+
+def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
+    """Sign a certificate version's canonical content with the current key (once: a signature stands)."""
+    existing = CertificateSignature.objects.select_related("key").filter(version=version).first()
+    if existing is not None:
+        return existing
+    key, record = _signing_key()
+    payload = canonical(certificate_payload(version))
     signature = CertificateSignature.objects.create(
-        certificate=certificate, key=record, signature=sign(payload, key),
+        version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
-    audit_record(action="certificate.sign", obj=certificate, application_id=certificate.application_id,
-                 summary=certificate.number, data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256})
+    audit_record(action="certificate.sign", obj=version, application_id=version.application_id,
+                 summary=f"{version.number} v{version.version}",
+                 data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256})
     return signature
+
+
+LETTERS = {
+    CertificateAction.Kind.SUSPEND: Kind.SUSPENSION_LETTER,
+    CertificateAction.Kind.RESTORE: Kind.RESTORATION_LETTER,
+    CertificateAction.Kind.REVOKE: Kind.REVOCATION_LETTER,
+    CertificateAction.Kind.CANCEL: Kind.CANCELLATION_LETTER,
+}
+
+
+def certificate_documents(*, application: Application, by: User) -> list[RenderedDocument]:
+    """After a decision on the certificate an application concerns (注销, a false commitment's
+    revocation): its letters, scheduled in the same transaction."""
+    certificate = application.subject_certificate or Certificate.objects.filter(application=application).first()
+    return certificate_publish(certificate=certificate) if certificate is not None else []
+
+
+def certificate_publish(*, certificate: Certificate) -> list[RenderedDocument]:
+    """The documents side of whatever just happened to a certificate, inside the caller's transaction:
+    every version not yet signed is signed and gets its PDF, every status decision its letter (PDFs
+    rendered after commit). Idempotent: call it after ``certificate_issue``, ``certificate_new_version``
+    or any decision. Returns what it scheduled, the newest version's PDF first."""
+    scheduled = []
+    versions = (CertificateVersion.objects.filter(certificate=certificate).select_related("application")
+                .exclude(rendered__kind=Kind.CERTIFICATE).order_by("-version"))
+    for version in versions:
+        certificate_sign(version=version)
+        scheduled.append(rendered_schedule(application=version.application, kind=Kind.CERTIFICATE,
+                                           round=version.version, certificate=certificate, version=version))
+    for action in certificate.actions.filter(letter__isnull=True).order_by("seq"):
+        scheduled.append(rendered_schedule(application=certificate.application, kind=LETTERS[action.kind],
+                                           round=action.seq, certificate=certificate, action=action))
+    return scheduled
 
 
 def verification_key_retire(*, key_id: str) -> VerificationKey:
@@ -298,13 +361,15 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 
 
 # --- issued PDFs --------------------------------------------------------------------------------
-def rendered_schedule(*, application: Application, kind: str, round: int = 1,
-                      certificate: Certificate | None = None) -> RenderedDocument:
+def rendered_schedule(*, application: Application, kind: str, round: int = 1, certificate: Certificate | None = None,
+                      version: CertificateVersion | None = None,
+                      action: CertificateAction | None = None) -> RenderedDocument:
     """Record that a PDF is due and render it after commit (never inside the request transaction)."""
     from .tasks import render_document
 
     rendered, _created = RenderedDocument.objects.get_or_create(
-        application=application, kind=kind, round=round, defaults={"certificate": certificate}
+        application=application, kind=kind, round=round,
+        defaults={"certificate": certificate, "version": version, "action": action},
     )
     transaction.on_commit(lambda: render_document.delay(rendered.pk), robust=True)
     return rendered
@@ -315,16 +380,19 @@ def rendered_render(*, rendered_id: int, force: bool = False) -> RenderedDocumen
     with transaction.atomic():
         rendered = (
             RenderedDocument.objects.select_for_update(of=("self",))
-            .select_related("application__agency", "application__rule_set", "certificate__agency", "certificate__application")
+            .select_related("application__agency", "application__rule_set", "certificate__agency", "certificate__current",
+                            "version", "action__by")
             .get(pk=rendered_id)
         )
         if (not force and rendered.state == RenderedDocument.State.READY and rendered.file
                 and private_storage.exists(rendered.file.name)):
             return rendered
         if rendered.kind == Kind.CERTIFICATE:
-            certificate_sign(certificate=rendered.certificate)
+            certificate_sign(version=rendered.version)
         template, context = context_for(rendered)
         pdf, pages = render_pdf_pages(template, context)
+        if rendered.kind in SIGNED_KINDS:
+            pdf = sign_pdf(pdf, key=_signing_key()[0], reason=str(rendered.get_kind_display()))
         name = f"issued/{rendered.application_id}/{rendered.kind}-{rendered.round}.pdf"
         if private_storage.exists(name):
             private_storage.delete(name)

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from approvals.models import Certificate
+from approvals.models import CertificateVersion
 
 PAYLOAD_SCHEMA = "cma-certificate/1"
 DEV_KEY_FILE = "cert-signing-dev.pem"
@@ -99,27 +99,29 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def certificate_payload(certificate: Certificate) -> dict[str, Any]:
-    """What the signature covers: everything the certificate states. Its status is not part of it:
-    suspension or revocation is the register's business, shown beside the signature check."""
+def certificate_payload(version: CertificateVersion) -> dict[str, Any]:
+    """What the signature covers: everything one version of the certificate states, read from the
+    snapshot taken when it was issued (never the agency's or the application's live fields, so a
+    legitimate later edit of those leaves the verdict alone). Its status is not part of it: suspension or revocation is the
+    register's business, shown beside the signature check."""
     return {
         "schema": PAYLOAD_SCHEMA,
-        "number": certificate.number,
+        "number": version.number,
         "agency": {
-            "name": certificate.agency_name,
-            "credit_code": certificate.agency.credit_code,
-            "address": certificate.address,
+            "name": version.agency_name,
+            "credit_code": version.credit_code,
+            "address": version.address,
         },
-        "test_sites": _lines(certificate.test_sites),
-        "issuing_authority": certificate.issuing_authority,
-        "approved_on": certificate.approved_on.isoformat(),
-        "issued_on": certificate.issued_on.isoformat(),
-        "expires_on": certificate.expires_on.isoformat(),
+        "test_sites": _lines(version.test_sites),
+        "issuing_authority": version.issuing_authority,
+        "approved_on": version.approved_on.isoformat(),
+        "issued_on": version.issued_on.isoformat(),
+        "expires_on": version.expires_on.isoformat(),
         "scope": [
             {key: item.get(key, "") for key in ("seq", "category", "item", "parameter", "standard", "limitation")}
-            for item in certificate.scope
+            for item in version.scope
         ],
-        "authorised_signatories": _lines(certificate.application.authorised_signatories),
+        "authorised_signatories": _lines(version.signatories),
     }
 
 

@@ -54,17 +54,33 @@ def verify_lookup(request):
 
 
 @require_GET
-def verify(request, number: str):
-    """The page a certificate's QR code opens: status, agency, dates, scope, signature check.
-
-    A number typed with spaces or full-width digits is sent to its canonical address."""
+def verify(request, number: str, version: int | None = None):
+    """The page a certificate's QR code opens (a number typed with spaces or full-width digits is
+    sent to its canonical address): status and the authority's decisions, agency, dates,
+    scope, signature check, and the history of versions with what each changed. A version's own QR
+    code opens that version, which says whether it has been superseded."""
+    if version is not None and version > 32767:
+        raise Http404
     canonical = selectors.normalise_certificate_number(number)
-    if canonical != number and canonical:
+    if canonical != number and canonical:  # typed with spaces or full-width digits: the canonical address
+        if version is not None:
+            return redirect("documents:verify-version", number=canonical, version=version)
         return redirect("documents:verify", number=canonical)
-    check = selectors.certificate_check(number=number)
-    response = render(request, "documents/verify.html", {"check": check, "verify_url": verify_url(number)},
+    check = selectors.certificate_check(number=number, version=version)
+    url = verify_url(check.version.number, check.version.version) if check.found and version else verify_url(number)
+    response = render(request, "documents/verify.html", {"check": check, "verify_url": url},
                       status=200 if check.found else 404)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def verification_keys(request):
+    """The public key set at a stable URL: what anyone needs to check a certificate's signature
+    (the register's Ed25519 signature and the PDF's embedded one) without asking us."""
+    response = JsonResponse(selectors.published_keys(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -97,8 +113,8 @@ def rendered_file(request, pk: int):
 def certificate_pdf(request, number: str):
     certificate = get_object_or_404(selectors.visible_certificates(user=request.user), number=number)
     rendered = get_object_or_404(
-        RenderedDocument.objects.select_related("certificate", "application"),
-        certificate=certificate, kind=RenderedDocument.Kind.CERTIFICATE,
+        RenderedDocument.objects.select_related("certificate", "application", "version"),
+        version_id=certificate.current_id, kind=RenderedDocument.Kind.CERTIFICATE,
     )
     _ready(rendered)
     return _file_response(rendered.file, filename=rendered.filename, content_type="application/pdf")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from approvals.models import Application, ApplicationTrack, Certificate, Deficiency, RuleSet, StatusChange
+from approvals.models import Application, ApplicationTrack, CertificateVersion, Deficiency, RuleSet, StatusChange
 from documents import selectors as documents
 from workflows.calendar import working_days_between
 from workflows.models import Step
@@ -77,7 +77,7 @@ def history_of(application: Application, *, baseline: RuleSet, now: datetime | N
         rectification=Max("round", filter=Q(kind=Deficiency.Kind.RECTIFICATION)),
     )
     authority = (
-        Certificate.objects.filter(application=application).values_list("issuing_authority", flat=True).first()
+        CertificateVersion.objects.filter(application=application).values_list("issuing_authority", flat=True).first()
         or settings.CMA_AUTHORITY_NAME
     )
     return History(

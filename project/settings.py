@@ -236,6 +236,9 @@ DOCUMENT_MAX_UPLOAD_BYTES = int(float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "
 CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
 CERT_SIGNING_KEY_FILE = os.environ.get("CERT_SIGNING_KEY_FILE", "")
 CERT_SIGNING_KEY_ID = os.environ.get("CERT_SIGNING_KEY_ID", "")
+# The X.509 certificate (PEM file) of that key for the PDFs' embedded signature; without one the key
+# certifies itself (a self-signed certificate derived from the key, published at /verify/keys.json).
+CERT_SIGNING_X509_FILE = os.environ.get("CERT_SIGNING_X509_FILE", "")
 # Without a configured key, development generates one on first use here (never with DEBUG off).
 CERT_SIGNING_DEV_KEY_DIR = Path(os.environ.get("CERT_SIGNING_DEV_KEY_DIR", BASE_DIR / "var" / "keys"))
 CERT_SIGNING_DEV_KEY_ALLOWED = env_bool("CERT_SIGNING_DEV_KEY_ALLOWED", DEBUG)

@@ -42,7 +42,9 @@ class Outcome:
     transition: str  # the application's FSM transition the service runs
     input: type[inputs.OutcomeInput]
     form: type[forms.OutcomeForm] | None = None  # the officials' page form (applicant steps answer on their page)
-    checks: tuple[Callable, ...] = ()  # documents-side checks in the same transaction: (application=, by=)
+    # the documents floor's part, in the same transaction: checks that may refuse the step (a notice
+    # naming a document outside the catalogue) and letters to schedule; each called (application=, by=)
+    checks: tuple[Callable, ...] = ()
     notice: str = ""  # the document this outcome issues (a ``RenderedDocument.Kind``)
     stops_clock: bool = False  # the step's clock stands still until the applicant answers
 
@@ -143,7 +145,7 @@ DECIDE_CANCELLATION = StepDef(
     clock=Clock.APPROVAL, limit="decision_days", statuses=(S.AWAITING_DECISION,),
     outcomes=(
         Outcome("approve", _("准予注销"), domain.cancellation_approve, "approve", inputs.CommentInput,
-                forms.CancelApproveForm, notice=Notice.DECISION_LETTER),
+                forms.CancelApproveForm, checks=(documents.certificate_documents,), notice=Notice.DECISION_LETTER),
         Outcome("deny", _("不予注销"), domain.decision_deny, "deny", inputs.ReasonInput, forms.CancelDenyForm,
                 notice=Notice.DECISION_LETTER),
     ),
@@ -155,7 +157,7 @@ VERIFICATION = StepDef(
         Outcome("confirm", _("核查属实"), domain.commitment_confirm, "confirm_commitment", inputs.CommentInput,
                 forms.CommitmentConfirmForm),
         Outcome("false_commitment", _("承诺不实，撤销许可"), domain.commitment_false, "revoke_false_commitment",
-                inputs.ReasonInput, forms.FalseCommitmentForm),
+                inputs.ReasonInput, forms.FalseCommitmentForm, checks=(documents.certificate_documents,)),
     ),
 )
 

@@ -82,13 +82,24 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    """The certificate's current version (earlier ones: the public check's ``versions``)."""
+
     application = serializers.IntegerField(source="application_id", read_only=True)
+    version = serializers.IntegerField(source="current.version", read_only=True)
+    agency_name = serializers.CharField(source="current.agency_name", read_only=True)
+    address = serializers.CharField(source="current.address", read_only=True)
+    test_sites = serializers.CharField(source="current.test_sites", read_only=True)
+    issuing_authority = serializers.CharField(source="current.issuing_authority", read_only=True)
+    approved_on = serializers.DateField(source="current.approved_on", read_only=True)
+    issued_on = serializers.DateField(source="current.issued_on", read_only=True)
+    expires_on = serializers.DateField(source="current.expires_on", read_only=True)
+    scope = serializers.JSONField(source="current.scope", read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
-        fields = ["number", "application", "agency_name", "address", "test_sites", "issuing_authority", "approved_on",
-                  "issued_on", "expires_on", "status", "scope"]
+        fields = ["number", "version", "application", "agency_name", "address", "test_sites", "issuing_authority",
+                  "approved_on", "issued_on", "expires_on", "status", "scope"]
 
     def get_status(self, certificate) -> str:
         from django.utils import timezone

@@ -114,4 +114,4 @@ class CertificateView(RetrieveAPIView):
 
     def get_queryset(self):
         visible = Application.objects.visible_to(self.request.user)
-        return Certificate.objects.filter(application__in=visible)
+        return Certificate.objects.filter(application__in=visible).select_related("current")

@@ -10,7 +10,14 @@ from .applications import (
     ScopeItem,
     StatusChange,
 )
-from .certificates import Certificate, CertificateSerial, CertificateStatus
+from .certificates import (
+    Certificate,
+    CertificateAction,
+    CertificateSerial,
+    CertificateStatus,
+    CertificateVersion,
+    ImmutableRecord,
+)
 from .codes import NumberCode
 from .rules import RuleSet
 
@@ -21,9 +28,12 @@ __all__ = [
     "ApplicationTrack",
     "ApplicationType",
     "Certificate",
+    "CertificateAction",
     "CertificateSerial",
     "CertificateStatus",
+    "CertificateVersion",
     "Deficiency",
+    "ImmutableRecord",
     "NumberCode",
     "RuleSet",
     "ScopeItem",

@@ -132,7 +132,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     track = models.CharField(_("程序"), max_length=20, choices=ApplicationTrack.choices, default=ApplicationTrack.ORDINARY)
     status = FSMField(_("状态"), max_length=30, choices=ApplicationStatus.choices, default=S.DRAFT, protected=True)
 
-    test_sites = models.TextField(_("检验检测场所地址"), help_text=_("每行一个场所。"))
+    test_sites = models.TextField(_("检验检测场所地址"), blank=True, help_text=_("每行一个场所；首次、延续、扩项申请必填。"))
     field_code = models.CharField(
         _("检验检测领域代码"), max_length=2, validators=[two_digits], default="20",
         help_text=_("证书编号第5-6位：00 食品 … 20 综合，21 其他。"),
@@ -217,8 +217,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
             return False
         if self.application_type == ApplicationType.CHANGE and not self.changes:
             return False
-        if self.application_type == ApplicationType.CANCELLATION:
-            return bool(self.cancellation_reason)
+        if self.application_type == ApplicationType.CANCELLATION and not self.cancellation_reason:
+            return False
+        if not self.asks_scope():
+            return True
         return self.scope_items.exists() and bool(self.test_sites.strip())
 
     def needs_technical_review(self) -> bool:

@@ -2,13 +2,15 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Application, Certificate
+from approvals.models import Application, Certificate, CertificateAction, CertificateVersion
 
 from ..storage import private_storage
 
 
 class RenderedDocument(models.Model):
-    """A PDF the authority issues: a notice, a decision letter or the certificate itself.
+    """A PDF the authority issues: a notice, a decision letter, a certificate version or the letter of a
+    decision on a certificate (suspension, restoration, revocation, cancellation; ``round`` is the
+    decision's sequence number on the certificate).
 
     The row is created inside the transaction that completes the task; the PDF is rendered after
     commit by a Celery task, which is idempotent: (application, kind, round) is unique, and a row
@@ -21,6 +23,10 @@ class RenderedDocument(models.Model):
         REFUSAL_NOTICE = "refusal_notice", _("不予受理通知书")
         DECISION_LETTER = "decision_letter", _("行政许可决定书")
         CERTIFICATE = "certificate", _("资质认定证书")
+        SUSPENSION_LETTER = "suspension_letter", _("暂停资质认定证书决定书")
+        RESTORATION_LETTER = "restoration_letter", _("恢复资质认定证书决定书")
+        REVOCATION_LETTER = "revocation_letter", _("撤销资质认定决定书")
+        CANCELLATION_LETTER = "cancellation_letter", _("注销资质认定证书决定书")
 
     class State(models.TextChoices):
         PENDING = "pending", _("生成中")
@@ -34,6 +40,14 @@ class RenderedDocument(models.Model):
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("证书"), null=True, blank=True, on_delete=models.PROTECT, related_name="rendered"
+    )
+    version = models.ForeignKey(
+        CertificateVersion, verbose_name=_("证书版本"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="rendered",
+    )
+    action = models.OneToOneField(
+        CertificateAction, verbose_name=_("证书状态决定"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="letter",
     )
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     file = models.FileField(_("文件"), storage=private_storage, max_length=200, blank=True)
@@ -60,9 +74,11 @@ class RenderedDocument(models.Model):
     def filename(self) -> str:
         """The official document's file name, in Chinese whatever the page's language (it is the
         document's own title, not a label of the page)."""
-        if self.kind == self.Kind.CERTIFICATE and self.certificate_id:
-            return f"资质认定证书-{self.certificate.number}.pdf"
-        suffix = f"-第{self.round}次" if self.kind == self.Kind.SUPPLEMENT_NOTICE else ""
         with translation.override("zh-hans"):
             kind = str(self.get_kind_display())
+        if self.kind == self.Kind.CERTIFICATE and self.version_id:
+            return f"资质认定证书-{self.version.number}-第{self.version.version}版.pdf"
+        if self.action_id:
+            return f"{kind}-{self.certificate.number}-{self.round}.pdf"
+        suffix = f"-第{self.round}次" if self.kind == self.Kind.SUPPLEMENT_NOTICE else ""
         return f"{kind}-{self.application.reference}{suffix}.pdf"

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Certificate
+from approvals.models import CertificateVersion
 
 
 class VerificationKey(models.Model):
@@ -14,6 +14,9 @@ class VerificationKey(models.Model):
     key_id = models.CharField(_("密钥标识"), max_length=64, unique=True)
     algorithm = models.CharField(_("算法"), max_length=20, default="Ed25519")
     public_key = models.CharField(_("公钥（Base64）"), max_length=100)
+    x509_pem = models.TextField(
+        _("X.509 证书（PEM）"), blank=True, help_text=_("PDF 内嵌签名所用的证书，公布于 /verify/keys.json。")
+    )
     first_used = models.DateTimeField(_("首次使用"), auto_now_add=True)
     retired = models.BooleanField(_("已停用"), default=False, help_text=_("停用后不再签发，但仍用于验证旧证书。"))
 
@@ -27,9 +30,10 @@ class VerificationKey(models.Model):
 
 
 class CertificateSignature(models.Model):
-    """The authority's Ed25519 signature over the canonical form of a certificate's content."""
+    """The authority's Ed25519 signature over the canonical form of one certificate version's content."""
 
-    certificate = models.OneToOneField(Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="signature")
+    version = models.OneToOneField(CertificateVersion, verbose_name=_("证书版本"), on_delete=models.PROTECT,
+                                   related_name="signature")
     key = models.ForeignKey(VerificationKey, verbose_name=_("签名密钥"), on_delete=models.PROTECT, related_name="signatures")
     signature = models.CharField(_("签名（Base64）"), max_length=100)
     payload_sha256 = models.CharField(_("签名内容摘要"), max_length=64)
@@ -40,4 +44,4 @@ class CertificateSignature(models.Model):
         verbose_name_plural = _("证书签名")
 
     def __str__(self) -> str:
-        return f"{self.certificate.number} ({self.key.key_id})"
+        return f"{self.version} ({self.key.key_id})"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from approvals.models import Certificate, CertificateStatus
+from approvals.models import Certificate, CertificateStatus, CertificateVersion
 from documents.models import Document
 from tests.documents.factories import image_bytes, pdf_bytes
 from tests.documents.helpers import pdf_of, rendered
@@ -144,8 +144,9 @@ def test_public_certificate_check_needs_no_login(api, certified, settings):
     body = api.get(f"/api/v1/public/certificates/{cert.number}/").json()
     assert body["status"] == "valid" and body["genuine"] is True and body["signature"]["valid"] is True
     assert body["agency"]["name"] == cert.agency_name and body["expires_on"] == cert.expires_on.isoformat()
-    assert len(body["scope"]) == 3 and body["verify_url"] == f"{settings.SITE_URL}/verify/{cert.number}/"
-    Certificate.objects.filter(pk=cert.pk).update(status=CertificateStatus.REVOKED, agency_name="改过的名称")
+    assert len(body["scope"]) == 3 and body["verify_url"] == f"{settings.SITE_URL}/verify/{cert.number}/1/"
+    Certificate.objects.filter(pk=cert.pk).update(status=CertificateStatus.REVOKED)
+    CertificateVersion.objects.filter(pk=cert.current_id).update(agency_name="改过的名称")
     body = api.get(f"/api/v1/public/certificates/{cert.number}/").json()
     assert (body["status"], body["status_display"], body["genuine"]) == ("revoked", "撤销", False)
     assert api.get("/api/v1/public/certificates/999999999999/").status_code == 404

@@ -51,4 +51,4 @@ def test_the_home_page_links_the_certificate_check(client):
 def test_the_verdict_is_english_in_english(client, certified):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(reverse("documents:verify", args=[certified.certificate.number])).content.decode()
-    assert "Valid digital signature" in page and "数字签名有效" not in page
+    assert "Signature valid" in page and "数字签名有效" not in page

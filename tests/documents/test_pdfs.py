@@ -45,7 +45,7 @@ def test_certificate_qr_code_decodes_to_the_public_verification_url(certified, t
     cert = certified.certificate
     png = page_png(pdf_of(rendered(certified, "certificate")), tmp_path, page=1, dpi=150)
     codes = decode(Image.open(png))
-    assert [c.data.decode() for c in codes] == [verify_url(cert.number)]
+    assert [c.data.decode() for c in codes] == [verify_url(cert.number, 1)]
     assert verify_url(cert.number) == f"{settings.SITE_URL}/verify/{cert.number}/"
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from approvals.models import Certificate, CertificateStatus
+from approvals.models import Certificate, CertificateStatus, CertificateVersion
 from documents.models import Document
 from tests.documents.factories import pdf_bytes
 from tests.factories import ApplicationFactory
@@ -36,7 +36,7 @@ def test_lookup_form_redirects_and_explains_bad_numbers(client, certified):
 
 
 def test_verify_page_escapes_what_the_applicant_typed(client, certified):
-    Certificate.objects.filter(pk=certified.certificate.pk).update(agency_name="<script>alert(1)</script>")
+    CertificateVersion.objects.filter(pk=certified.certificate.current_id).update(agency_name="<script>alert(1)</script>")
     html = client.get(f"/verify/{certified.certificate.number}/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html and 'data-genuine="false"' in html
 
@@ -101,11 +101,12 @@ def test_admin_lists_the_catalogue_and_the_records(client, certified, django_use
     assert "资质认定申请书" in html
 
 
-def test_certificate_check_is_one_query(certified, django_assert_num_queries):
+def test_certificate_check_is_three_queries(certified, django_assert_num_queries):
+    """The certificate, its versions (with signatures and keys) and its decisions."""
     from documents import selectors
 
     number = certified.certificate.number
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         check = selectors.certificate_check(number=number)
     assert check.genuine
 

@@ -17,6 +17,8 @@ from documents.demo import supply_example_documents
 from workflows import services
 from workflows.models import Step
 
+from ...procedures import seed_procedures
+
 OFFICIALS = [
     ("acceptor", "acceptor", "陈受理"),
     ("reviewer", "reviewer", "刘评审"),
@@ -131,3 +133,6 @@ class Command(BaseCommand):
         refused = draft(applicant2, SCOPE[3:])
         services.application_submit(application=refused, by=applicant2)
         act(refused, "accept", acc, "refuse", comment="申请事项不属于本机关职权范围")
+
+        # Certificates with a history: renewal window, versions, cancelled, suspended, commitment track.
+        seed_procedures(applicant=applicant, applicant2=applicant2, officials=officials, scope=SCOPE)

@@ -38,5 +38,19 @@
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });
 
+  // Parts of the application form that only some application types use (data-for-types="change …"):
+  // shown for those types, hidden for the others; the server ignores what a type does not use.
+  function showForType(form) {
+    var select = form.querySelector('select[name="application_type"]');
+    if (!select) { return; }
+    form.querySelectorAll("[data-for-types]").forEach(function (part) {
+      part.hidden = part.dataset.forTypes.split(" ").indexOf(select.value) === -1;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches('select[name="application_type"]')) { showForType(event.target.form); }
+  });
+  document.querySelectorAll("form").forEach(showForType);
+
   hideDeleted(document);
 })();
