@@ -66,18 +66,19 @@ def test_applicant_submits_and_officer_accepts(page, screenshot, applicant, acce
     # --- documents: the card lists what is missing; upload one through the page, the rest as files
     expect(page.locator("[data-section=documents] [data-missing]")).to_have_count(7)
     page.locator("[data-action=documents]").click()
-    page.get_by_label("材料").select_option("premises")
-    page.get_by_label("文件").set_input_files(
+    row = page.locator("#req-premises")
+    row.locator("input[type=file]").set_input_files(
         {"name": "场所平面图.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
-    page.get_by_role("button", name="上传").click()
+    row.get_by_role("button", name=re.compile("^上传")).click()
     expect(page.get_by_text("材料已上传")).to_be_visible()
-    expect(page.locator("tr[data-code=premises]")).to_have_attribute("data-state", "provided")
+    expect(page.locator("#req-premises")).to_have_attribute("data-state", "provided")
     screenshot("1b-documents")
     supply_documents(application, skip=("premises",))
     page.get_by_role("link", name="返回申请").click()
     expect(page.locator("[data-section=documents] [data-missing]")).to_have_count(0)
     page.get_by_role("button", name="提交申请").click()
+    page.get_by_role("dialog").get_by_role("button", name="提交申请").click()
     expect(page.get_by_text("申请已提交，等待受理")).to_be_visible()
     expect(page.locator("[data-status]")).to_have_text("已提交，待受理")
     expect(page.locator("[data-transition=submit]")).to_contain_text("提交申请")
@@ -106,6 +107,7 @@ def test_applicant_submits_and_officer_accepts(page, screenshot, applicant, acce
     accept.get_by_label("受理意见").fill("材料齐全，予以受理")
     screenshot("4-task-page")
     accept.get_by_role("button", name="受理").click()
+    page.get_by_role("dialog").get_by_role("button", name="受理").click()
 
     expect(page.get_by_text(f"{application.reference}：“受理”已办结")).to_be_visible()
     application.refresh_from_db()
