@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from approvals.models import Agency, Application, Certificate, Deficiency, RuleSet, ScopeItem, StatusChange, User
+from approvals.models import Agency, Application, CertificateVersion, Deficiency, RuleSet, ScopeItem, StatusChange, User
 from audit.models import AuditEntry
 from documents.models import Document, DocumentRequirement, RenderedDocument
 from tests.pages import client_for
@@ -30,7 +30,7 @@ def typed_data() -> list[str]:
         (ScopeItem, ["category", "item", "parameter", "standard", "limitation", "refusal_reason"]),
         (Deficiency, ["description", "response"]), (StatusChange, ["comment"]), (Step, ["comment"]),
         (Document, ["original_name"]), (RuleSet, ["name"]),
-        (Certificate, ["agency_name", "address", "test_sites", "issuing_authority"]),
+        (CertificateVersion, ["agency_name", "address", "test_sites", "issuing_authority", "signatories"]),
         (User, ["first_name", "last_name"]), (AuditEntry, ["summary", "actor_name"]),
         (Notification, ["title", "body"]),  # stored in the words of the moment they were sent
         (DocumentRequirement, ["description"]),  # catalogue data; the catalogue has English names, not descriptions
