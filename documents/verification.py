@@ -165,7 +165,7 @@ def certificate_check(*, number: str, version: int | None = None, today: date | 
         return check
     check.actions = list(certificate.actions.order_by("seq"))
     status = certificate.status_on(today or timezone.localdate())
-    check.status, check.status_label = status, CertificateStatus(status).label
+    check.status, check.status_label = status, str(CertificateStatus(status).label)
     check.payload = certificate_payload(check.version)
     signature = getattr(check.version, "signature", None)
     if signature is None:

@@ -47,7 +47,8 @@ def verify_lookup(request):
 
 @require_GET
 def verify(request, number: str, version: int | None = None):
-    """The page a certificate's QR code opens: status and the authority's decisions, agency, dates,
+    """The page a certificate's QR code opens (a number typed with spaces or full-width digits is
+    sent to its canonical address): status and the authority's decisions, agency, dates,
     scope, signature check, and the history of versions with what each changed. A version's own QR
     code opens that version, which says whether it has been superseded. A number typed with spaces
     or full-width digits is sent to its canonical address."""
@@ -58,6 +59,11 @@ def verify(request, number: str, version: int | None = None):
         return redirect("documents:verify", number=canonical)
     if version is not None and version > 32767:
         raise Http404
+    canonical = selectors.normalise_certificate_number(number)
+    if canonical != number and canonical:  # typed with spaces or full-width digits: the canonical address
+        if version is not None:
+            return redirect("documents:verify-version", number=canonical, version=version)
+        return redirect("documents:verify", number=canonical)
     check = selectors.certificate_check(number=number, version=version)
     url = verify_url(check.version.number, check.version.version) if check.found and version else verify_url(number)
     response = render(request, "documents/verify.html", {"check": check, "verify_url": url},

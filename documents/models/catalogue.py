@@ -104,5 +104,12 @@ class DocumentRequirement(models.Model):
             raise ValidationError({"accepted_formats": _("请从 pdf、jpeg、png 中选择至少一种格式。")})
 
     @property
+    def display_name(self) -> str:
+        """The name in the page's language: the English name on English pages when the catalogue has one."""
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+
+    @property
     def formats_label(self) -> str:
         return "、".join(DocumentFormat(f).label for f in self.accepted_formats)

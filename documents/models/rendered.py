@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application, Certificate, CertificateAction, CertificateVersion
@@ -71,9 +72,13 @@ class RenderedDocument(models.Model):
 
     @property
     def filename(self) -> str:
+        """The official document's file name, in Chinese whatever the page's language (it is the
+        document's own title, not a label of the page)."""
+        with translation.override("zh-hans"):
+            kind = str(self.get_kind_display())
         if self.kind == self.Kind.CERTIFICATE and self.version_id:
             return f"资质认定证书-{self.version.number}-第{self.version.version}版.pdf"
         if self.action_id:
-            return f"{self.get_kind_display()}-{self.certificate.number}-{self.round}.pdf"
+            return f"{kind}-{self.certificate.number}-{self.round}.pdf"
         suffix = f"-第{self.round}次" if self.kind == self.Kind.SUPPLEMENT_NOTICE else ""
-        return f"{self.get_kind_display()}-{self.application.reference}{suffix}.pdf"
+        return f"{kind}-{self.application.reference}{suffix}.pdf"

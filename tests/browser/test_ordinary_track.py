@@ -70,7 +70,7 @@ def test_applicant_submits_and_officer_accepts(page, screenshot, applicant, acce
     row.locator("input[type=file]").set_input_files(
         {"name": "场所平面图.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
-    row.get_by_role("button", name="上传").click()
+    row.get_by_role("button", name=re.compile("^上传")).click()
     expect(page.get_by_text("材料已上传")).to_be_visible()
     expect(page.locator("#req-premises")).to_have_attribute("data-state", "provided")
     screenshot("1b-documents")

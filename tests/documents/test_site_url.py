@@ -64,4 +64,5 @@ def test_a_certificate_carries_the_configured_address_in_its_qr_code(settings, t
     certificate = certify(application, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
     png = page_png(pdf_of(rendered(application, "certificate")), tmp_path, page=1, dpi=150)
     codes = [code.data.decode() for code in decode(Image.open(png))]
-    assert codes == [f"https://cma.example.gov.cn/verify/{certificate.number}/1/"]  # version 1 of the certificate
+    # Each version's QR code opens that version's own page, at the configured address.
+    assert codes == [f"https://cma.example.gov.cn/verify/{certificate.number}/1/"]

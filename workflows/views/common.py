@@ -44,6 +44,6 @@ def _name_documents(application: Application, notices) -> None:
     items = [item for notice in notices for item in notice.items]
     names = {}
     if any(item.document_code for item in items):
-        names = dict(requirements_for(application).values_list("code", "name"))
+        names = {req.code: req.display_name for req in requirements_for(application)}
     for item in items:
         item.document_name = names.get(item.document_code, "")
