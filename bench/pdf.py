@@ -27,6 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")  # the production settings (DEBUG off) want one
+# The development signing key and address: a bench measures rendering, not the deployment.
+os.environ.setdefault("SITE_URL", "https://cma.example.gov.cn")
+os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
 

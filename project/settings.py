@@ -289,6 +289,9 @@ CMA_PERMISSION_CACHE_SECONDS = int(os.environ.get("CMA_PERMISSION_CACHE_SECONDS"
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
+# Separation of duties: one person may not take two of the authority's steps of one application
+# (superusers included). Off only for an office where one person does everything.
+CMA_SEPARATION_OF_DUTIES = os.environ.get("CMA_SEPARATION_OF_DUTIES", "1") == "1"
 CMA_AUTHORITY_CODE = os.environ.get("CMA_AUTHORITY_CODE", "24")
 CMA_AUTHORITY_NAME = os.environ.get("CMA_AUTHORITY_NAME", "贵州省市场监督管理局")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")

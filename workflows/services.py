@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -99,6 +100,20 @@ def _locked(task_id: int):
 def _check_may_take(user: User, step: Step) -> None:
     if not may_take(user, step):
         raise PermissionDenied(_("您无权办理此任务。"))
+    _check_separation_of_duties(user, step)
+
+
+def _check_separation_of_duties(user: User, step: Step) -> None:
+    """One person may not take two of the authority's steps of one application (受理, 技术评审, 审批决定,
+    发证 …), a superuser included; the same step again (a review after a rectification) is the same
+    duty. ``CMA_SEPARATION_OF_DUTIES`` (on by default) turns it off for a one-person office."""
+    if not settings.CMA_SEPARATION_OF_DUTIES or step.node in steps.APPLICANT_STEPS:
+        return
+    other = (Step.objects.filter(application_id=step.application_id, finished_by=user)
+             .exclude(node__in=[step.node, *steps.APPLICANT_STEPS]).values_list("node", flat=True).first())
+    if other is not None:
+        raise PermissionDenied(_("职责分离：您已办理本申请的“%(other)s”环节，不能再办理“%(this)s”环节。") % {
+            "other": steps.title(other), "this": steps.title(step.node)})
 
 
 def _claim(activation, step: Step, by: User) -> None:

@@ -68,7 +68,7 @@ def simulation_brief(request, pk: int):
     """A PDF brief of a finished run for the leadership."""
     simulation = get_object_or_404(ReformSimulation, pk=pk, requested_by=request.user,
                                    state=ReformSimulation.State.DONE)
-    html = render_to_string("metrics/simulation_brief.html", {
+    html = render_to_string("metrics/pdf/simulation_brief.html", {
         "simulation": simulation, "result": simulation.result, "rows": _rows(simulation.result)}, request=request)
     pdf, _pages = html_to_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
