@@ -9,8 +9,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import offering
 from .models import Agency, Application, NumberCode, ScopeItem, User
-from .models.applications import ChangeKind
+from .models.applications import ApplicationTrack, ApplicationType, ChangeKind
 from .services import SCOPE_FIELDS
 from .validators import validate_standard_reference
 
@@ -86,6 +87,14 @@ class ApplicationForm(forms.ModelForm):
     def clean_track(self) -> str:
         return self.cleaned_data.get("track") or Application._meta.get_field("track").default
 
+    def clean(self):
+        data = super().clean()
+        kind, track = data.get("application_type"), data.get("track")
+        if kind and track and not offering.is_offered(kind, track):
+            self.add_error("track", _("%(type)s申请不适用%(track)s，请选择其他程序。") % {
+                "type": ApplicationType(kind).label, "track": ApplicationTrack(track).label})
+        return data
+
     def clean_certificate(self) -> str:
         return re.sub(r"\s+", "", self.cleaned_data.get("certificate") or "").translate(FULL_WIDTH_DIGITS)
 
@@ -105,6 +114,11 @@ class ApplicationForm(forms.ModelForm):
         self.fields["test_sites"].required = False  # a change or a cancellation concerns the certificate's sites
         self.fields["cancellation_reason"].help_text = _("注销申请：选择注销原因。")
         self.fields["track"].required = False  # absent: the ordinary track
+        # Only what is offered (a procedure and a catalogue): a type or track without one is not shown.
+        pairs = offering.offered_pairs()
+        types, tracks = {kind for kind, _t in pairs}, {track for _k, track in pairs}
+        self.fields["application_type"].choices = [(v, label) for v, label in ApplicationType.choices if v in types]
+        self.fields["track"].choices = [(v, label) for v, label in ApplicationTrack.choices if v in tracks]
 
         for name, kind in (("field_code", NumberCode.Kind.FIELD), ("industry_code", NumberCode.Kind.INDUSTRY)):
             choices = NumberCode.objects.choices(kind)

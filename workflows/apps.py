@@ -14,6 +14,12 @@ class WorkflowsConfig(AppConfig):
         # fresh install or a test database never computes deadlines without China's holidays.
         post_migrate.connect(seed_calendar, sender=self)
 
+        from approvals import offering
+
+        from . import procedures
+
+        offering.register(lambda: procedures.offered())
+
         from outbox.registry import register
 
         register("notifications.email", "workflows.tasks.email_effect")

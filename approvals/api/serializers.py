@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from approvals.models import Agency, Application, Certificate, Deficiency, ScopeItem, User
+from approvals import offering
+from approvals.models import Agency, Application, ApplicationTrack, ApplicationType, Certificate, Deficiency, ScopeItem, User
 from approvals.models.applications import ReviewMode
 
 
@@ -82,6 +83,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def get_certificate_number(self, application) -> str | None:
         certificate = getattr(application, "certificate", None)
         return certificate.number if certificate else None
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        kind = attrs.get("application_type", getattr(self.instance, "application_type", "initial"))
+        track = attrs.get("track", getattr(self.instance, "track", "ordinary"))
+        if not offering.is_offered(kind, track):
+            raise serializers.ValidationError({"application_type": _("该类申请（%(type)s，%(track)s）尚未开放网上办理。") % {
+                "type": ApplicationType(kind).label, "track": ApplicationTrack(track).label}})
+        return attrs
 
     def validate_scope(self, value):
         if len(value) > 2000:

@@ -69,7 +69,7 @@ def public(api, number) -> dict:
 
 
 # --- offered pairs ---------------------------------------------------------------------------------
-def test_every_offered_type_and_track_has_a_procedure_and_a_catalogue_and_an_unknown_one_is_not_offered():
+def test_every_offered_type_and_track_has_a_procedure_and_a_catalogue_and_an_unknown_one_is_not_offered(db):
     rule_set = RuleSet.objects.get(code="national-2021")
     offered = procedures.offered(rule_set=rule_set)
     assert ("initial", "ordinary") in offered and ("renewal", "commitment") in offered
@@ -78,6 +78,14 @@ def test_every_offered_type_and_track_has_a_procedure_and_a_catalogue_and_an_unk
         assert procedures.procedure_for(*pair) is not None
     baseline = RuleSet.objects.get(code="national-2015")
     assert not [pair for pair in procedures.offered(rule_set=baseline) if pair[1] == "commitment"]
+    # nor filed: the API refuses a draft of a pair that is not offered, naming it
+    from tests.factories import ApplicantFactory
+
+    client = __import__("rest_framework.test", fromlist=["APIClient"]).APIClient()
+    client.force_authenticate(ApplicantFactory(username="someone"))
+    refused = client.post("/api/v1/applications/", {"application_type": "cancellation", "track": "commitment",
+                                                    "declaration": True}, format="json")
+    assert refused.status_code == 400 and "尚未开放" in str(refused.data["application_type"])
     # a new type with a procedure but no catalogue is not offered either
     procedures.PROCEDURES[("renewal", "express")] = procedures.ORDINARY
     try:
@@ -264,3 +272,24 @@ def test_a_withdrawn_commitment_application_must_reapply_on_the_ordinary_track(a
         client.post(f"/api/v1/applications/{again['id']}/commitment/")
         response = submit(client, again["id"])
     assert response.status_code == 400 and "一般程序" in str(response.data["track"])
+
+
+def test_the_form_offers_only_offered_pairs_and_refuses_another(applicant):
+    from django.test import Client
+    from django.urls import reverse
+
+    from approvals.forms import ApplicationForm
+
+    form = ApplicationForm()
+    assert [v for v, _label in form.fields["application_type"].choices] == [
+        "initial", "renewal", "change", "extension", "cancellation"]
+    assert [v for v, _label in form.fields["track"].choices] == ["ordinary", "commitment"]
+    client = Client()
+    client.force_login(applicant)
+    page = client.post(reverse("approvals:application_create"), {
+        "application_type": "cancellation", "track": "commitment", "cancellation_reason": "own_request",
+        "declaration": "on", "field_code": "20", "industry_code": "00",
+        "scope-TOTAL_FORMS": "0", "scope-INITIAL_FORMS": "0",
+    })
+    assert page.status_code == 400 and "注销申请不适用告知承诺" in page.content.decode()
+    assert not Application.objects.exists()
