@@ -73,7 +73,7 @@ def main() -> None:
         run(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-        print(f"(dropped {test_name})")
+        print(f"(dropped {test_name})", file=sys.stderr)
 
 
 def grow(bulk, n: int, *, facts_only: bool) -> float:

@@ -52,7 +52,7 @@ def main() -> None:
         run(args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-        print(f"(dropped {test_name})")
+        print(f"(dropped {test_name})", file=sys.stderr)
 
 
 def run(args) -> None:

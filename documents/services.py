@@ -339,9 +339,9 @@ def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
         version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
-    audit_record(action="certificate.sign", obj=version, application_id=version.application_id,
+    audit_record(action="certificate.sign", obj=version.certificate, application_id=version.application_id,
                  summary=f"{version.number} v{version.version}",
-                 data={"key_id": key.key_id, "payload_sha256": signature.payload_sha256})
+                 data={"version": version.version, "key_id": key.key_id, "payload_sha256": signature.payload_sha256})
     return signature
 
 

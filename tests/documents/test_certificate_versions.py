@@ -150,14 +150,19 @@ def test_the_verify_page_in_english(extended, client):
 
 
 def token_client(user=None):
-    """What ``api(user)`` is in tests/api (this folder's ``api`` fixture is a bare client)."""
-    from rest_framework.authtoken.models import Token
+    """What ``api(user)`` is in tests/api (this folder's ``api`` fixture is a bare client): the token is
+    issued as each request is made, at the travelled time, so an expiring token never refuses it."""
     from rest_framework.test import APIClient
 
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    from approvals.services import api_token_issue
+
+    class TokenClient(APIClient):
+        def request(self, **kwargs):
+            if user is not None:
+                self.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user).key}")
+            return super().request(**kwargs)
+
+    return TokenClient()
 
 
 def test_the_procedures_publish_versions_and_letters(applicant, acceptor, reviewer, approver, issuer,
