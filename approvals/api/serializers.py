@@ -1,3 +1,4 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -6,7 +7,28 @@ from approvals.models import Agency, Application, ApplicationTrack, ApplicationT
 from approvals.models.applications import ReviewMode
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class TextField(serializers.CharField):
+    """A text field that takes text only: DRF's own turns a number into a string, which the schema
+    (type: string) does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """Model fields stored as text are written as text, nothing else."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.EmailField: serializers.EmailField,
+    }
+
+
+class AgencySerializer(StrictModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone",
@@ -27,7 +49,7 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(group.name for group in user.groups.all())
 
 
-class ScopeItemSerializer(serializers.ModelSerializer):
+class ScopeItemSerializer(StrictModelSerializer):
     class Meta:
         model = ScopeItem
         fields = ["seq", "category", "item", "parameter", "standard", "limitation", "approved", "refusal_reason"]
@@ -41,7 +63,7 @@ class DeficiencySerializer(serializers.ModelSerializer):
                   "resolved_at"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(StrictModelSerializer):
     """A draft is written through this serializer; everything after submission is read-only here."""
 
     reference = serializers.CharField(read_only=True)
@@ -53,7 +75,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     # blank until the acceptance decides it
     review_mode = serializers.ChoiceField(choices=ReviewMode.choices, allow_blank=True, read_only=True)
     certificate_number = serializers.SerializerMethodField(help_text="本申请颁发的证书编号（首次申请）")
-    certificate = serializers.CharField(
+    certificate = TextField(
         required=False, allow_blank=True, write_only=True, max_length=40,
         help_text="延续、变更、扩项、注销：所涉证书的编号",
     )

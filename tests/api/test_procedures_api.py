@@ -293,3 +293,13 @@ def test_the_form_offers_only_offered_pairs_and_refuses_another(applicant):
     })
     assert page.status_code == 400 and "注销申请不适用告知承诺" in page.content.decode()
     assert not Application.objects.exists()
+
+
+def test_text_fields_take_text_only(api, applicant):
+    """The schema says string: a number where text belongs is a 400, not silently turned into text."""
+    response = api(applicant).post("/api/v1/applications/", {
+        "test_sites": "贵阳", "declaration": True,
+        "scope": [{"category": "食品", "item": "大米", "parameter": "镉", "standard": "GB 5009.15", "limitation": 0}],
+    }, format="json")
+    assert response.status_code == 400 and "scope" in response.data
+    assert not Application.objects.exists()
