@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from approvals.api.serializers import ApplicationSerializer
+from approvals.api.serializers import ApplicationSerializer, WholeNumberField
 from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services, steps
@@ -242,7 +242,7 @@ class TaskListQuery(serializers.Serializer):
     due = serializers.ChoiceField(choices=["overdue", "due_soon"], required=False)
     cursor = serializers.CharField(required=False)
     before = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    page_size = WholeNumberField(min_value=1, max_value=100, default=20)
 
 
 class TaskListView(APIView):

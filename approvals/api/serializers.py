@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -13,6 +15,16 @@ class TextField(serializers.CharField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number written as digits only: DRF's own takes " 6", "6\n" or "6.0" from a query string,
+    which the schema (type: integer) does not allow."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and not re.fullmatch(r"[0-9]+", data)):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -10,6 +10,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from approvals.api.serializers import WholeNumberField
+
 from ..models import Notification
 from . import selectors, services
 
@@ -25,7 +27,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class PageSize(serializers.Serializer):
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page_size = WholeNumberField(required=False, min_value=1, max_value=100)
 
 
 class NewestFirst(CursorPagination):
