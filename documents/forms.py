@@ -34,9 +34,12 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        """Each file cleaned; an optional field left empty is no file at all."""
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
+            return [single(item, initial) for item in data if item or self.required]
+        if not data and not self.required:
+            return []
         return [single(data, initial)]
 
 

@@ -16,6 +16,7 @@ from approvals.models import Application
 from approvals.models.applications import Deficiency, ReviewMode
 from approvals.selectors import reviewers
 from documents import selectors as documents_selectors
+from documents.forms import MultipleFileField
 
 textarea = forms.Textarea(attrs={"rows": 3})
 
@@ -276,24 +277,6 @@ class FalseCommitmentForm(OutcomeForm):
 
 
 # --- 补正 / 整改 (the applicant's tasks) -----------------------------------------------------------
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by the documents floor, not here."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 class AnswerForm(forms.Form):
     response = forms.CharField(
         label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 6}),

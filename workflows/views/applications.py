@@ -131,17 +131,7 @@ def _commitment_letter(application: Application) -> str:
 @require_POST
 def application_commitment_sign(request, pk: int):
     """签署告知承诺书: the applicant signs the letter shown on the draft's page."""
-    application = _visible(request, pk)
-    _acting(request, application)
-    try:
-        with transaction.atomic():
-            domain.commitment_sign(application=_locked(application), by=request.user)
-    except ValidationError as error:
-        return _render_detail(request, application, status=BAD_INPUT, submit_errors=error.messages)
-    except DomainError as error:
-        return _render_detail(request, application, status=CONFLICT, alert=str(error))
-    messages.success(request, _("告知承诺书已签署。"))
-    return redirect("workflows:application_detail", pk=application.pk)
+    return _draft_action(request, pk, domain.commitment_sign, _("告知承诺书已签署。"))
 
 
 @login_required
@@ -154,16 +144,22 @@ def application_detail(request, pk: int):
 @require_POST
 def application_submit(request, pk: int):
     """提交申请: the draft enters the acceptance queue; what is missing is listed all at once."""
+    return _draft_action(request, pk, services.application_submit, _("申请已提交，等待受理。"))
+
+
+def _draft_action(request, pk: int, service, done: str):
+    """The applicant acts on the draft under its row lock; a refusal re-renders the page with the reasons
+    (400 for what is missing, 409 when the application moved on)."""
     application = _visible(request, pk)
     _acting(request, application)
     try:
         with transaction.atomic():
-            services.application_submit(application=_locked(application), by=request.user)
+            service(application=_locked(application), by=request.user)
     except ValidationError as error:
         return _render_detail(request, application, status=BAD_INPUT, submit_errors=error.messages)
     except DomainError as error:
         return _render_detail(request, application, status=CONFLICT, alert=str(error))
-    messages.success(request, _("申请已提交，等待受理。"))
+    messages.success(request, done)
     return redirect("workflows:application_detail", pk=application.pk)
 
 
