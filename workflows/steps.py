@@ -63,7 +63,6 @@ class StepDef:
     statuses: tuple[str, ...]  # the application's status while the step's task is open
     applicant: bool = False  # the applicant's own agency answers it
     resumes_after: str = ""  # an applicant step whose answer resumes this step's stopped clock
-    limit_in_months: bool = False  # the limit counts calendar months, not working days (核查)
     notes: dict = field(default_factory=dict, compare=False)
     # What the law does when the step's period runs out (``workflows.lapses``): never offered to a person.
     lapse: Outcome | None = None
@@ -162,7 +161,7 @@ DECIDE_CANCELLATION = StepDef(
 )
 VERIFICATION = StepDef(
     name="verification", title=_("告知承诺核查"), permission="approvals.review_application",
-    clock=Clock.VERIFICATION, limit="verification_months", limit_in_months=True, statuses=(S.CERTIFIED,),
+    clock=Clock.VERIFICATION, limit="verification_months", statuses=(S.CERTIFIED,),
     outcomes=(
         Outcome("confirm", _("核查属实"), domain.commitment_confirm, "confirm_commitment", inputs.CommentInput,
                 forms.CommitmentConfirmForm),
