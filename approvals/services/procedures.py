@@ -21,7 +21,7 @@ from approvals.models import (
     RuleSet,
     User,
 )
-from approvals.models.applications import CERTIFICATE_TYPES, ApplicationTrack, ApplicationType, ChangeKind
+from approvals.models.applications import CERTIFICATE_TYPES, OPEN_STATES, ApplicationTrack, ApplicationType, ChangeKind
 from approvals.models.certificates import VALIDITY_YEARS
 
 from . import certificates
@@ -96,10 +96,8 @@ def _check_subject(application: Application, rule_set: RuleSet, today: date) -> 
         raise ValidationError({"certificate": _("该证书已有办理中的申请（%(reference)s）。") % {"reference": busy.reference}})
 
 
-_OPEN_SUBMITTED = [s for s in ApplicationStatus if s not in (
-    ApplicationStatus.DRAFT, ApplicationStatus.REFUSED, ApplicationStatus.DENIED, ApplicationStatus.CERTIFIED,
-    ApplicationStatus.CERTIFICATE_CANCELLED, ApplicationStatus.VERIFIED, ApplicationStatus.COMMITMENT_REVOKED,
-    ApplicationStatus.WITHDRAWN)]
+# Submitted and not ended: an application the certificate is already the subject of.
+_OPEN_SUBMITTED = [s for s in OPEN_STATES if s != ApplicationStatus.DRAFT]
 
 
 def clean_changes(changes: Any) -> list[dict[str, Any]]:
