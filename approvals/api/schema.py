@@ -5,6 +5,8 @@ error contract (``errors.py``) can give it, so a client — or a fuzzer — meet
 - 401 and 403 where the operation needs a signed-in caller;
 - 404 everywhere: an object outside the caller's scope, or an id that is no id;
 - 409 on writes: the task is taken or done, or the transition is not allowed now;
+- 414 everywhere: the request line is longer than the web server accepts (gunicorn's 4,094 bytes), refused
+  before the application sees it — an HTML page, not the JSON error body;
 - 429 everywhere: throttled (the token endpoint, the public lookup, login lockout).
 """
 
@@ -23,6 +25,7 @@ DESCRIPTIONS = {
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller",
     409: "Conflict: the task is taken or done, or the action is not allowed in the current status",
+    414: "URI too long: the request line exceeds the web server's limit; refused before the application",
     429: "Too many requests: throttled or locked out; see Retry-After",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -35,6 +38,7 @@ class ProductAutoSchema(AutoSchema):
             responses.setdefault(str(code), {
                 "description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR}},
             })
+        responses.setdefault("414", {"description": DESCRIPTIONS[414]})  # the server's own page, not ours
         return responses
 
     def _error_codes(self) -> list[int]:
