@@ -1,19 +1,29 @@
 """Writes to the record, and the walk that checks it.
 
 ``audit_record`` runs inside the caller's transaction: the event and the change it records commit
-or roll back together. It locks the chain head first, so concurrent writers queue instead of
-forking the chain; a transaction holds the head from its first audited change until it commits.
+or roll back together. Writing locks the chain head first, so concurrent writers queue instead of
+forking the chain; a transaction holds the head from its first audited write until it commits.
+
+Inside ``batch()`` (a task completion holds one) the events are kept until the block ends and then
+appended together: one head lock, one INSERT, one head update, however many events a step records
+— and the head is held for the end of the transaction only, not from its first audited change.
 """
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from .models import GENESIS, AuditEntry, AuditHead
+
+_local = threading.local()
 
 
 def _json(value: Any) -> Any:
@@ -38,22 +48,64 @@ def _locked_head() -> AuditHead:
 def audit_record(*, action: str, obj: models.Model | None = None, application_id: int | None = None,
                  by: Any = None, summary: str = "", data: dict[str, Any] | None = None) -> AuditEntry:
     """Append one event to the chain: ``action`` names it (``application.submit``, ``document.upload``,
-    ``admin.change``…), ``obj`` the row it concerns, ``by`` the user (None: the system)."""
+    ``admin.change``…), ``obj`` the row it concerns, ``by`` the user (None: the system). Inside
+    ``batch()`` the entry gets its number and hash when the block ends."""
+    entry = AuditEntry(
+        at=timezone.now(), action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        application_id=application_id,
+        actor_id=getattr(by, "pk", None) if by is not None else None,
+        actor_name=by.get_username() if by is not None and getattr(by, "pk", None) else "",
+        summary=str(summary), data=_json(data or {}),
+    )
+    stack = getattr(_local, "batches", None)
+    if stack:
+        stack[-1].append(entry)
+    else:
+        _append([entry])
+    return entry
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Keep the events recorded inside the block and append them together at its end, still inside
+    the caller's transaction. An exception discards them with the transaction."""
+    stack = _local.__dict__.setdefault("batches", [])
+    stack.append([])
+    try:
+        yield
+    except BaseException:
+        stack.pop()
+        raise
+    entries = stack.pop()
+    if not entries:
+        return
+    if stack:
+        stack[-1].extend(entries)
+    else:
+        _append(entries)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Number and chain ``entries`` after the head, in order, and write them with the new head."""
     with transaction.atomic(savepoint=False):
         head = _locked_head()
-        entry = AuditEntry(
-            seq=head.seq + 1, at=timezone.now(), action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            application_id=application_id,
-            actor_id=getattr(by, "pk", None) if by is not None else None,
-            actor_name=by.get_username() if by is not None and getattr(by, "pk", None) else "",
-            summary=str(summary), data=_json(data or {}), prev_hash=head.hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save()
-        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
-    return entry
+        seq, prev = head.seq, head.hash
+        for entry in entries:
+            seq += 1
+            entry.seq, entry.prev_hash = seq, prev
+            entry.hash = prev = entry.compute_hash()
+        if connection.vendor == "postgresql":  # the rows and the new head in one statement
+            insert = InsertQuery(AuditEntry)
+            insert.insert_values([f for f in AuditEntry._meta.concrete_fields if not f.primary_key], entries)
+            [(sql, params)] = insert.get_compiler(connection=connection).as_sql()
+            with connection.cursor() as cursor:
+                cursor.execute(f"WITH appended AS ({sql}) UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
+                               "SET seq = %s, hash = %s WHERE id = 1", [*params, seq, prev])
+            return
+        AuditEntry.objects.bulk_create(entries)
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
 
 
 @dataclass(frozen=True)

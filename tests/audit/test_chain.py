@@ -127,6 +127,33 @@ def test_the_chain_continues_after_the_head_row_is_lost(db):
     assert audit_verify().ok
 
 
+def test_a_batch_appends_its_events_together_at_its_end_in_order(db):
+    from audit import batch
+
+    audit_record(action="test.before")
+    with transaction.atomic(), batch():
+        first = audit_record(action="test.one", data={"n": 1})
+        with batch():  # nested: joins the outer batch
+            audit_record(action="test.two", data={"n": 2})
+        assert AuditEntry.objects.count() == 1 and first.seq is None  # nothing written yet
+        audit_record(action="test.three", data={"n": 3})
+    assert list(AuditEntry.objects.values_list("seq", "action")) == [
+        (1, "test.before"), (2, "test.one"), (3, "test.two"), (4, "test.three")]
+    assert first.seq == 2 and AuditHead.objects.get().seq == 4
+    assert audit_verify().ok and audit_verify().checked == 4
+
+
+def test_a_batch_that_fails_writes_nothing(db):
+    from audit import batch
+
+    with pytest.raises(RuntimeError), transaction.atomic(), batch():
+        audit_record(action="test.lost")
+        raise RuntimeError
+    audit_record(action="test.after")
+    assert list(AuditEntry.objects.values_list("seq", "action")) == [(1, "test.after")]
+    assert audit_verify().ok
+
+
 def test_an_admin_change_to_a_rule_set_is_recorded_with_the_changed_fields(client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
