@@ -196,6 +196,34 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.agency}"
 
+    # --- saving what changed --------------------------------------------------------------------
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self) -> list[str] | None:
+        """The fields whose value differs from what was read (JSON ones always count: they change in
+        place), with ``updated``; None for an object not read whole from the database."""
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None:
+            return None
+        changed = []
+        for field in self._meta.concrete_fields:
+            if field.attname not in loaded:
+                return None
+            if (field.attname == "updated" or isinstance(field, models.JSONField)
+                    or getattr(self, field.attname) != loaded[field.attname]):
+                changed.append(field.name)
+        return changed
+
+    def save_changes(self) -> None:
+        """Save only the fields that changed since the row was read (all of them if it was not read
+        whole): a status change writes the status and what its service set, not forty columns."""
+        self.save(update_fields=self.changed_fields())
+        self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+
     @property
     def reference(self) -> str:
         """申请编号, derived from the creation year and the primary key."""
