@@ -303,7 +303,7 @@ def notice_issue(*, application: Application, kind: str) -> RenderedDocument:
         # certificate_issue just created it (cached on the application, with its version 1): sign that
         # version and schedule its PDF (certificate_publish would find the same, at two more queries)
         certificate = application.certificate
-        certificate_sign(version=certificate.current)
+        certificate_sign(version=certificate.current, new=True)
         return rendered_schedule(application=application, kind=kind, round=certificate.current.version,
                                  certificate=certificate, version=certificate.current)
     round_ = _latest_supplement_round(application) if kind == Kind.SUPPLEMENT_NOTICE else 1
@@ -328,9 +328,10 @@ def _signing_key() -> tuple[SigningKey, VerificationKey]:
     return key, record
 
 
-def certificate_sign(*, version: CertificateVersion) -> CertificateSignature:
-    """Sign a certificate version's canonical content with the current key (once: a signature stands)."""
-    existing = CertificateSignature.objects.select_related("key").filter(version=version).first()
+def certificate_sign(*, version: CertificateVersion, new: bool = False) -> CertificateSignature:
+    """Sign a certificate version's canonical content with the current key (once: a signature stands).
+    ``new``: the version was created in this transaction, so it has no signature to look for."""
+    existing = None if new else CertificateSignature.objects.select_related("key").filter(version=version).first()
     if existing is not None:
         return existing
     key, record = _signing_key()
@@ -391,11 +392,15 @@ def verification_key_retire(*, key_id: str) -> VerificationKey:
 def rendered_schedule(*, application: Application, kind: str, round: int = 1, certificate: Certificate | None = None,
                       version: CertificateVersion | None = None,
                       action: CertificateAction | None = None) -> RenderedDocument:
-    """Record that a PDF is due; the outbox renders it after commit (never inside the request transaction)."""
-    rendered, _created = RenderedDocument.objects.get_or_create(
-        application=application, kind=kind, round=round,
-        defaults={"certificate": certificate, "version": version, "action": action},
-    )
+    """Record that a PDF is due; the outbox renders it after commit (never inside the request transaction).
+
+    One statement (INSERT … ON CONFLICT on the row's unique key): a row already there for this
+    application, kind and round is kept as it is — only its id is read back, the other fields of
+    the returned object are the ones given here."""
+    [rendered] = RenderedDocument.objects.bulk_create(
+        [RenderedDocument(application=application, kind=kind, round=round, certificate=certificate, version=version,
+                          action=action)],
+        update_conflicts=True, unique_fields=["application", "kind", "round"], update_fields=["round"])
     outbox.schedule("documents.render", rendered.pk)  # rendered by the worker, re-sent until done
     return rendered
 

@@ -43,7 +43,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-def clock_start(step: Step, *, rule_set: RuleSet | None, on: date) -> None:
+def clock_start(step: Step, *, rule_set: RuleSet | None, on: date, may_resume: bool = True) -> None:
     """Set the clock of a step being entered, before it is first saved.
 
     A step that resumes a stopped clock (the accept after a supplement, the review after a
@@ -56,7 +56,7 @@ def clock_start(step: Step, *, rule_set: RuleSet | None, on: date) -> None:
         return
     step.clock_started_on = on
     stop_outcome = declared.stop_outcome
-    if stop_outcome:
+    if stop_outcome and may_resume:  # the caller knows it is no resumption: nothing to read
         stopped = (
             Step.objects.filter(application_id=step.application_id, node=step.node)
             .order_by("-entered_at", "-id")

@@ -5,22 +5,25 @@ owns the legal lifecycle. Branches read the status the last task's transition pr
 cannot drift; ``tests/workflows/test_flow_mapping.py`` checks every declared outcome against the FSM.
 """
 
+from contextvars import ContextVar
+
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
-from viewflow.workflow.activation import Activation
-from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.nodes.switch import SwitchActivation
-from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.status import STATUS
 
 from approvals.models import ApplicationStatus as S
 
 from . import steps
 from .clocks import clock_start
 from .models import ApplicationProcess, Step
+from .nodes import Branch, End, HumanView
 
 APPLICANT_PERMISSION = steps.APPLICANT_PERMISSION
+
+
+# The node of the step whose completion is entering the next one (set by ``services`` around viewflow's
+# ``execute``). Only an answer step (补正, 整改) leads back to a step whose clock was stopped.
+completing: ContextVar[str | None] = ContextVar("completing", default=None)
 
 
 def status_is(*states):
@@ -30,48 +33,6 @@ def status_is(*states):
 
 def application_of(process):
     return process.application
-
-
-class HumanActivation(ViewActivation):
-    """viewflow's activation of a human task, plus ``take``: the assignment made on the way to a
-    completion in the same transaction. viewflow's ``assign`` saves the whole task row, and the
-    completion saves it again a moment later; ``take`` leaves the owner to that one save."""
-
-    @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
-    def take(self, user):
-        self.task.owner = user
-
-
-class HumanView(flow.View):
-    """viewflow's View node with ``HumanActivation`` (its tables, admin and views unchanged)."""
-
-    activation_class = HumanActivation
-
-
-class BranchActivation(SwitchActivation):
-    """viewflow's Switch activation without the savepoint around its conditions. viewflow keeps one
-    so that a failing condition can leave the gateway in an error state while the rest commits; here
-    every branch runs inside a task completion that propagates any error and rolls back whole, so the
-    savepoint was two statements of every completion that saved nothing."""
-
-    @Activation.status.super()
-    def activate(self):
-        with self.exception_guard():
-            for node, condition in self.flow_task._branches:  # viewflow's own loop, unchanged
-                if condition:
-                    if condition(self):
-                        self.next_task = node
-                        break
-                else:
-                    self.next_task = node
-            if not self.next_task:
-                raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
-
-
-class Branch(flow.Switch):
-    """viewflow's Switch node with ``BranchActivation`` (same tables, graph and admin)."""
-
-    activation_class = BranchActivation
 
 
 def human(declared: steps.StepDef, *, assign=None):
@@ -118,7 +79,9 @@ class ProcedureFlow(flow.Flow):
             claimed_by_id=task.owner_id,
             claimed_at=now if task.owner_id else None,
         )
-        clock_start(step, rule_set=process.application.rule_set, on=timezone.localdate(now))
+        before = completing.get()
+        clock_start(step, rule_set=process.application.rule_set, on=timezone.localdate(now),
+                    may_resume=before is None or before in steps.APPLICANT_STEPS)
         step.save(force_insert=True)
 
 
@@ -140,7 +103,7 @@ class OrdinaryFlow(ProcedureFlow):
     )
     supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
     after_supplement = (
-        flow.Switch()
+        Branch()
         .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
         .Default(this.accept)
     )
@@ -158,7 +121,7 @@ class OrdinaryFlow(ProcedureFlow):
         .Default(this.end)  # denied
     )
     issue = human(steps.ISSUE).Next(this.end)
-    end = flow.End()
+    end = End()
 
 
 class CommitmentFlow(ProcedureFlow):
@@ -178,7 +141,7 @@ class CommitmentFlow(ProcedureFlow):
     )
     supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
     after_supplement = (
-        flow.Switch()
+        Branch()
         .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
         .Default(this.accept)
     )
@@ -190,7 +153,7 @@ class CommitmentFlow(ProcedureFlow):
     )
     issue = human(steps.ISSUE).Next(this.verification)
     verification = human(steps.VERIFICATION).Next(this.end)
-    end = flow.End()
+    end = End()
 
 
 class CancellationFlow(ProcedureFlow):
@@ -210,9 +173,9 @@ class CancellationFlow(ProcedureFlow):
     )
     supplement = human(steps.SUPPLEMENT).Next(this.after_supplement)
     after_supplement = (
-        flow.Switch()
+        Branch()
         .Case(this.end, status_is(S.ABANDONED))  # the period ran out: deemed abandoned (视为放弃)
         .Default(this.accept)
     )
     decide_cancellation = human(steps.DECIDE_CANCELLATION).Next(this.end)
-    end = flow.End()
+    end = End()

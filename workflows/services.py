@@ -11,12 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+import audit
 import outbox
 from approvals import services as domain
 from approvals.models import Application, User
@@ -24,7 +26,9 @@ from documents import services as documents
 
 from . import procedures, steps
 from .clocks import clock_finish
+from .compiled import CompiledRead
 from .exceptions import TaskConflict
+from .flows import completing
 from .hooks import application_ended
 from .models import ApplicationProcess, Step
 
@@ -82,19 +86,58 @@ def may_take(user: User, step: Step) -> bool:
     return user.agency_id is None and user.has_perm(step.permission)
 
 
+def _task_read(*, task_id, user_id=None):
+    """A task with its step, process, application, agency and rule set; with ``user_id``, also the
+    first other authority step that user finished on the application (separation of duties)."""
+    tasks = Task.objects.select_related(
+        "step", "process__applicationprocess__application__rule_set",
+        "process__applicationprocess__application__agency")
+    if user_id is not None:
+        tasks = tasks.annotate(other_duty=Subquery(
+            Step.objects.filter(application_id=OuterRef("step__application_id"), finished_by=user_id)
+            .exclude(node=OuterRef("step__node")).exclude(node__in=steps.APPLICANT_STEPS)
+            .order_by("entered_at", "pk").values("node")[:1]))
+    return tasks.filter(pk=task_id)
+
+
+# Compiled once per process: compiling this read costs more than running it (workflows.compiled).
+_TASK = CompiledRead(_task_read, "task_id")
+_TASK_FOR_USER = CompiledRead(_task_read, "task_id", "user_id")
+
+
+def _lock_sql() -> str:
+    """Lock the process row of the task with the given id, if the task has a step: the row viewflow's
+    ``SelectForUpdateLock`` locks (SQLite has no row locks: its write lock is taken at BEGIN)."""
+    quote = connection.ops.quote_name
+    sql = (f"SELECT 1 FROM {quote(ApplicationProcess._meta.db_table)} WHERE {quote('process_ptr_id')} = "
+           f"(SELECT {quote('process_id')} FROM {quote(Task._meta.db_table)} INNER JOIN {quote(Step._meta.db_table)} "
+           f"ON {quote(Step._meta.db_table)}.{quote('task_id')} = {quote(Task._meta.db_table)}.{quote('id')} "
+           f"WHERE {quote(Step._meta.db_table)}.{quote('task_id')} = %s)")
+    return sql + " FOR UPDATE" if connection.features.has_select_for_update else sql
+
+
 @contextmanager
-def _locked(task_id: int):
-    """Take the process row lock of a task, then read the task, its step, process, application and
-    rule set fresh in one query (three statements in all), and yield the task's viewflow activation
-    with its step."""
-    found = Step.objects.filter(task_id=task_id).values_list("task__process_id", "task__flow_task").first()
-    if found is None:
-        raise TaskConflict(_("任务不存在。"))
-    process_id, flow_task = found
-    with flow_task.flow_class.lock(process_id), outbox.batch():  # the step's side effects: one INSERT
-        task = Task.objects.select_related("step", "process__applicationprocess__application__rule_set").get(pk=task_id)
+def _locked(task_id: int, by: User | None = None):
+    """Take the process row lock of a task (the row viewflow's ``SelectForUpdateLock`` locks, found
+    from the task id in the same statement), then read the task, its step, process, application,
+    agency and rule set fresh in one more, and yield the task's viewflow activation with its step.
+
+    Whatever the block records for the audit trail and schedules in the outbox is written at its
+    end in one statement each, inside the same transaction. With ``by``, the read also answers the
+    separation-of-duties question (``_check_separation_of_duties``) for that user.
+    """
+    with transaction.atomic(), outbox.batch(), audit.batch():
+        with connection.cursor() as cursor:
+            cursor.execute(_lock_sql(), [task_id])
+            if cursor.fetchone() is None:
+                raise TaskConflict(_("任务不存在。"))
+        duties = by is not None and settings.CMA_SEPARATION_OF_DUTIES
+        task = _TASK_FOR_USER.get(task_id=task_id, user_id=by.pk) if duties else _TASK.get(task_id=task_id)
         task.process = task.process.applicationprocess  # the flow's own process class, already read
-        yield task.flow_task.activation_class(task), task.step
+        step = task.step
+        if duties:
+            step.other_duty = (by.pk, task.other_duty)
+        yield task.flow_task.activation_class(task), step
 
 
 def _check_may_take(user: User, step: Step) -> None:
@@ -109,8 +152,11 @@ def _check_separation_of_duties(user: User, step: Step) -> None:
     duty. ``CMA_SEPARATION_OF_DUTIES`` (on by default) turns it off for a one-person office."""
     if not settings.CMA_SEPARATION_OF_DUTIES or step.node in steps.APPLICANT_STEPS:
         return
-    other = (Step.objects.filter(application_id=step.application_id, finished_by=user)
-             .exclude(node__in=[step.node, *steps.APPLICANT_STEPS]).values_list("node", flat=True).first())
+    asked_for, other = getattr(step, "other_duty", (None, None))
+    if asked_for != user.pk:  # not read with the task (``_locked``) for this user
+        other = (Step.objects.filter(application_id=step.application_id, finished_by=user)
+                 .exclude(node__in=[step.node, *steps.APPLICANT_STEPS]).order_by("entered_at", "pk")
+                 .values_list("node", flat=True).first())
     if other is not None:
         raise PermissionDenied(_("职责分离：您已办理本申请的“%(other)s”环节，不能再办理“%(this)s”环节。") % {
             "other": steps.title(other), "this": steps.title(step.node)})
@@ -126,7 +172,7 @@ def _claim(activation, step: Step, by: User) -> None:
 
 def task_claim(*, task_id: int, by: User) -> Step:
     """Take a task from the role queue into one's inbox."""
-    with _locked(task_id) as (activation, step):
+    with _locked(task_id, by) as (activation, step):
         _check_may_take(by, step)
         _claim(activation, step, by)
         step.save(update_fields=["state", "claimed_by", "claimed_at"])
@@ -174,7 +220,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
     transition or a bad field rolls the whole completion back.
     """
     data = dict(data or {})
-    with _locked(task_id) as (activation, step):
+    with _locked(task_id, by) as (activation, step):
         _refuse_after_lapse(step)
         _check_may_take(by, step)
         declared = steps.step(step.node)
@@ -193,7 +239,7 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         # The flow's branches read this same application object after the transition.
         application = activation.process.application
         chosen.service(application=application, by=by, **fields)
-        activation.execute()
+        _execute(activation, step)
         application_ended(application=application)  # metrics and others, once it has ended
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), by
         step.outcome, step.comment = outcome, str(data.get("comment", "") or "")
@@ -208,6 +254,15 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         if chosen.notice:
             documents.notice_issue(application=application, kind=chosen.notice)
         return step
+
+
+def _execute(activation, step: Step) -> None:
+    """Complete the viewflow task and enter the next, telling the next step's clock which step led to it."""
+    token = completing.set(step.node)
+    try:
+        activation.execute()
+    finally:
+        completing.reset(token)
 
 
 def _refuse_after_lapse(step: Step) -> None:
@@ -243,7 +298,7 @@ def task_lapse(*, task_id: int, on: date) -> Step | None:
             activation.assign(_law())
         activation.start(None)
         declared.lapse.service(application=application, by=None, due=step.due_date)
-        activation.execute()
+        _execute(activation, step)
         application_ended(application=application)
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), None
         step.outcome, step.comment = declared.lapse.name, str(declared.lapse.label)

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,9 +50,13 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def _allocate_number(*, year: int, field_code: str, industry_code: str) -> str:
     prefix = f"{year % 100:02d}{settings.CMA_AUTHORITY_CODE}{field_code}{industry_code}"
-    serial, _created = CertificateSerial.objects.get_or_create(prefix=prefix)
-    CertificateSerial.objects.filter(pk=serial.pk).update(last=F("last") + 1)  # row lock until commit
-    last = CertificateSerial.objects.values_list("last", flat=True).get(pk=serial.pk)
+    # One statement: the prefix's row created at 1 or moved on by one, locked until commit (PostgreSQL
+    # and SQLite both have INSERT … ON CONFLICT … RETURNING).
+    table = connection.ops.quote_name(CertificateSerial._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
+                       f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last", [prefix])
+        (last,) = cursor.fetchone()
     if last > 9999:
         raise TransitionRefused(_("本年度该类别证书序号已用尽。"))
     return f"{prefix}{last:04d}"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from approvals.exceptions import TransitionRefused
 from approvals.models import (
@@ -43,11 +43,12 @@ def _transition(application: Application, name: str, *, by: User | None, comment
             _("当前状态（%(status)s）不允许此操作。") % {"status": application.get_status_display()},
             current_status=source,
         )
-    if not can_proceed(method):
-        raise TransitionRefused(_("此操作的条件尚未满足。"), current_status=source)
-    method()
     try:
-        application.save()
+        method()  # its conditions are checked here, once (they may query)
+    except TransitionNotAllowed as error:
+        raise TransitionRefused(_("此操作的条件尚未满足。"), current_status=source) from error
+    try:
+        application.save_changes()
     except ConcurrentTransition as error:
         raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
     change = StatusChange.objects.create(
@@ -187,9 +188,11 @@ def review_pass(*, application: Application, by: User, review_mode: str = "", co
 
 
 def _set_review_mode(application: Application, review_mode: str) -> None:
-    if review_mode:
-        application.review_mode = review_mode
-        application.full_clean(exclude=["rule_set", "status"])
+    if review_mode:  # checked against the field's choices only: the rest of the row is not being edited
+        try:
+            application.review_mode = Application._meta.get_field("review_mode").clean(review_mode, application)
+        except ValidationError as error:
+            raise ValidationError({"review_mode": error.messages}) from None
 
 
 @transaction.atomic(savepoint=False)

@@ -1,4 +1,4 @@
-"""A read compiled once (project.compiled) gives what its queryset gives, and compiles only once."""
+"""A read compiled once (workflows.compiled) gives what its queryset gives, and compiles only once."""
 
 import pytest
 from django.db import connection
@@ -6,8 +6,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import Application, ScopeItem
-from project.compiled import CompiledRead
 from tests.factories import ApplicationFactory
+from workflows.compiled import CompiledRead
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,167 @@
+"""viewflow's nodes as the product runs them: the same tables, graph and admin, fewer writes.
+
+A completion runs inside one transaction that rolls back whole on any error, and nothing reads a
+task between two writes of that transaction; so a task is written once where viewflow writes it
+twice, its link to the task before goes in the same statement (PostgreSQL), and a completion
+writes the columns it changes. Subclasses only: viewflow itself is not patched.
+"""
+
+from django.db import connection
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.switch import SwitchActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.signals import flow_finished, task_finished, task_started
+from viewflow.workflow.status import STATUS
+
+
+def insert_task(task, previous) -> None:
+    """INSERT a new viewflow task and its link to the task before it (viewflow's ``previous``): one
+    statement on PostgreSQL (a data-modifying CTE), viewflow's two elsewhere."""
+    if connection.vendor != "postgresql":
+        task.save()
+        task.previous.add(previous)
+        return
+    if task.flow_task and not task.flow_task_type:  # what viewflow's Task.save fills in
+        task.flow_task_type = task.flow_task.task_type
+    model = type(task)
+    insert = InsertQuery(model)
+    insert.insert_values([f for f in model._meta.concrete_fields if not f.primary_key], [task])
+    [(sql, params)] = insert.get_compiler(connection=connection).as_sql()
+    through = model.previous.through._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH inserted AS ({sql} RETURNING {quote(model._meta.pk.column)}), "
+            f"linked AS (INSERT INTO {quote(through.db_table)} ({quote(through.get_field('from_task').column)}, "
+            f"{quote(through.get_field('to_task').column)}) SELECT {quote(model._meta.pk.column)}, %s FROM inserted) "
+            f"SELECT {quote(model._meta.pk.column)} FROM inserted", [*params, previous.pk])
+        task.pk = cursor.fetchone()[0]
+    task._state.adding, task._state.db = False, connection.alias
+
+
+class HumanActivation(ViewActivation):
+    """viewflow's activation of a human task, plus ``take``: the assignment made on the way to a
+    completion in the same transaction. viewflow's ``assign`` saves the whole task row, and the
+    completion saves it again a moment later; ``take`` leaves the owner to that one save.
+
+    A new task is written with its link to the task before it in one statement (``insert_task``),
+    and a completion writes the columns it changes, not the whole row."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """viewflow's ``ViewActivation.create``, with ``insert_task``."""
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        insert_task(task, prev_activation.task)
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
+    def take(self, user):
+        self.task.owner = user
+
+    @Activation.status.super()
+    def complete(self):
+        """viewflow's completion, writing the columns a completion changes instead of the whole row."""
+        self.task.finished = timezone.now()
+        self.task.save(update_fields=["status", "owner", "assigned", "started", "finished"])
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class HumanView(flow.View):
+    """viewflow's View node with ``HumanActivation`` (its tables, admin and views unchanged)."""
+
+    activation_class = HumanActivation
+
+
+class OneWriteActivation(Activation):
+    """An automatic node's task (a Switch, the End) written once, when it completes: viewflow inserts
+    the task when it is created and updates it when it completes a moment later, in the same
+    transaction; the row in between is never seen by anyone. Same row, same link to the task before."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation.previous_task = prev_activation.task
+        return activation
+
+    def __hash__(self) -> int:  # viewflow keeps activations in sets; the task has no id until it completes
+        return hash(self.task) if self.task.pk is not None else id(self)
+
+    @Activation.status.super()
+    def complete(self):
+        self.task.finished = timezone.now()
+        insert_task(self.task, self.previous_task)  # with its final status
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class BranchActivation(OneWriteActivation, SwitchActivation):
+    """viewflow's Switch activation, written once, without the savepoint around its conditions.
+    viewflow keeps one so that a failing condition can leave the gateway in an error state while the
+    rest commits; here every branch runs inside a task completion that propagates any error and
+    rolls back whole, so the savepoint was two statements of every completion that saved nothing."""
+
+    @Activation.status.super()
+    def activate(self):
+        with self.exception_guard():
+            for node, condition in self.flow_task._branches:  # viewflow's own loop, unchanged
+                if condition:
+                    if condition(self):
+                        self.next_task = node
+                        break
+                else:
+                    self.next_task = node
+            if not self.next_task:
+                raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class Branch(flow.Switch):
+    """viewflow's Switch node with ``BranchActivation`` (same tables, graph and admin)."""
+
+    activation_class = BranchActivation
+
+
+class EndOnceActivation(OneWriteActivation, EndActivation):
+    """viewflow's End, written once and without its savepoint (the completion around it rolls back
+    whole): the process row is updated in its own table only (``status`` and ``finished``; the
+    product's ``ApplicationProcess`` table holds nothing that changes)."""
+
+    @Activation.status.super()
+    def activate(self):
+        with self.exception_guard():
+            self.task.started = timezone.now()
+            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            others = (self.flow_class.task_class._default_manager
+                      .filter(process=self.process, finished__isnull=True).exclude(pk=self.task.pk).exists())
+            if not others:
+                self.process.status = STATUS.DONE
+                self.process.finished = timezone.now()
+                self.process.save(update_fields=["status", "finished"])
+            task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+            if not others:
+                flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class End(flow.End):
+    """viewflow's End node with ``EndOnceActivation`` (same tables, graph and admin)."""
+
+    activation_class = EndOnceActivation
