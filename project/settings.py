@@ -286,6 +286,9 @@ else:
 # How long a user's permission set may be served from the cache (a role change empties it at once
 # when every process shares the cache).
 CMA_PERMISSION_CACHE_SECONDS = int(os.environ.get("CMA_PERMISSION_CACHE_SECONDS", "60"))
+# How long the dashboard's figures (from the facts' roll-ups and the rule sets) may be served from the
+# cache; any write of either empties it at once when every process shares the cache (0: always computed).
+CMA_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CMA_DASHBOARD_CACHE_SECONDS", "30"))
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).
