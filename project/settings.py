@@ -276,6 +276,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.g
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions read from the shared cache, written through to the database: a page no longer pays a
+    # query for its session. Only with a shared cache: a per-process one would keep a session alive in
+    # the other processes after logging out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL:
     raise RuntimeError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL.split(':', 1)[0]}:")
 else:
