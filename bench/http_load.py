@@ -40,6 +40,10 @@ SERVER_ENV = {
     "CERT_SIGNING_DEV_KEY_ALLOWED": "1",
     "LOG_LEVEL": "ERROR",
 }
+# A shared cache as production has (sessions, permission sets, the dashboard's figures): opt in with
+# BENCH_CACHE_URL=redis://127.0.0.1:6379/<a database of your own>; without it each worker has its own.
+if os.environ.get("BENCH_CACHE_URL"):
+    SERVER_ENV["CACHE_URL"] = os.environ["BENCH_CACHE_URL"]
 os.environ.update(SERVER_ENV)
 sys.path.insert(0, str(ROOT))
 
