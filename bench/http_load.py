@@ -40,6 +40,10 @@ SERVER_ENV = {
     "CERT_SIGNING_DEV_KEY_ALLOWED": "1",
     "LOG_LEVEL": "ERROR",
 }
+# A shared cache as production has (sessions, permission sets, the dashboard's figures): opt in with
+# BENCH_CACHE_URL=redis://127.0.0.1:6379/<a database of your own>; without it each worker has its own.
+if os.environ.get("BENCH_CACHE_URL"):
+    SERVER_ENV["CACHE_URL"] = os.environ["BENCH_CACHE_URL"]
 os.environ.update(SERVER_ENV)
 sys.path.insert(0, str(ROOT))
 
@@ -81,14 +85,17 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--certified", type=int, default=10, help="applications taken through the real flow")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the deploy config's)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port (another run may hold any fixed one)")
+    parser.add_argument("--cpu-runs", type=int, default=40, help="in-process requests per endpoint for CPU time")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep")
     parser.add_argument("--tiny", action="store_true", help="4 users, 3 s, 300 applications: checks that it runs")
     args = parser.parse_args()
+    if not args.port:
+        args.port = free_port()
     if args.tiny:
         args.users, args.duration, args.bare_duration, args.warmup = 4, 3, 2, 1
-        args.applications, args.certified = 300, 2
+        args.applications, args.certified, args.cpu_runs = 300, 2, 5
     admin = urlunsplit(urlsplit(SERVER_URL)._replace(path="/postgres"))
     if not args.reuse:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -107,6 +114,7 @@ def main() -> None:
                   + ", ".join(f"{n:,} {what}" for what, n in counts.items()), flush=True)
         credentials = sign_in()
         targets = pick_targets()
+        in_process = measure_in_process(credentials, targets, runs=args.cpu_runs)
         connection.close()
         server = start_server(args)
         print(f"gunicorn on 127.0.0.1:{args.port}, {server.workers} workers; {args.users} users", flush=True)
@@ -114,6 +122,7 @@ def main() -> None:
         mix = run_load(args.port, credentials, targets, users=args.users, seconds=args.duration, bare=False)
         bare = run_load(args.port, credentials, targets, users=args.users, seconds=args.bare_duration, bare=True)
         figures = report(mix, bare, args, server.workers)
+        figures.update(in_process)
     finally:
         if server is not None:
             server.stop()
@@ -207,6 +216,44 @@ def pick_targets() -> dict[str, list]:
     return {"application": applications, "certificate": certificates}
 
 
+# --- in-process cost per request ------------------------------------------------------------------
+def measure_in_process(credentials, targets, *, runs: int) -> dict:
+    """Each endpoint of the mix through Django's test client in this process (the production settings,
+    the same database): the median CPU time of a request and its SQL statements. The load figures
+    depend on the machine and its other work; these depend on the code."""
+    from django.test.utils import CaptureQueriesContext
+
+    rng = random.Random(0)
+    client = Client()
+    figures: dict = {}
+    print(f"  {'in-process, per request':<26}{'CPU ms':>8}{'p95':>8}{'SQL':>6}", flush=True)
+
+    def call(name: str):
+        _weight, who, template = MIX[name]
+        path = template.format(application=rng.choice(targets["application"]),
+                               certificate=rng.choice(targets["certificate"]))
+        response = client.get(path, headers=rng.choice(credentials[who]))
+        assert response.status_code == 200, (path, response.status_code)
+        return response
+
+    for name in MIX:
+        for _ in range(5):
+            call(name)
+        cpu = []
+        for _ in range(runs):
+            started = time.process_time()
+            call(name)
+            cpu.append(time.process_time() - started)
+        with CaptureQueriesContext(connection) as captured:
+            call(name)
+        sql = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        median = statistics.median(cpu) * 1000
+        p95 = statistics.quantiles(cpu, n=20)[18] * 1000 if len(cpu) > 1 else median
+        print(f"  {name:<26}{median:>8.2f}{p95:>8.2f}{len(sql):>6}", flush=True)
+        figures.update({f"{name}_cpu_ms": median, f"{name}_cpu_p95_ms": p95, f"{name}_statements": len(sql)})
+    return figures
+
+
 # --- the server ---------------------------------------------------------------------------------
 class Server:
     def __init__(self, process: subprocess.Popen, workers: int):
@@ -220,6 +267,14 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def start_server(args) -> Server:

@@ -1,7 +1,12 @@
 """gunicorn settings for the web process (Procfile, deploy/systemd/cma-web.service).
 
-Sync workers, each holding at most one persistent database connection (CONN_MAX_AGE): the
-connections PostgreSQL sees are bounded by WEB_CONCURRENCY per web host.
+Sync workers (2 × cores + 1 by default), each holding at most one persistent database connection
+(CONN_MAX_AGE, checked before reuse): the connections PostgreSQL sees are bounded by WEB_CONCURRENCY
+per web host. WEB_THREADS > 1 makes them threaded (gthread: keep-alive, each thread its own
+connection, so WEB_CONCURRENCY × WEB_THREADS of them). On the 2-core development machine, under 50
+users, 2 × 4 threads served the mix somewhat faster than 5 sync workers but with a much longer tail
+(p99 seconds, the bare page too), so sync stays the default; the pages are CPU-bound, and threads
+share one interpreter lock per worker.
 """
 
 import multiprocessing
@@ -9,6 +14,10 @@ import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# WEB_THREADS > 1: threaded workers (gthread), each thread with its own database connection.
+threads = int(os.environ.get("WEB_THREADS", "1"))
+if threads > 1:
+    worker_class = "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))  # a certificate PDF renders in well under a second
 graceful_timeout = 30
 # Recycle workers now and then, so a slow leak in a library never grows without bound.

@@ -45,6 +45,7 @@ def verify_lookup(request):
     return render(request, "documents/verify_lookup.html", {"form": form})
 
 
+@transaction.non_atomic_requests  # reads only: no request transaction, two round trips fewer
 @require_GET
 def verify(request, number: str, version: int | None = None):
     """The page a certificate's QR code opens (a number typed with spaces or full-width digits is

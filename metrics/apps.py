@@ -18,3 +18,13 @@ class MetricsConfig(AppConfig):
 
         register("metrics.facts", "metrics.tasks.facts_effect")
         register("metrics.export", "metrics.tasks.export_effect")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from approvals.models import RuleSet
+
+        from .figures_cache import figures_changed
+
+        # The dashboard's cached figures read the rule sets (which is current, the baseline, the reform day).
+        post_save.connect(figures_changed, sender=RuleSet, dispatch_uid="metrics.figures.rule_set_saved")
+        post_delete.connect(figures_changed, sender=RuleSet, dispatch_uid="metrics.figures.rule_set_deleted")

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
+from .figures_cache import figures_changed
 from .models import NODES, SUMMED, ApplicationFacts, DailyFacts, MonthlyFacts
 
 DAY_KEY = ("ended_on", "authority", "application_type", "track", "outcome", "rule_set_id")
@@ -63,6 +64,7 @@ def rollups_refresh(*, keys: Iterable[tuple]) -> None:
     days = sorted({key for key in keys if key is not None}, key=repr)  # one order: no deadlock
     if not days:
         return
+    figures_changed()
     with transaction.atomic():
         months = set()
         for key in days:
@@ -97,6 +99,7 @@ BATCH = 2000
 @transaction.atomic
 def rollups_rebuild() -> tuple[int, int]:
     """Rewrite both roll-up tables from the facts (three grouped reads). Returns their row counts."""
+    figures_changed()
     DailyFacts.objects.all().delete()
     MonthlyFacts.objects.all().delete()
     groups = ApplicationFacts.objects.order_by().values(*DAY_KEY).annotate(**FACT_SUMS)

@@ -8,17 +8,21 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from documents.downloads import private_download
 
 from . import charts, exports, selectors
+from .figures_cache import cached_figures
 from .forms import ExportForm, FilterForm
 from .models import MetricsExport
 from .selectors import Filters
@@ -46,22 +50,37 @@ def _filters(request) -> tuple[FilterForm, Filters]:
     return form, (form.filters() if form.is_valid() else Filters())
 
 
+@transaction.non_atomic_requests  # reads only: no request transaction, two round trips fewer
 @require_GET
 @monitor_required
 def dashboard(request):
     """五减监测: the five reductions at a glance, months, steps against their limits, overdue steps."""
     form, filters = _filters(request)
-    data = selectors.dashboard(filters=filters)
+    # The figures with their cards and charts are cached together (metrics.figures_cache); the
+    # overdue steps are read on every request.
+    page = cached_figures(filters, lambda: _dashboard_page(filters), kind="dashboard-page")
+    overdue, overdue_total = selectors.overdue_steps()
+    data = {**page["data"], "overdue": overdue, "overdue_total": overdue_total}
     return render(request, "metrics/dashboard.html", {
         "form": form,
         "filters": filters,
         "query": filters.as_query(),
         "data": data,
-        "cards": charts.reduction_cards(data["reductions"]),
-        "charts": charts.dashboard_charts(data),
+        "figures_top": mark_safe(page["top"]),  # noqa: S308 (rendered by the template engine, escaped there)
+        "figures_bottom": mark_safe(page["bottom"]),  # noqa: S308
+        "applications_url": reverse("approvals:application_list"),  # the overdue rows' links: prefix + id
         "today": timezone.localdate(),
         "export_form": ExportForm(),
     })
+
+
+def _dashboard_page(filters: Filters) -> dict:
+    """The figures and the page's sections that show nothing else, rendered (in the active language)."""
+    data = selectors.dashboard_figures(filters=filters)
+    context = {"data": data, "cards": charts.reduction_cards(data["reductions"]), "charts": charts.dashboard_charts(data)}
+    return {"data": data,
+            "top": render_to_string("metrics/_figures_top.html", context),
+            "bottom": render_to_string("metrics/_figures_bottom.html", context)}
 
 
 @require_GET

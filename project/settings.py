@@ -276,6 +276,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.g
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions read from the shared cache, written through to the database: a page no longer pays a
+    # query for its session. Only with a shared cache: a per-process one would keep a session alive in
+    # the other processes after logging out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL:
     raise RuntimeError(f"CACHE_URL must be a redis:// URL, not {CACHE_URL.split(':', 1)[0]}:")
 else:
@@ -286,6 +290,9 @@ else:
 # How long a user's permission set may be served from the cache (a role change empties it at once
 # when every process shares the cache).
 CMA_PERMISSION_CACHE_SECONDS = int(os.environ.get("CMA_PERMISSION_CACHE_SECONDS", "60"))
+# How long the dashboard's figures (from the facts' roll-ups and the rule sets) may be served from the
+# cache; any write of either empties it at once when every process shares the cache (0: always computed).
+CMA_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CMA_DASHBOARD_CACHE_SECONDS", "30"))
 
 # --- The product --------------------------------------------------------------------------------
 # Issuing authority code in the certificate number (00 national, 24 Guizhou).

@@ -95,6 +95,10 @@ def test_cache_is_redis_when_configured_and_local_memory_otherwise():
     caches = settings_of("CACHES", **PRODUCTION)["CACHES"]["default"]
     assert caches == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
     assert settings_of("CACHES", DEBUG="1")["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    # Sessions come from the cache only when every process shares it (else logging out in one process
+    # would leave the session alive in the others).
+    assert settings_of("SESSION_ENGINE", **PRODUCTION)["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings_of("SESSION_ENGINE", DEBUG="1")["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     result = run(["manage.py", "check"], SECRET_KEY="x" * 60, CACHE_URL="memcached://127.0.0.1:11211")
     assert result.returncode != 0 and "CACHE_URL must be a redis:// URL" in result.stderr
 
@@ -114,3 +118,17 @@ def test_the_redis_cache_is_shared_between_processes():
     first, second = run(["-c", code], **env), run(["-c", code], **env)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert (int(first.stdout), int(second.stdout)) == (1, 2)
+
+
+def test_production_templates_are_compiled_once_and_no_debugging_aid_is_installed():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; from django.template import engines; "
+        "engine = engines['django'].engine; "
+        "print(json.dumps({'loaders': [type(l).__module__ for l in engine.template_loaders], "
+        "'debug': engine.debug, 'apps': settings.INSTALLED_APPS, 'middleware': settings.MIDDLEWARE}))"
+    )
+    result = run(["-c", code], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["loaders"] == ["django.template.loaders.cached"] and not found["debug"]
+    assert not any("debug_toolbar" in name or "silk" in name for name in found["apps"] + found["middleware"])

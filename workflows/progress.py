@@ -42,7 +42,11 @@ def path_for(application: Application) -> list[str]:
 
 
 def step_title(key: str) -> str | Promise:
-    return SUBMIT_TITLE if key == SUBMIT else steps.title(key)
+    """The step's title, translated when shown (a list page builds many bars and shows few titles)."""
+    if key == SUBMIT:
+        return SUBMIT_TITLE
+    declared = steps.STEPS.get(key)
+    return declared.title if declared else key
 
 
 def _current(status: str, path: list[str]) -> str | None:

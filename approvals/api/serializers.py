@@ -1,3 +1,4 @@
+import copy
 import re
 
 from django.db import models
@@ -29,7 +30,24 @@ class WholeNumberField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A ModelSerializer that builds its fields from the model once per class, then copies them.
+
+    DRF rebuilds every field of a ModelSerializer from the model's metadata for each serializer it
+    makes, nested ones included: most of a list response's time. What it builds depends on the class
+    alone (its Meta and declared fields), never on the instance or the request, so each serializer
+    gets a deep copy of the first build, as DRF itself does for declared fields.
+    """
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built  # on this class only: a subclass builds its own
+        return copy.deepcopy(built)
+
+
+class StrictModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Model fields stored as text are written as text, nothing else."""
 
     serializer_field_mapping = {
@@ -48,7 +66,7 @@ class AgencySerializer(StrictModelSerializer):
         read_only_fields = ["id", "created"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     agency = AgencySerializer(read_only=True, allow_null=True)  # officials belong to no agency
     roles = serializers.SerializerMethodField()
     name = serializers.CharField(source="get_full_name")
@@ -68,7 +86,7 @@ class ScopeItemSerializer(StrictModelSerializer):
         read_only_fields = ["seq", "approved", "refusal_reason"]
 
 
-class DeficiencySerializer(serializers.ModelSerializer):
+class DeficiencySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Deficiency
         fields = ["id", "kind", "round", "description", "clause", "grade", "document_code", "created", "response",
@@ -133,7 +151,7 @@ class ApplicationSerializer(StrictModelSerializer):
         return value
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """The certificate's current version (earlier ones: the public check's ``versions``)."""
 
     application = serializers.IntegerField(source="application_id", read_only=True)

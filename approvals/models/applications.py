@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
+from approvals.choices import fast_choice_display
+
 from .agencies import Agency
 from .rules import RuleSet
 
@@ -120,6 +122,7 @@ class ApplicationQuerySet(models.QuerySet):
         return self.none()
 
 
+@fast_choice_display
 class Application(ConcurrentTransitionMixin, models.Model):
     """资质认定申请."""
 
@@ -400,6 +403,7 @@ class ScopeItem(models.Model):
         return f"{self.seq}. {self.item} / {self.parameter}"
 
 
+@fast_choice_display
 class Deficiency(models.Model):
     """A defect in a supplement notice (补正) or a review finding needing rectification (整改)."""
 
@@ -436,6 +440,7 @@ class Deficiency(models.Model):
         return self.description[:50]
 
 
+@fast_choice_display
 class StatusChange(models.Model):
     """Audit trail: every change of an application's status, who made it, when and why."""
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from approvals.choices import fast_choice_display
+
 from .agencies import Agency
 from .applications import Application
 
@@ -60,6 +62,7 @@ CONTENT_FIELDS = ("agency_name", "credit_code", "address", "test_sites", "issuin
                   "issued_on", "expires_on", "scope", "signatories")
 
 
+@fast_choice_display
 class Certificate(models.Model):
     """资质认定证书: the identity anyone verifies (its number), its register status and its current version.
 
@@ -135,6 +138,7 @@ class CertificateVersion(Immutable):
         return f"{self.number} v{self.version}"
 
 
+@fast_choice_display
 class CertificateAction(Immutable):
     """A decision on a certificate's status (暂停, 恢复, 撤销, 注销): who, when, from which day, why."""
 

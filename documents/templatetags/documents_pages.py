@@ -14,7 +14,10 @@ register = template.Library()
 def documents_card(context, application: Application) -> dict:
     """申请材料 and 出具的文书 of an application, for whoever may see the application page."""
     user = context["request"].user
-    checklist = selectors.checklist(application=application, with_reusable=False)
+    # The application and task pages have read every deficiency for their notices already.
+    notices = context.get("notices")
+    deficiencies = [item for notice in notices for item in notice.items] if notices is not None else None
+    checklist = selectors.checklist_states(application=application, deficiencies=deficiencies)
     requested = [s for s in checklist if not s.requirement.via_data_sharing]
     return {
         "application": application,

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from approvals.choices import fast_choice_display
+
 from .steps import Step
 
 
@@ -38,6 +40,7 @@ class ClockAlert(models.Model):
         return f"{self.step} {self.get_kind_display()}"
 
 
+@fast_choice_display
 class Notification(models.Model):
     """An in-app message to one user (站内消息), also mailed when the user has an address."""
 

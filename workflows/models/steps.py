@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
+from approvals.choices import fast_choice_display
 from approvals.models import Agency, Application
 
 
@@ -34,6 +35,7 @@ class StepQuerySet(models.QuerySet):
         return self.filter(state__in=[Step.State.OPEN, Step.State.CLAIMED])
 
 
+@fast_choice_display
 class Step(models.Model):
     """One human task of a flow, as the applicant and the service centre see it."""
 

@@ -1,9 +1,14 @@
 """Labels of the steps, their outcomes and states for the pages (titles from ``workflows.steps``)."""
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from .. import steps
 from ..models import Step
+from .workflow_clocks import due
 
 register = template.Library()
 
@@ -24,3 +29,47 @@ def outcome_label(step: Step) -> str:
 @register.filter
 def state_tone(state: str) -> str:
     return STATE_TONES.get(state, "grey")
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, page, scope: str, tasks_url: str) -> str:
+    """The rows of a queue page (``QueueRow`` values), written here rather than by the template: the
+    rows were most of the page, and each row's dozen template variables and filters cost more than
+    the query that read them. The markup is the template's, row for row."""
+    csrf_token = context.get("csrf_token")
+    csrf_input = ""
+    if csrf_token and csrf_token != "NOTPROVIDED":  # as {% csrf_token %} writes it
+        csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    url = conditional_escape(tasks_url)
+    if scope == "queue":
+        action = ('\n            <form method="post" action="' + url + '{id}/claim/" class="inline">'
+                  + csrf_input.replace("{", "{{").replace("}", "}}")
+                  + '\n              <button class="btn small primary" type="submit">'
+                  + conditional_escape(gettext("认领")).replace("{", "{{").replace("}", "}}")
+                  + "</button></form>\n          ")
+    else:
+        action = ('\n            <a class="btn small primary" href="' + url + '{id}/">'
+                  + conditional_escape(gettext("办理")).replace("{", "{{").replace("}", "}}") + "</a>\n          ")
+    titles: dict[str, str] = {}
+    states: dict[str, str] = {}
+    rows = []
+    for step in page:
+        node = titles.get(step.node)
+        if node is None:
+            node = titles[step.node] = conditional_escape(steps.title(step.node))
+        state = states.get(step.state)
+        if state is None:
+            state = states[step.state] = conditional_escape(step.state_label)
+        entered = localtime(step.entered_at).strftime("%Y-%m-%d %H:%M") if step.entered_at else ""
+        rows.append(
+            f'\n      <tr data-task="{step.task_id}">\n'
+            f'        <td><a class="mono" href="{url}{step.task_id}/">{conditional_escape(step.reference)}</a></td>\n'
+            f"        <td>{conditional_escape(step.agency_name)}</td>\n"
+            f"        <td>{node}</td>\n"
+            f'        <td class="nowrap">{entered}</td>\n'
+            f"        <td data-clock>{due(step)}</td>\n"
+            f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">{state}</span></td>\n'
+            f'        <td class="nowrap">\n          {action.format(id=step.task_id)}\n        </td>\n'
+            f"      </tr>\n    "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
