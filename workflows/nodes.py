@@ -44,6 +44,14 @@ def insert_task(task, previous) -> None:
     task._state.adding, task._state.db = False, connection.alias
 
 
+def new_task(flow_task, prev_activation, token, data=None, seed=None):
+    """A task of ``flow_task`` after ``prev_activation``'s, not yet written (as viewflow builds it)."""
+    task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+    task.data = data if data is not None else {}
+    task.seed = seed
+    return task
+
+
 class HumanActivation(ViewActivation):
     """viewflow's activation of a human task, plus ``take``: the assignment made on the way to a
     completion in the same transaction. viewflow's ``assign`` saves the whole task row, and the
@@ -55,9 +63,7 @@ class HumanActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         """viewflow's ``ViewActivation.create``, with ``insert_task``."""
-        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
-        task.data = data if data is not None else {}
-        task.seed = seed
+        task = new_task(flow_task, prev_activation, token, data, seed)
         activation = cls(task)
         owner_permission = flow_task.calc_owner_permission(activation)
         if owner_permission:
@@ -97,10 +103,7 @@ class OneWriteActivation(Activation):
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
-        task.data = data if data is not None else {}
-        task.seed = seed
-        activation = cls(task)
+        activation = cls(new_task(flow_task, prev_activation, token, data, seed))
         activation.previous_task = prev_activation.task
         return activation
 
