@@ -1,0 +1,99 @@
+"""What keeps a certificate fast, pinned without timing anything: the annex's table is laid out in
+fixed mode and flat (work linear in its rows), the stylesheet and fonts are prepared once per
+thread, and the packaged fonts are subset from a per-process preprocessed copy that writes the very
+bytes WeasyPrint's own subsetting writes."""
+
+import cProfile
+import pstats
+import re
+from datetime import date
+
+import pytest
+from django.template.loader import render_to_string
+
+from approvals.models import Agency, Application, CertificateVersion
+from documents import fontsubset, rendering
+from documents.contexts import TEMPLATES, certificate_context
+from documents.models import RenderedDocument
+
+
+def certificate_html(items: int) -> str:
+    agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
+                    address="贵州省贵阳市观山湖区长岭北路55号")
+    application = Application(agency=agency, authorised_signatories="王五 技术负责人")
+    scope = [{"seq": i, "category": "食品", "item": "食用植物油", "parameter": f"酸价{i}",
+              "standard": f"GB 5009.{i}-2016", "limitation": ""} for i in range(1, items + 1)]
+    version = CertificateVersion(
+        version=1, number="262420000001", application=application, agency_name=agency.name,
+        credit_code=agency.credit_code, signatories=application.authorised_signatories, address=agency.address,
+        test_sites="贵州省贵阳市观山湖区长岭北路55号", issuing_authority="贵州省市场监督管理局",
+        approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26), expires_on=date(2032, 11, 25), scope=scope)
+    return render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(version, None))
+
+
+def rule(css: str, selector: str) -> str:
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, selector
+    return match.group(1)
+
+
+def test_the_annex_table_has_a_fixed_layout_with_declared_column_widths():
+    css = rendering.STYLESHEET.read_text()
+    assert re.search(r"table-layout:\s*fixed", rule(css, "table.scope"))
+    for column in ("seq", "category", "standard", "limitation"):
+        assert re.search(r"width:\s*\d+mm", rule(css, f"table.scope col.{column}")), column
+    # nothing in the PDFs' stylesheet asks for a layout measured from content
+    assert not re.search(r"display:\s*(inline-block|inline-table|flex|inline-flex|grid)", css)
+
+
+def test_the_annex_is_one_flat_table():
+    html = certificate_html(3)
+    annex = html[html.index('<section class="annex">'):]
+    assert annex.count("<table") == 1
+    table = annex[annex.index("<table"):annex.index("</table>")]
+    assert "<table" not in table[1:] and "<colgroup>" in table
+
+
+def layout_calls(items: int) -> int:
+    """How many block containers WeasyPrint lays out for a certificate of ``items`` rows."""
+    html = certificate_html(items)
+    profile = cProfile.Profile()
+    profile.enable()
+    rendering.html_to_pdf(html)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    return sum(calls for (path, _line, name), (_prim, calls, *_rest) in stats.items()
+               if name == "block_container_layout" and path.endswith("block.py"))
+
+
+def test_the_annex_layout_is_linear_in_its_rows():
+    rendering.warm_up()
+    small, medium, large = layout_calls(20), layout_calls(40), layout_calls(80)
+    per_row_first, per_row_then = (medium - small) / 20, (large - medium) / 40
+    assert per_row_first > 0
+    # each row costs what the one before it cost: no re-layout of earlier rows or of the whole table
+    assert per_row_then <= 1.15 * per_row_first, (small, medium, large)
+
+
+def test_the_stylesheet_and_fonts_are_prepared_once_and_not_fetched_per_render():
+    css, fonts = rendering.prepared_stylesheet()
+    fetcher = rendering.AssetFetcher()
+    rendering.html_to_pdf(certificate_html(2), fetcher=fetcher)
+    rendering.html_to_pdf(certificate_html(2), fetcher=fetcher)
+    assert rendering.prepared_stylesheet() == (css, fonts)
+    assert not [url for url in fetcher.fetched if url.endswith((".otf", ".css"))], fetcher.fetched
+
+
+@pytest.mark.skipif(not fontsubset.AVAILABLE, reason="HarfBuzz without hb_subset_preprocess")
+def test_the_packaged_fonts_are_preprocessed_once_and_subset_to_the_same_bytes():
+    html = certificate_html(5)
+    rendering.html_to_pdf(html)  # the faces of this thread's font configuration are preprocessed here
+    before = fontsubset.preprocessed_count
+    fast, pages = rendering.html_to_pdf(html)
+    rendering.html_to_pdf(certificate_html(7))
+    assert fontsubset.preprocessed_count == before  # not again for later documents
+    # WeasyPrint's own subsetting (outside html_to_pdf) writes the same PDF, font programs included
+    css, fonts = rendering.prepared_stylesheet()
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    assert document.write_pdf() == fast and pages == len(document.pages)
