@@ -4,6 +4,7 @@ thread, and the packaged fonts are subset from a per-process preprocessed copy t
 bytes WeasyPrint's own subsetting writes."""
 
 import cProfile
+import gc
 import pstats
 import re
 from datetime import date
@@ -97,3 +98,15 @@ def test_the_packaged_fonts_are_preprocessed_once_and_subset_to_the_same_bytes()
     document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
                                      url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
     assert document.write_pdf() == fast and pages == len(document.pages)
+
+
+def test_a_worker_process_loads_the_fonts_then_freezes_them_out_of_the_collectors_way(monkeypatch):
+    from documents import tasks
+
+    calls = []
+    monkeypatch.setattr(rendering, "warm_up", lambda: calls.append("warm_up"))
+    try:
+        tasks._load_fonts_once()  # the worker_process_init handler
+        assert calls == ["warm_up"] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
