@@ -24,7 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import fontsubset
+from . import fontsubset, framestack
 
 logger = logging.getLogger(__name__)
 fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
@@ -101,11 +101,14 @@ class ProductHTML(HTML):
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
     """Lay out ``html`` as a PDF with the product's stylesheet; only packaged assets are fetched.
-    Returns the PDF and its number of pages."""
+    Returns the PDF and its number of pages. WeasyPrint runs with room reserved on the frame stack
+    (``framestack``: its recursion otherwise maps and unmaps stack chunks thousands of times)."""
+    return framestack.call(_lay_out, html, fetcher or AssetFetcher())
+
+
+def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
-    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher()).render(
-        stylesheets=[css], font_config=fonts
-    )
+    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
     with fontsubset.enabled():
         return document.write_pdf(), len(document.pages)
 
