@@ -14,9 +14,11 @@ import io
 import logging
 import mimetypes
 import threading
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import cssselect2
 import qrcode
 from django.template.loader import render_to_string
 from PIL import Image
@@ -91,8 +93,33 @@ def prepared_stylesheet() -> tuple[CSS, FontConfiguration]:
     return _prepared.css, _prepared.fonts
 
 
+def well_formed_tree(html: str) -> ElementTree.Element | None:
+    """``html`` parsed by expat if it is well-formed XML without a ``<base>`` (as the PDF templates
+    are written: void elements closed, ``<br/>``), else None. The HTML 5 parser WeasyPrint uses is
+    pure Python: ~12 ms for a 50-item certificate, against ~0.5 ms here, for the same tree (the
+    tests compare the PDFs of both, byte for byte, for every PDF template)."""
+    try:
+        root = ElementTree.fromstring(html)
+    except ElementTree.ParseError:
+        return None
+    return root if root.tag == "html" and root.find(".//base") is None else None
+
+
 class ProductHTML(HTML):
-    """WeasyPrint's HTML with the product's cut-down user-agent stylesheet (see assets/ua.css)."""
+    """WeasyPrint's HTML with the product's cut-down user-agent stylesheet (see assets/ua.css), and
+    a well-formed document parsed by expat rather than by the HTML 5 parser (see well_formed_tree)."""
+
+    def __init__(self, *, string: str, base_url: str, url_fetcher: URLFetcher, parse_xml: bool = True):
+        root = well_formed_tree(string) if parse_xml else None
+        if root is None:
+            super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+            return
+        # what HTML.__init__ sets from the HTML 5 parser's tree (WeasyPrint 70)
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
 
     def _ua_stylesheets(self, forms=False):
         prepared_stylesheet()

@@ -130,3 +130,57 @@ def test_rendering_does_not_thrash_the_frame_stack_whatever_the_depth_it_starts_
         nested(depth, lambda: rendering.html_to_pdf(html))
         faults[depth] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
     assert max(faults.values()) < 300, faults
+
+
+def both_parsers(html: str) -> tuple[bytes, bytes]:
+    css, fonts = rendering.prepared_stylesheet()
+    pdfs = []
+    for parse_xml in (True, False):
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher(),
+                                         parse_xml=parse_xml).render(stylesheets=[css], font_config=fonts)
+        with fontsubset.enabled():
+            pdfs.append(document.write_pdf())
+    return pdfs[0], pdfs[1]
+
+
+def assert_parsed_as_xml_to_the_same_pdf(rendered_documents) -> set[str]:
+    from documents.contexts import context_for
+
+    kinds = set()
+    for rendered in rendered_documents:
+        template, context = context_for(rendered)
+        html = render_to_string(template, context)
+        assert rendering.well_formed_tree(html) is not None, template  # the fast path is taken
+        from_xml, from_html = both_parsers(html)
+        assert from_xml == from_html, template
+        kinds.add(rendered.kind)
+    return kinds
+
+
+@pytest.mark.django_db
+def test_every_pdf_template_parses_as_xml_to_the_pdf_the_html_parser_gives(certified, client, approver,
+                                                                            django_capture_on_commit_callbacks):
+    client.force_login(approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/certificates/{certified.certificate.number}/", {"kind": "revoke", "reason": "以欺骗手段取得\n第二行"})
+    kinds = assert_parsed_as_xml_to_the_same_pdf(RenderedDocument.objects.all())
+    assert {"certificate", "acceptance_notice", "revocation_letter"} <= kinds, kinds
+
+
+@pytest.mark.django_db
+def test_the_decision_and_refusal_templates_parse_as_xml_to_the_same_pdf(draft, applicant, acceptor, reviewer, approver,
+                                                                         django_capture_on_commit_callbacks):
+    from tests.workflows.helpers import complete, to_decision
+
+    with django_capture_on_commit_callbacks(execute=True):
+        to_decision(draft, applicant, acceptor, reviewer)
+        complete(draft, "decide", approver, "approve_partially", refused_items={2: "标准已废止"}, comment="部分能力不符合")
+    assert "decision_letter" in assert_parsed_as_xml_to_the_same_pdf(RenderedDocument.objects.filter(application=draft))
+
+
+def test_markup_that_is_not_well_formed_xml_goes_through_the_html_parser():
+    assert rendering.well_formed_tree("<html><body><p>a<br>b</p></body></html>") is None
+    assert rendering.well_formed_tree('<html><head><base href="http://x/"/></head><body/></html>') is None
+    assert rendering.well_formed_tree("<html><body><p>a\x0bb</p></body></html>") is None  # not an XML character
+    pdf, pages = rendering.html_to_pdf("<html><body><p>a<br>b\x0b</p></body></html>")
+    assert pages == 1 and pdf.startswith(b"%PDF")
