@@ -5,6 +5,7 @@ bytes WeasyPrint's own subsetting writes."""
 
 import cProfile
 import gc
+import io
 import pstats
 import re
 import resource
@@ -99,7 +100,26 @@ def test_the_packaged_fonts_are_preprocessed_once_and_subset_to_the_same_bytes()
     css, fonts = rendering.prepared_stylesheet()
     document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
                                      url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
-    assert document.write_pdf() == fast and pages == len(document.pages)
+    assert document.write_pdf(finisher=rendering.compress_large_streams) == fast and pages == len(document.pages)
+
+
+def test_the_font_programs_are_deflated_at_a_cheaper_level_and_still_read_back():
+    import zlib
+
+    from pypdf import PdfReader
+
+    pdf, _pages = rendering.html_to_pdf(certificate_html(3))
+    reader = PdfReader(io.BytesIO(pdf))
+    programs = []
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            for descendant in ref.get_object()["/DescendantFonts"]:
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                programs.append(descriptor["/FontFile3"].get_object())
+    assert programs
+    for program in {id(p): p for p in programs}.values():
+        assert program["/Filter"] == "/FlateDecode"
+        assert zlib.decompress(program._data).startswith(b"OTTO")  # the OpenType (CFF) program, intact
 
 
 def test_a_worker_process_loads_the_fonts_then_freezes_them_out_of_the_collectors_way(monkeypatch):
