@@ -204,3 +204,27 @@ def test_markup_that_is_not_well_formed_xml_goes_through_the_html_parser():
     assert rendering.well_formed_tree("<html><body><p>a\x0bb</p></body></html>") is None  # not an XML character
     pdf, pages = rendering.html_to_pdf("<html><body><p>a<br>b\x0b</p></body></html>")
     assert pages == 1 and pdf.startswith(b"%PDF")
+
+
+def test_the_collector_is_paused_during_a_render_and_comes_back_as_it_was():
+    seen = []
+    original = rendering._lay_out
+
+    def spy(html, fetcher):
+        seen.append(gc.isenabled())
+        return original(html, fetcher)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rendering, "_lay_out", spy)
+        with rendering.collector_paused():  # an outer render still running: the inner one does not resume it
+            rendering.html_to_pdf(certificate_html(1))
+            assert not gc.isenabled()
+        assert gc.isenabled() and seen == [False]
+        gc.disable()
+        try:  # a process that runs without the collector keeps it off
+            rendering.html_to_pdf(certificate_html(1))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert rendering._collector_pausers == 0
