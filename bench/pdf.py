@@ -2,15 +2,21 @@
 
 Run from the repository root:  python bench/pdf.py [--runs 30]
 
-"product" is the whole pipeline of documents/: the certificate's context (canonical payload, QR
-code), the Django template, then the layout with the prepared stylesheet and fonts and the
-asset-only URL fetcher. Two baselines render *the same HTML* with WeasyPrint directly, measured
-in the same run, interleaved with the product so that machine noise hits all three alike:
+"product" is the whole pipeline of documents/ up to the unsigned PDF bytes, what
+``services.rendered_render`` runs for a certificate before signing it: the certificate's context
+(canonical payload, QR code), the Django template, then ``rendering.html_to_pdf`` (the template's
+XHTML parsed by expat, the layout with the prepared stylesheet and fonts and the asset-only URL
+fetcher, with the garbage collector paused and room reserved on the frame stack, the packaged
+fonts subset from their preprocessed faces, the font programs deflated at level 6). Not included:
+the database reads and the file write around it. Two baselines render *the same HTML* with
+WeasyPrint directly, measured in the same run, interleaved with the product so that machine noise
+hits all three alike:
   direct      — HTML(string=...).write_pdf(stylesheets=[CSS(filename=pdf.css)]) as a caller
                 would write it: the stylesheet and fonts are loaded on every call;
   direct-warm — the same, reusing one parsed stylesheet and font configuration (pure layout and
                 PDF writing: the floor for this document).
-"signed" is the product plus the embedded PDF signature (pyHanko), what the worker stores.
+"signed" is the product plus the embedded PDF signature (pyHanko, signer built once per key, its
+space reserved without a dummy signature), what the worker stores: the user-visible render.
 The process is first prepared as a worker process is when it starts
 (``rendering.prepare_worker_process``: fonts and stylesheet loaded, then frozen out of the garbage
 collector's way); the baselines run in that same process.
