@@ -202,6 +202,8 @@ def test_markup_that_is_not_well_formed_xml_goes_through_the_html_parser():
     assert rendering.well_formed_tree("<html><body><p>a<br>b</p></body></html>") is None
     assert rendering.well_formed_tree('<html><head><base href="http://x/"/></head><body/></html>') is None
     assert rendering.well_formed_tree("<html><body><p>a\x0bb</p></body></html>") is None  # not an XML character
+    entities = '<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body><p>&a;</p></body></html>'
+    assert rendering.well_formed_tree(entities) is None
     pdf, pages = rendering.html_to_pdf("<html><body><p>a<br>b\x0b</p></body></html>")
     assert pages == 1 and pdf.startswith(b"%PDF")
 
