@@ -84,21 +84,57 @@ def signing_certificate_pem(key: SigningKey) -> str:
     return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
-def sign_pdf(pdf: bytes, *, key: SigningKey, reason: str) -> bytes:
-    """``pdf`` with an embedded, invisible signature by ``key`` covering the whole file."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+# Room for the CMS signature in the PDF, in hex digits: the signing certificate is embedded once and
+# its issuer name is repeated in the signer's identifiers, plus ~1.2 KB of signed attributes and the
+# Ed25519 signature (a 485-byte self-signed certificate makes a 1.6 KB CMS: 3.3 K digits of 5 K
+# reserved). pyHanko would otherwise find it by making a whole dummy signature before every real
+# one, a third of the signing time; if a certificate ever outgrows this, sign_pdf falls back to that.
+def reserved_hex_digits(certificate_der: bytes) -> int:
+    return 2 * (2 * len(certificate_der) + 1536)
+
+
+_SIGNERS: dict[tuple[str, str, bytes], object] = {}
+
+
+def _signer(key: SigningKey):
+    """pyHanko's signer for ``key`` and its certificate, built once per process (the certificate
+    parsed, the private key wrapped as PKCS#8) rather than on every PDF."""
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    cert = asn1_x509.Certificate.load(signing_certificate_der(key))
-    private = asn1_keys.PrivateKeyInfo.load(key.private_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    signer = signers.SimpleSigner(signing_cert=cert, signing_key=private,
-                                  cert_registry=SimpleCertificateStore.from_certs([cert]))
+    der = signing_certificate_der(key)
+    cache_key = (key.key_id, key.public_b64, der)
+    signer = _SIGNERS.get(cache_key)
+    if signer is None:
+        cert = asn1_x509.Certificate.load(der)
+        private = asn1_keys.PrivateKeyInfo.load(key.private_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        signer = signers.SimpleSigner(signing_cert=cert, signing_key=private,
+                                      cert_registry=SimpleCertificateStore.from_certs([cert]))
+        _SIGNERS.clear()  # one current key per process: never keep a rotated-out key around
+        _SIGNERS[cache_key] = signer
+    return signer, der
+
+
+def sign_pdf(pdf: bytes, *, key: SigningKey, reason: str) -> bytes:
+    """``pdf`` with an embedded, invisible signature by ``key`` covering the whole file (one
+    incremental update appended to ``pdf``, hashed once)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import SigningError
+
+    signer, der = _signer(key)
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, reason=reason, location=settings.CMA_AUTHORITY_NAME,
                                         name=settings.CMA_AUTHORITY_NAME)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
+
+    def attempt(bytes_reserved: int | None) -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        return _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer, bytes_reserved=bytes_reserved)).getvalue()
+
+    try:
+        return attempt(reserved_hex_digits(der))
+    except SigningError:  # a certificate whose signature outgrew the reservation: let pyHanko measure
+        return attempt(None)
 
 
 def _run(make_coroutine):

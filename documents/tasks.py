@@ -8,8 +8,9 @@ from . import rendering, services
 
 @worker_process_init.connect
 def _load_fonts_once(**_kwargs) -> None:
-    """Each worker process loads the PDF fonts and stylesheet when it starts, not on its first render."""
-    rendering.warm_up()
+    """Each worker process loads the PDF fonts and stylesheet when it starts, not on its first render
+    (and freezes them out of the garbage collector's way, see ``rendering.prepare_worker_process``)."""
+    rendering.prepare_worker_process()
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)

@@ -111,3 +111,33 @@ def test_signing_works_from_a_thread_whose_event_loop_is_running():
 
     signed = asyncio.run(inside_a_loop())
     assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
+
+
+def test_the_signer_is_built_once_per_key_and_the_signature_space_reserved_without_a_dummy_signature(monkeypatch):
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+
+    pdf = rendering.render_pdf_pages("documents/pdf/refusal_notice.html", {})[0]
+    key = signing.current_key()
+    estimates = []
+    original = PdfSigningSession.estimate_signature_container_size
+
+    def counted(self, *args, **kwargs):
+        estimates.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counted)
+    first = pdfsign.sign_pdf(pdf, key=key, reason="test")
+    signer = pdfsign._signer(key)[0]
+    second = pdfsign.sign_pdf(pdf, key=signing.current_key(), reason="test")
+    assert pdfsign._signer(signing.current_key())[0] is signer and estimates == []
+    for data in (first, second):
+        root = asn1_x509.Certificate.load(pdfsign.signing_certificate_der(key))
+        assert validate(data, [root]).bottom_line
+
+
+def test_a_signature_larger_than_the_reserved_space_falls_back_to_measuring_it(monkeypatch):
+    pdf = rendering.render_pdf_pages("documents/pdf/refusal_notice.html", {})[0]
+    monkeypatch.setattr(pdfsign, "reserved_hex_digits", lambda der: 64)
+    key = signing.current_key()
+    signed = pdfsign.sign_pdf(pdf, key=key, reason="test")
+    assert validate(signed, [asn1_x509.Certificate.load(pdfsign.signing_certificate_der(key))]).bottom_line

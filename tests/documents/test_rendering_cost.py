@@ -1,0 +1,232 @@
+"""What keeps a certificate fast, pinned without timing anything: the annex's table is laid out in
+fixed mode and flat (work linear in its rows), the stylesheet and fonts are prepared once per
+thread, and the packaged fonts are subset from a per-process preprocessed copy that writes the very
+bytes WeasyPrint's own subsetting writes."""
+
+import cProfile
+import gc
+import io
+import pstats
+import re
+import resource
+import sys
+from datetime import date
+
+import pytest
+from django.template.loader import render_to_string
+
+from approvals.models import Agency, Application, CertificateVersion
+from documents import fontsubset, rendering
+from documents.contexts import TEMPLATES, certificate_context
+from documents.models import RenderedDocument
+
+
+def certificate_html(items: int) -> str:
+    agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
+                    address="贵州省贵阳市观山湖区长岭北路55号")
+    application = Application(agency=agency, authorised_signatories="王五 技术负责人")
+    scope = [{"seq": i, "category": "食品", "item": "食用植物油", "parameter": f"酸价{i}",
+              "standard": f"GB 5009.{i}-2016", "limitation": ""} for i in range(1, items + 1)]
+    version = CertificateVersion(
+        version=1, number="262420000001", application=application, agency_name=agency.name,
+        credit_code=agency.credit_code, signatories=application.authorised_signatories, address=agency.address,
+        test_sites="贵州省贵阳市观山湖区长岭北路55号", issuing_authority="贵州省市场监督管理局",
+        approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26), expires_on=date(2032, 11, 25), scope=scope)
+    return render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(version, None))
+
+
+def rule(css: str, selector: str) -> str:
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, selector
+    return match.group(1)
+
+
+def test_the_annex_table_has_a_fixed_layout_with_declared_column_widths():
+    css = rendering.STYLESHEET.read_text()
+    assert re.search(r"table-layout:\s*fixed", rule(css, "table.scope"))
+    for column in ("seq", "category", "standard", "limitation"):
+        assert re.search(r"width:\s*\d+mm", rule(css, f"table.scope col.{column}")), column
+    # nothing in the PDFs' stylesheet asks for a layout measured from content
+    assert not re.search(r"display:\s*(inline-block|inline-table|flex|inline-flex|grid)", css)
+
+
+def test_the_annex_is_one_flat_table():
+    html = certificate_html(3)
+    annex = html[html.index('<section class="annex">'):]
+    assert annex.count("<table") == 1
+    table = annex[annex.index("<table"):annex.index("</table>")]
+    assert "<table" not in table[1:] and "<colgroup>" in table
+
+
+def layout_calls(items: int) -> int:
+    """How many block containers WeasyPrint lays out for a certificate of ``items`` rows."""
+    html = certificate_html(items)
+    profile = cProfile.Profile()
+    profile.enable()
+    rendering.html_to_pdf(html)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    return sum(calls for (path, _line, name), (_prim, calls, *_rest) in stats.items()
+               if name == "block_container_layout" and path.endswith("block.py"))
+
+
+def test_the_annex_layout_is_linear_in_its_rows():
+    rendering.warm_up()
+    small, medium, large = layout_calls(20), layout_calls(40), layout_calls(80)
+    per_row_first, per_row_then = (medium - small) / 20, (large - medium) / 40
+    assert per_row_first > 0
+    # each row costs what the one before it cost: no re-layout of earlier rows or of the whole table
+    assert per_row_then <= 1.15 * per_row_first, (small, medium, large)
+
+
+def test_the_stylesheet_and_fonts_are_prepared_once_and_not_fetched_per_render():
+    css, fonts = rendering.prepared_stylesheet()
+    fetcher = rendering.AssetFetcher()
+    rendering.html_to_pdf(certificate_html(2), fetcher=fetcher)
+    rendering.html_to_pdf(certificate_html(2), fetcher=fetcher)
+    assert rendering.prepared_stylesheet() == (css, fonts)
+    assert not [url for url in fetcher.fetched if url.endswith((".otf", ".css"))], fetcher.fetched
+
+
+@pytest.mark.skipif(not fontsubset.AVAILABLE, reason="HarfBuzz without hb_subset_preprocess")
+def test_the_packaged_fonts_are_preprocessed_once_and_subset_to_the_same_bytes():
+    html = certificate_html(5)
+    rendering.html_to_pdf(html)  # the faces of this thread's font configuration are preprocessed here
+    before = fontsubset.preprocessed_count
+    fast, pages = rendering.html_to_pdf(html)
+    rendering.html_to_pdf(certificate_html(7))
+    assert fontsubset.preprocessed_count == before  # not again for later documents
+    # WeasyPrint's own subsetting (outside html_to_pdf) writes the same PDF, font programs included
+    css, fonts = rendering.prepared_stylesheet()
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    assert document.write_pdf(finisher=rendering.compress_large_streams) == fast and pages == len(document.pages)
+
+
+def test_the_font_programs_are_deflated_at_a_cheaper_level_and_still_read_back():
+    import zlib
+
+    from pypdf import PdfReader
+
+    pdf, _pages = rendering.html_to_pdf(certificate_html(3))
+    reader = PdfReader(io.BytesIO(pdf))
+    programs = []
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            for descendant in ref.get_object()["/DescendantFonts"]:
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                programs.append(descriptor["/FontFile3"].get_object())
+    assert programs
+    for program in {id(p): p for p in programs}.values():
+        assert program["/Filter"] == "/FlateDecode"
+        assert zlib.decompress(program._data).startswith(b"OTTO")  # the OpenType (CFF) program, intact
+
+
+def test_a_worker_process_loads_the_fonts_then_freezes_them_out_of_the_collectors_way(monkeypatch):
+    from documents import tasks
+
+    calls = []
+    monkeypatch.setattr(rendering, "warm_up", lambda: calls.append("warm_up"))
+    try:
+        tasks._load_fonts_once()  # the worker_process_init handler
+        assert calls == ["warm_up"] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def nested(depth: int, function):
+    return function() if depth == 0 else nested(depth - 1, function)
+
+
+@pytest.mark.skipif(not hasattr(resource, "getrusage") or sys.platform != "linux", reason="Linux page-fault counts")
+def test_rendering_does_not_thrash_the_frame_stack_whatever_the_depth_it_starts_at():
+    # Without framestack.call, WeasyPrint's recursion crossing a 16 KiB frame-stack chunk boundary
+    # maps and unmaps a chunk each time: 500 to 7,000 page faults per certificate, by starting depth.
+    html = certificate_html(10)
+    rendering.html_to_pdf(html)
+    faults = {}
+    for depth in range(0, 64, 4):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        nested(depth, lambda: rendering.html_to_pdf(html))
+        faults[depth] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert max(faults.values()) < 300, faults
+
+
+def both_parsers(html: str) -> tuple[bytes, bytes]:
+    css, fonts = rendering.prepared_stylesheet()
+    pdfs = []
+    for parse_xml in (True, False):
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher(),
+                                         parse_xml=parse_xml).render(stylesheets=[css], font_config=fonts)
+        with fontsubset.enabled():
+            pdfs.append(document.write_pdf())
+    return pdfs[0], pdfs[1]
+
+
+def assert_parsed_as_xml_to_the_same_pdf(rendered_documents) -> set[str]:
+    from documents.contexts import context_for
+
+    kinds = set()
+    for rendered in rendered_documents:
+        template, context = context_for(rendered)
+        html = render_to_string(template, context)
+        assert rendering.well_formed_tree(html) is not None, template  # the fast path is taken
+        from_xml, from_html = both_parsers(html)
+        assert from_xml == from_html, template
+        kinds.add(rendered.kind)
+    return kinds
+
+
+@pytest.mark.django_db
+def test_every_pdf_template_parses_as_xml_to_the_pdf_the_html_parser_gives(certified, client, approver,
+                                                                            django_capture_on_commit_callbacks):
+    client.force_login(approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/certificates/{certified.certificate.number}/", {"kind": "revoke", "reason": "以欺骗手段取得\n第二行"})
+    kinds = assert_parsed_as_xml_to_the_same_pdf(RenderedDocument.objects.all())
+    assert {"certificate", "acceptance_notice", "revocation_letter"} <= kinds, kinds
+
+
+@pytest.mark.django_db
+def test_the_decision_and_refusal_templates_parse_as_xml_to_the_same_pdf(draft, applicant, acceptor, reviewer, approver,
+                                                                         django_capture_on_commit_callbacks):
+    from tests.workflows.helpers import complete, to_decision
+
+    with django_capture_on_commit_callbacks(execute=True):
+        to_decision(draft, applicant, acceptor, reviewer)
+        complete(draft, "decide", approver, "approve_partially", refused_items={2: "标准已废止"}, comment="部分能力不符合")
+    assert "decision_letter" in assert_parsed_as_xml_to_the_same_pdf(RenderedDocument.objects.filter(application=draft))
+
+
+def test_markup_that_is_not_well_formed_xml_goes_through_the_html_parser():
+    assert rendering.well_formed_tree("<html><body><p>a<br>b</p></body></html>") is None
+    assert rendering.well_formed_tree('<html><head><base href="http://x/"/></head><body/></html>') is None
+    assert rendering.well_formed_tree("<html><body><p>a\x0bb</p></body></html>") is None  # not an XML character
+    entities = '<!DOCTYPE html [<!ENTITY a "aaaa">]><html><body><p>&a;</p></body></html>'
+    assert rendering.well_formed_tree(entities) is None
+    pdf, pages = rendering.html_to_pdf("<html><body><p>a<br>b\x0b</p></body></html>")
+    assert pages == 1 and pdf.startswith(b"%PDF")
+
+
+def test_the_collector_is_paused_during_a_render_and_comes_back_as_it_was():
+    seen = []
+    original = rendering._lay_out
+
+    def spy(html, fetcher):
+        seen.append(gc.isenabled())
+        return original(html, fetcher)
+
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rendering, "_lay_out", spy)
+        with rendering.collector_paused():  # an outer render still running: the inner one does not resume it
+            rendering.html_to_pdf(certificate_html(1))
+            assert not gc.isenabled()
+        assert gc.isenabled() and seen == [False]
+        gc.disable()
+        try:  # a process that runs without the collector keeps it off
+            rendering.html_to_pdf(certificate_html(1))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert rendering._collector_pausers == 0
