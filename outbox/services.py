@@ -84,18 +84,29 @@ def _write(effects: list[Effect]) -> None:
         [Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects],
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: dispatch(effects), robust=True)
+    transaction.on_commit(lambda: dispatch(effects, together=True), robust=True)
 
 
 # --- publishing -------------------------------------------------------------------------------
-def dispatch(effects: Iterable[Effect]) -> int:
+def dispatch(effects: Iterable[Effect], *, together: bool = False) -> int:
     """Publish the deliveries to the worker (run in-process where Celery runs eagerly).
 
-    A broker that refuses is not waited for: the rows stay pending and the reconciler publishes
-    them later. Returns how many were published.
+    ``together``: the effects of one transaction go in one message (one publish after a task
+    completion, not one per effect); the reconciler's catch-up sends each on its own, so a backlog
+    spreads over the workers. A broker that refuses is not waited for: the rows stay pending and the
+    reconciler publishes them later. Returns how many were published.
     """
-    from .tasks import deliver  # tasks import this module
+    from .tasks import deliver, deliver_all  # tasks import this module
 
+    effects = list(effects)
+    if together and len(effects) > 1:
+        try:
+            deliver_all.apply_async(([list(effect) for effect in effects],), retry=False)
+        except Exception as error:  # broker down: the reconciler catches up
+            logger.warning("outbox: could not publish %s side effects (%s: %s); the reconciler will send them",
+                           len(effects), type(error).__name__, error)
+            return 0
+        return len(effects)
     sent = 0
     for handler, key in effects:
         try:

@@ -51,10 +51,14 @@ def waiting_for_effect(handler: str, count: int = 1) -> threading.Event:
     done, seen = threading.Event(), []
 
     def finished(sender=None, args=None, **kwargs):
-        if sender is not None and sender.name == "outbox.deliver" and args and args[0] == handler:
+        if sender is None or not args:
+            return
+        if sender.name == "outbox.deliver" and args[0] == handler:
             seen.append(1)
-            if len(seen) >= count:
-                done.set()
+        elif sender.name == "outbox.deliver_all":  # the effects of one transaction, in one message
+            seen.extend(1 for effect_handler, _key in args[0] if effect_handler == handler)
+        if len(seen) >= count:
+            done.set()
 
     task_postrun.connect(finished, weak=False)
     done.disconnect = lambda: task_postrun.disconnect(finished)

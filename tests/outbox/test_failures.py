@@ -113,7 +113,7 @@ def test_a_certificate_issued_while_the_broker_is_down_gets_its_pdf_and_facts_wh
     with caplog.at_level(logging.WARNING, logger="outbox.services"):
         issue_over_the_api(application, issuer)  # 200: the side effects are rows, the publish failed quietly
     assert time.monotonic() - started < 15  # the refused publish is not waited for
-    assert "the reconciler will send it" in caplog.text
+    assert "the reconciler will send" in caplog.text
     application.refresh_from_db()
     assert application.status == "certified"
     assert certificate_pdf(application).state == "pending"

@@ -75,6 +75,26 @@ def test_a_batch_writes_its_effects_in_one_statement_once_each(django_capture_on
         assert Message.objects.count() == 2
 
 
+def test_a_transactions_effects_are_published_in_one_message_and_each_delivered(django_capture_on_commit_callbacks,
+                                                                                  monkeypatch):
+    from outbox import tasks
+
+    published = []
+    for task in (tasks.deliver, tasks.deliver_all):
+        monkeypatch.setattr(task, "apply_async", lambda args, task=task, **kw: published.append(task.name) or task(*args))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), outbox.batch():
+        outbox.schedule("test.record", 1)
+        outbox.schedule("test.refuse", 2)  # fails: recorded on its row, the next still delivered
+        outbox.schedule("test.record", 3)
+    assert published == ["outbox.deliver_all"]
+    assert CALLS == ["1", "2", "3"]
+    assert sorted(Message.objects.filter(done_at__isnull=False).values_list("key", flat=True)) == ["1", "3"]
+    assert Message.objects.get(key="2").attempts == 1
+    published.clear()
+    services.reconcile(now=Message.objects.get(key="2").due_at)  # the catch-up sends each on its own
+    assert published == ["outbox.deliver"]
+
+
 def test_a_second_delivery_of_a_done_effect_does_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         outbox.schedule("test.record", 3)
