@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
@@ -73,3 +74,51 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
             f"      </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
+
+
+def _at(value) -> str:
+    """As ``|date:"Y-m-d H:i"`` writes an aware datetime in the current time zone ("" for none)."""
+    return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@register.simple_tag
+def step_rows(rows) -> str:
+    """The rows of ``workflows/_steps.html`` (the application's and a task's timeline), written here
+    rather than by the template for the same reason as the queue's rows: the markup is the
+    template's, row for row, and each step's title is translated once per page."""
+    titles: dict[str, str] = {}
+    out = []
+    for step in rows:
+        node = step.node
+        title = titles.get(node)
+        if title is None:
+            title = titles[node] = conditional_escape(steps.title(node))
+        if step.claimed_by:
+            claimed = (f'{conditional_escape(step.claimed_by)}<br><span class="muted">{_at(step.claimed_at)}'
+                       "</span>")
+        else:
+            claimed = "—"
+        if step.finished_at:
+            finished = (f'{conditional_escape(step.finished_by or "")}<br><span class="muted">'
+                        f"{_at(step.finished_at)}</span>")
+        else:
+            finished = "—"
+        if step.outcome:
+            result = conditional_escape(outcome_label(step))
+            if step.comment:
+                result += f'<div class="small muted">{conditional_escape(Truncator(str(step.comment)).chars(120))}</div>'
+        else:
+            result = "—"
+        out.append(
+            f'\n      <tr data-step="{conditional_escape(node)}">\n'
+            f"        <td><strong>{title}</strong></td>\n"
+            f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">'
+            f"{conditional_escape(step.get_state_display())}</span></td>\n"
+            f'        <td class="nowrap">{_at(step.entered_at)}</td>\n'
+            f'        <td class="small" data-clock>{conditional_escape(due(step, detail=True))}</td>\n'
+            f'        <td class="small">{claimed}</td>\n'
+            f'        <td class="small">{finished}</td>\n'
+            f"        <td>{result}</td>\n"
+            f"      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
