@@ -22,7 +22,8 @@ def application_context(application: Application) -> dict[str, Any]:
     steps = selectors.timeline(application=application)
     certificate = None
     if application.status == ApplicationStatus.CERTIFIED:
-        certificate = Certificate.objects.filter(application=application).first()
+        # with its current version: the page shows its number and expiry date (one query, not two)
+        certificate = Certificate.objects.filter(application=application).select_related("current").first()
     notices = domain_selectors.deficiency_notices(application=application)
     _name_documents(application, notices)
     return {
