@@ -225,6 +225,19 @@ def rendered_for(*, application: Application) -> list[RenderedDocument]:
     return list(application.rendered_documents.select_related("certificate", "version").order_by("created", "id"))
 
 
+# What the application page's card reads of an issued PDF: its state and file name (which names the
+# certificate version or the certificate). A version row carries the whole certificate content (the
+# approved scope as JSON, the signature); the card needs two of its columns.
+CARD_FIELDS = ("id", "application_id", "kind", "round", "certificate_id", "version_id", "action_id", "state",
+               "certificate__number", "version__number", "version__version")
+
+
+def rendered_for_card(*, application: Application) -> list[RenderedDocument]:
+    """``rendered_for`` with only what the documents card shows of each PDF (its state and file name)."""
+    return list(application.rendered_documents.select_related("certificate", "version").only(*CARD_FIELDS)
+                .order_by("created", "id"))
+
+
 def certificate_documents(*, certificate: Certificate) -> list[RenderedDocument]:
     """Every PDF of a certificate: each version's certificate and each decision's letter."""
     return list(RenderedDocument.objects.filter(certificate=certificate)

@@ -26,7 +26,7 @@ def documents_card(context, application: Application) -> dict:
         "requested": sum(1 for s in requested if s.requirement.mandatory),
         "missing": [s for s in checklist if not s.is_satisfied],
         "shared": [s for s in checklist if s.requirement.via_data_sharing],
-        "rendered": selectors.rendered_for(application=application),
+        "rendered": selectors.rendered_for_card(application=application),
         "can_change": user.agency_id == application.agency_id and application.status in UPLOAD_STATES,
     }
 
