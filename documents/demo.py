@@ -2,6 +2,7 @@
 the same checks as an applicant's file."""
 
 from django.core.files.base import ContentFile
+from django.utils.html import escape
 
 from approvals.models import Application, User
 
@@ -13,7 +14,7 @@ _samples: dict[str, bytes] = {}
 
 def _sample(name: str) -> bytes:
     if name not in _samples:
-        html = (f"<html><body><h1>{name}</h1><p>示例材料（演示数据），仅用于体验网上办理流程。</p></body></html>")
+        html = (f"<html><body><h1>{escape(name)}</h1><p>示例材料（演示数据），仅用于体验网上办理流程。</p></body></html>")
         _samples[name] = html_to_pdf(html)[0]
     return _samples[name]
 
