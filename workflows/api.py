@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from approvals.api.serializers import ApplicationSerializer, WholeNumberField
+from approvals.api.serializers import ApplicationSerializer, TextField, WholeNumberField
 from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services, steps
@@ -181,7 +181,7 @@ class OutcomeChoice(serializers.Serializer):
 
 
 class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = TextField(required=False, allow_blank=True, max_length=2000)
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ service's signature.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from approvals.api.serializers import TextField
 from approvals.models.applications import Deficiency, ReviewMode
 
 COMMENT_MAX = 5000
@@ -17,15 +18,15 @@ COMMENT_MAX = 5000
 
 def _comment(*, source: str | None = None, required: bool = False, help_text: str = ""):
     kwargs = {"source": source} if source else {}
-    return serializers.CharField(required=required, allow_blank=not required, max_length=COMMENT_MAX,
+    return TextField(required=required, allow_blank=not required, max_length=COMMENT_MAX,
                                  trim_whitespace=True, help_text=help_text, **kwargs)
 
 
 class DeficiencyInput(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    clause = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    description = TextField(max_length=2000)
+    clause = TextField(max_length=30, required=False, allow_blank=True)
     grade = serializers.ChoiceField(choices=Deficiency.Grade.choices, required=False, allow_blank=True)
-    document_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    document_code = TextField(max_length=50, required=False, allow_blank=True)
 
 
 class OutcomeInput(serializers.Serializer):
@@ -56,7 +57,7 @@ class AnswerInput(OutcomeInput):
 class AcceptInput(CommentInput):
     review_leader = serializers.IntegerField(required=False, allow_null=True, min_value=1,
                                              help_text="评审组长的用户 id（可选）")
-    review_experts = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    review_experts = TextField(required=False, allow_blank=True, max_length=300)
 
 
 class SupplementInput(CommentInput):
@@ -76,7 +77,7 @@ class ReviewFailInput(ReasonInput):
 
 
 class ApprovePartiallyInput(ReasonInput):
-    refused_items = serializers.DictField(child=serializers.CharField(max_length=300), allow_empty=False,
+    refused_items = serializers.DictField(child=TextField(max_length=300), allow_empty=False,
                                           help_text="{能力项序号: 不予许可理由}")
 
     def validate_refused_items(self, value):

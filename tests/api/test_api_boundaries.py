@@ -66,3 +66,17 @@ def test_officials_do_not_see_unsubmitted_drafts(api, draft, acceptor, monitor):
     for official in (acceptor, monitor):
         assert api(official).get(f"/api/v1/applications/{draft.pk}/").status_code == 404
         assert api(official).get("/api/v1/applications/").data["results"] == []
+
+
+def test_text_fields_take_text_only_as_the_schema_says(api, in_supplement, applicant):
+    """A number where the schema says string is refused, not turned into text (found by the fuzzer)."""
+    withdrawn = api(applicant).post(f"/api/v1/applications/{in_supplement.pk}/withdraw/", {"reason": 0.0}, format="json")
+    assert withdrawn.status_code == 400 and "reason" in withdrawn.json()
+    in_supplement.refresh_from_db()
+    assert in_supplement.status == "supplement_requested"  # nothing happened
+    token = api().post("/api/v1/auth/token/", {"username": 7, "password": 8}, format="json")
+    assert token.status_code == 400 and {"username", "password"} <= set(token.json())
+    task_id = open_step(in_supplement, "supplement").task_id
+    answer = api(applicant).post(f"/api/v1/tasks/{task_id}/complete/", {"outcome": "resubmit", "comment": 12},
+                                 format="json")
+    assert answer.status_code == 400 and "comment" in answer.json(), answer.json()
