@@ -130,8 +130,9 @@ def audit_event(action: str) -> str:
 # writes it (not escaped: it is the project's own text); every value is escaped.
 
 
-def _at(value, fmt: str) -> str:
-    """As the ``date`` filter writes an aware datetime in the current time zone ("" for none)."""
+def local_time_text(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """As the ``date`` filter writes an aware datetime in the current time zone ("" for none); the
+    row-writing tags of every app use it."""
     return localtime(value).strftime(fmt) if value else ""
 
 
@@ -155,7 +156,7 @@ def history_rows(history) -> str:
             f"{conditional_escape(change.get_source_display())}</span> →\n"
             f'          <span class="badge tone-{conditional_escape(status_tone(change.target))}">'
             f"{conditional_escape(change.get_target_display())}</span></div>\n"
-            f'        <div class="when">{_at(change.at, "%Y-%m-%d %H:%M:%S")} · '
+            f'        <div class="when">{local_time_text(change.at, "%Y-%m-%d %H:%M:%S")} · '
             f"{conditional_escape(by) if by else system}</div>\n"
             f"        {comment}\n"
             f"      </li>\n    "
@@ -177,7 +178,7 @@ def audit_rows(entries) -> str:
         digest = entry.hash
         rows.append(
             f'\n      <tr data-audit-seq="{conditional_escape(entry.seq)}"><td class="mono">{conditional_escape(entry.seq)}'
-            f'</td><td>{_at(entry.at, "%Y-%m-%d %H:%M:%S")}</td>\n'
+            f'</td><td>{local_time_text(entry.at, "%Y-%m-%d %H:%M:%S")}</td>\n'
             f"        <td>{event}</td><td>{conditional_escape(actor) if actor else system}</td>"
             f"<td>{conditional_escape(entry.summary)}</td>\n"
             f'        <td class="mono" title="{conditional_escape(digest)}">{conditional_escape(digest[:12])}…</td></tr>\n    '

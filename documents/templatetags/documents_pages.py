@@ -5,10 +5,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from approvals.models import Application
+from approvals.templatetags.approvals_pages import local_time_text
 
 from .. import answers, selectors
 from ..services import UPLOAD_STATES
@@ -85,7 +85,7 @@ def answer_file_rows(files) -> str:
     rows = []
     for file in files:
         round_ = gettext("（第 %(round)s 轮）") % {"round": conditional_escape(file.round)}
-        uploaded = localtime(file.uploaded_at).strftime("%Y-%m-%d %H:%M") if file.uploaded_at else ""
+        uploaded = local_time_text(file.uploaded_at)
         rows.append(
             f'\n      <tr data-answer-file="{conditional_escape(file.pk)}" data-role="{conditional_escape(file.role)}">\n'
             f"        <td>{conditional_escape(file.get_kind_display())}{round_}</td>\n"

@@ -4,8 +4,9 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
+
+from approvals.templatetags.approvals_pages import local_time_text
 
 from .. import steps
 from ..models import Step
@@ -61,7 +62,7 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
         state = states.get(step.state)
         if state is None:
             state = states[step.state] = conditional_escape(step.state_label)
-        entered = localtime(step.entered_at).strftime("%Y-%m-%d %H:%M") if step.entered_at else ""
+        entered = local_time_text(step.entered_at)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
             f'        <td><a class="mono" href="{url}{step.task_id}/">{conditional_escape(step.reference)}</a></td>\n'
@@ -74,11 +75,6 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
             f"      </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
-
-
-def _at(value) -> str:
-    """As ``|date:"Y-m-d H:i"`` writes an aware datetime in the current time zone ("" for none)."""
-    return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 @register.simple_tag
@@ -94,13 +90,13 @@ def step_rows(rows) -> str:
         if title is None:
             title = titles[node] = conditional_escape(steps.title(node))
         if step.claimed_by:
-            claimed = (f'{conditional_escape(step.claimed_by)}<br><span class="muted">{_at(step.claimed_at)}'
+            claimed = (f'{conditional_escape(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at)}'
                        "</span>")
         else:
             claimed = "—"
         if step.finished_at:
             finished = (f'{conditional_escape(step.finished_by or "")}<br><span class="muted">'
-                        f"{_at(step.finished_at)}</span>")
+                        f"{local_time_text(step.finished_at)}</span>")
         else:
             finished = "—"
         if step.outcome:
@@ -114,7 +110,7 @@ def step_rows(rows) -> str:
             f"        <td><strong>{title}</strong></td>\n"
             f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">'
             f"{conditional_escape(step.get_state_display())}</span></td>\n"
-            f'        <td class="nowrap">{_at(step.entered_at)}</td>\n'
+            f'        <td class="nowrap">{local_time_text(step.entered_at)}</td>\n'
             f'        <td class="small" data-clock>{conditional_escape(due(step, detail=True))}</td>\n'
             f'        <td class="small">{claimed}</td>\n'
             f'        <td class="small">{finished}</td>\n'

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import get_language, gettext
 
-from approvals.templatetags.approvals_pages import status_tone
+from approvals.templatetags.approvals_pages import local_time_text, status_tone
 
 from ..progress import CURRENT, Progress, ProgressStep, progress_for_list, progress_of
 
@@ -91,8 +91,8 @@ def application_rows(context, page, bars: dict, attention, applications_url: str
             action = f'<a class="btn small warning" href="{url}{pk}/answer/">{labels["go_answer"]}</a>\n          '
         else:
             action = f'<a class="btn small" href="{url}{pk}/">{labels["go_view"]}</a>'
-        created = localtime(application.created).strftime("%Y-%m-%d %H:%M") if application.created else ""
-        submitted = localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M") if application.submitted_at else "—"
+        created = local_time_text(application.created)
+        submitted = local_time_text(application.submitted_at) or "—"
         kind = conditional_escape(application.get_application_type_display())
         tone = conditional_escape(status_tone(status))
         rows.append(
