@@ -8,7 +8,7 @@ task from code under the same blocking process lock, with viewflow's own permiss
 write of the outcome the next Switch reads). Machine noise hits the three alike.
 
 Prints the median completion of each, the product's in bare commits (the unit measured in the same
-rounds) and as a ratio to raw viewflow, SQL statements per completion, lifecycles per second. Targets:
+rounds) and as a ratio to raw viewflow, SQL statements and requests to the database per completion, lifecycles per second. Targets:
 a product completion ≤ 9 bare commits and ≤ 1.0× raw viewflow.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/lifecycle.py [--lifecycles 200]
@@ -126,10 +126,13 @@ def run(args) -> dict:
             services.task_complete(task_id=task_id, by=user, outcome=outcome, data=data)
             times.append(time.perf_counter() - start)
             if capture is not None:
-                capture_counts.append(len(capture.captured_queries) - before)
+                sent = capture.captured_queries[before:]
+                capture_counts.append(len(sent))
+                statement_counts.append(sum(1 + q["sql"].count(";\n") for q in sent))  # writes sent together
         return times
 
-    capture_counts: list[int] = []
+    capture_counts: list[int] = []  # requests to the database
+    statement_counts: list[int] = []
     raw_flow = raw_viewflow_flow()
     raw_counts: list[int] = []
 
@@ -183,7 +186,8 @@ def run(args) -> dict:
         for _ in range(3):
             lifecycle(capture)
             raw_lifecycle(capture)
-    statements = statistics.mean(capture_counts)
+    requests = statistics.mean(capture_counts)
+    statements = statistics.mean(statement_counts)
     raw_statements = statistics.mean(raw_counts)
 
     bare = statistics.median(bare_times)
@@ -195,7 +199,8 @@ def run(args) -> dict:
     print(f"product: {args.lifecycles / product_seconds:.1f} lifecycles/s (each: draft with documents, submit, "
           f"{len(NODES)} completions); raw viewflow: {args.lifecycles / raw_seconds:.1f} lifecycles/s")
     print(f"task completion, product:      median {completion * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, "
-          f"{statements:.1f} SQL statements (by node: {capture_counts[:len(NODES)]})")
+          f"{requests:.1f} requests to the database (by node: {capture_counts[:len(NODES)]}), "
+          f"{statements:.1f} SQL statements (by node: {statement_counts[:len(NODES)]})")
     print(f"task completion, raw viewflow: median {raw * 1000:.2f} ms, {raw_statements:.1f} SQL statements "
           f"(by node: {raw_counts[:len(NODES)]})")
     print(f"one product completion = {completion / bare:.1f} bare commits (target <= 9); raw viewflow "
@@ -203,6 +208,7 @@ def run(args) -> dict:
     return {"rounds": args.lifecycles, "bare_commit_ms": bare * 1000,
             "lifecycles_per_s": args.lifecycles / product_seconds, "raw_lifecycles_per_s": args.lifecycles / raw_seconds,
             "completion_median_ms": completion * 1000, "completion_p95_ms": p95 * 1000,
+            "requests_per_completion": requests,
             "raw_completion_median_ms": raw * 1000, "statements_per_completion": statements,
             "raw_statements_per_completion": raw_statements, "completion_bare_commits": completion / bare,
             "raw_completion_bare_commits": raw / bare, "ratio_raw_viewflow": completion / raw}

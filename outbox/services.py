@@ -15,7 +15,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
+
+from project.writebehind import later
 
 from . import registry
 from .models import Message
@@ -79,11 +83,14 @@ def _write(effects: list[Effect]) -> None:
     effects = list(dict.fromkeys(effects))  # one row per effect, in order
     now = timezone.now()
     due = now + retry_after()
-    # ignore_conflicts: an effect already waiting (the partial unique constraint) is not added twice
-    Message.objects.bulk_create(
-        [Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects],
-        ignore_conflicts=True,
-    )
+    # ON CONFLICT DO NOTHING: an effect already waiting (the partial unique constraint) is not added
+    # twice. Nothing reads the rows back in the transaction: the insert travels with the next
+    # statement inside a task completion (project.writebehind).
+    insert = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
+    insert.insert_values([f for f in Message._meta.concrete_fields if not f.primary_key],
+                         [Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects])
+    for sql, params in insert.get_compiler(connection=connection).as_sql():
+        later(sql, params)
     transaction.on_commit(lambda: dispatch(effects, together=True), robust=True)
 
 

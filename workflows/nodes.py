@@ -18,6 +18,8 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
+from project.writebehind import later_update
+
 
 def insert_task(task, previous) -> None:
     """INSERT a new viewflow task and its link to the task before it (viewflow's ``previous``): one
@@ -86,7 +88,7 @@ class HumanActivation(ViewActivation):
     def complete(self):
         """viewflow's completion, writing the columns a completion changes instead of the whole row."""
         self.task.finished = timezone.now()
-        self.task.save(update_fields=["status", "owner", "assigned", "started", "finished"])
+        later_update(self.task, ["status", "owner", "assigned", "started", "finished"])  # nothing reads its answer
         task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
 
 
@@ -158,7 +160,7 @@ class EndOnceActivation(OneWriteActivation, EndActivation):
             if not others:
                 self.process.status = STATUS.DONE
                 self.process.finished = timezone.now()
-                self.process.save(update_fields=["status", "finished"])
+                later_update(self.process, ["status", "finished"])
             task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
             if not others:
                 flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)

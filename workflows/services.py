@@ -23,6 +23,7 @@ import outbox
 from approvals import services as domain
 from approvals.models import Application, User
 from documents import services as documents
+from project.writebehind import later, later_update, write_behind
 
 from . import procedures, steps
 from .clocks import clock_finish
@@ -125,14 +126,17 @@ def _locked(task_id: int, by: User | None = None):
     Whatever the block records for the audit trail and schedules in the outbox is written at its
     end in one statement each, inside the same transaction. With ``by``, the read also answers the
     separation-of-duties question (``_check_separation_of_duties``) for that user.
+
+    Writes nobody reads back travel with the next statement (``project.writebehind``): the lock
+    goes in one request with the read it guards, which the server runs after the lock is granted
+    (a statement of its own, on a fresh snapshot).
     """
-    with transaction.atomic(), outbox.batch(), audit.batch():
-        with connection.cursor() as cursor:
-            cursor.execute(_lock_sql(), [task_id])
-            if cursor.fetchone() is None:
-                raise TaskConflict(_("任务不存在。"))
+    with transaction.atomic(), write_behind(), audit.batch(), outbox.batch():
+        later(_lock_sql(), [task_id])
         duties = by is not None and settings.CMA_SEPARATION_OF_DUTIES
         task = _TASK_FOR_USER.get(task_id=task_id, user_id=by.pk) if duties else _TASK.get(task_id=task_id)
+        if task is None:
+            raise TaskConflict(_("任务不存在。"))
         task.process = task.process.applicationprocess  # the flow's own process class, already read
         step = task.step
         if duties:
@@ -246,8 +250,8 @@ def task_complete(*, task_id: int, by: User, outcome: str, data: dict[str, Any] 
         # A supplement or rectification request stops this step's clock here; the step that
         # resumes it after the applicant's answer carries these working days (workflows.clocks).
         clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
-        step.save(update_fields=["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
-                                 *clock_fields])
+        later_update(step, ["state", "claimed_by", "claimed_at", "finished_at", "finished_by", "outcome", "comment",
+                            *clock_fields])
         # Documents sent back or still missing refuse the step; then the notice, letter or certificate.
         for check in chosen.checks:
             check(application=application, by=by)
@@ -303,7 +307,7 @@ def task_lapse(*, task_id: int, on: date) -> Step | None:
         step.state, step.finished_at, step.finished_by = Step.State.DONE, timezone.now(), None
         step.outcome, step.comment = declared.lapse.name, str(declared.lapse.label)
         clock_fields = clock_finish(step, on=timezone.localdate(step.finished_at))
-        step.save(update_fields=["state", "finished_at", "finished_by", "outcome", "comment", *clock_fields])
+        later_update(step, ["state", "finished_at", "finished_by", "outcome", "comment", *clock_fields])
         return step
 
 

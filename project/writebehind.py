@@ -1,0 +1,167 @@
+"""Writes whose answer nobody reads, sent in the same round trip as the next statement.
+
+A task completion is a couple of dozen short statements in one transaction, and on a database
+across a network each costs a round trip, whatever it does. Many of them are writes that return
+nothing the code reads (a task marked done, a step's finish, the outbox row, the lock statement
+itself): inside ``write_behind()`` such a write is queued with ``later()`` and sent *in front of*
+the next statement the connection runs, in one request (PostgreSQL's simple query protocol runs a
+string of statements in order, each with its own snapshot); what is still queued when the block
+ends is sent then.
+
+Nothing changes for what the transaction sees: every later statement runs after the queued writes,
+on the server, in the order they were made. What changes: a queued write's row count is not
+checked (queue only writes to rows that exist), and its error is raised late. So that such an
+error can never be caught as somebody else's (an ``except IntegrityError`` around a savepoint, or a
+carrier whose own failure the code expects) and the write silently lost:
+
+- only a statement at the block's own savepoint depth carries the queue; before a transaction-control
+  statement (SAVEPOINT, RELEASE, ROLLBACK TO) or inside a savepoint opened since, the queue is sent
+  alone first;
+- a queue that fails alone raises ``QueuedWriteFailed``, which is not a database error: no code
+  catches it by mistake, and the transaction rolls back whole;
+- a request in which a carrier failed fails the block, even if the code around the carrier went on:
+  a completion is all or nothing.
+
+Outside the block, or on a database without this protocol (SQLite, server-side binding), ``later()``
+runs the write at once: one code path, the same result.
+"""
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import DatabaseError, connection
+from django.db.models import Model
+
+_local = threading.local()
+
+
+class QueuedWriteFailed(RuntimeError):
+    """A queued write failed (its database error is the cause): the transaction must roll back."""
+
+_CARRIERS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+def _enabled() -> bool:
+    return (connection.vendor == "postgresql"
+            and connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is not True)
+
+
+def _queue() -> list[tuple[str, Sequence[Any]]] | None:
+    return getattr(_local, "queue", None)
+
+
+def later(sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a write whose result is not read: with the next statement inside ``write_behind()``, else now."""
+    queue = _queue()
+    if queue is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
+    queue.append((sql, list(params)))
+
+
+def later_update(instance: Model, fields: Iterable[str]) -> None:
+    """``instance.save(update_fields=fields)`` as a queued write (no save signals: the models this
+    is used for have no receivers). The row must exist; its count is not checked."""
+    model = type(instance)
+    names = tuple(fields)
+    key = (model, names, connection.vendor)
+    cached = _UPDATES.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        concrete = [model._meta.get_field(name) for name in names]
+        owner = concrete[0].model._meta  # a parent's fields (multi-table inheritance) live in its table
+        if any(field.model._meta is not owner for field in concrete):
+            raise ValueError(f"{names}: the fields of one table only")
+        sql = (f"UPDATE {quote(owner.db_table)} SET "
+               + ", ".join(f"{quote(field.column)} = %s" for field in concrete)
+               + f" WHERE {quote(owner.pk.column)} = %s")
+        cached = _UPDATES[key] = (sql, concrete)
+    sql, concrete = cached
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in concrete]
+    later(sql, [*params, instance.pk])
+
+
+def later_insert(instance: Model) -> None:
+    """``instance.save(force_insert=True)`` as a queued write, for a row whose id nothing reads in
+    the transaction (the instance keeps ``pk`` None). No save signals."""
+    model = type(instance)
+    key = (model, connection.vendor)
+    cached = _INSERTS.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
+               f"VALUES ({', '.join(['%s'] * len(concrete))})")
+        cached = _INSERTS[key] = (sql, concrete)
+    sql, concrete = cached
+    later(sql, [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in concrete])
+
+
+_UPDATES: dict[tuple, tuple[str, list]] = {}
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+
+
+def flush() -> None:
+    """Send what is queued now, on its own."""
+    queue = _queue()
+    if queue:
+        sql, params = _joined(queue)
+        queue.clear()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        except DatabaseError as error:
+            raise QueuedWriteFailed(str(error)) from error
+
+
+def _joined(pending, sql: str | None = None, params: Sequence[Any] | None = None) -> tuple[str, list[Any]]:
+    """The queued writes, then ``sql``, as one string of statements with its parameters."""
+    texts = [text for text, _values in pending]
+    merged = [value for _text, values in pending for value in values]
+    if sql is not None:
+        texts.append(sql if params is not None else sql.replace("%", "%%"))  # unformatted text: escape
+        merged.extend(params or ())
+    return ";\n".join(texts), merged
+
+
+def _carry(execute, sql, params, many, context):
+    """The connection's execute wrapper: a statement carries the queue in front of it."""
+    queue = _queue()
+    if not queue:
+        return execute(sql, params, many, context)
+    if (many or isinstance(params, dict) or len(connection.savepoint_ids) != _local.depth
+            or not sql.lstrip()[:6].upper().startswith(_CARRIERS)):
+        flush()  # transaction control, a savepoint since, or a form that cannot be joined: alone, first
+        return execute(sql, params, many, context)
+    count = len(queue)
+    joined, merged = _joined(queue, sql, params)
+    queue.clear()
+    try:
+        result = execute(joined, merged, many, context)
+    except DatabaseError:
+        _local.failed = True  # the queued writes or the carrier: either way, not this transaction
+        raise
+    for _ in range(count):  # leave the cursor on the carrier's own result
+        context["cursor"].cursor.nextset()
+    return result
+
+
+@contextmanager
+def write_behind() -> Iterator[None]:
+    """Inside: ``later()`` writes travel with the next statement. Nested blocks share the outer one.
+    On error the queue is dropped (the transaction around it rolls back)."""
+    if _queue() is not None or not _enabled():
+        yield
+        return
+    _local.queue, _local.depth, _local.failed = [], len(connection.savepoint_ids), False
+    try:
+        with connection.execute_wrapper(_carry):
+            yield
+            flush()
+            if _local.failed:
+                raise QueuedWriteFailed("a request carrying queued writes failed and the block went on")
+    finally:
+        _local.queue = None
