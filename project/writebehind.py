@@ -52,6 +52,11 @@ def _queue() -> list[tuple[str, Sequence[Any]]] | None:
     return getattr(_local, "queue", None)
 
 
+def _savepoints() -> int:
+    """Savepoints open on the connection (an inner ``atomic(savepoint=False)`` opens none)."""
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
+
+
 def later(sql: str, params: Sequence[Any] = ()) -> None:
     """Run a write whose result is not read: with the next statement inside ``write_behind()``, else now."""
     queue = _queue()
@@ -132,7 +137,7 @@ def _carry(execute, sql, params, many, context):
     queue = _queue()
     if not queue:
         return execute(sql, params, many, context)
-    if (many or isinstance(params, dict) or len(connection.savepoint_ids) != _local.depth
+    if (many or isinstance(params, dict) or _savepoints() != _local.depth
             or not sql.lstrip()[:6].upper().startswith(_CARRIERS)):
         flush()  # transaction control, a savepoint since, or a form that cannot be joined: alone, first
         return execute(sql, params, many, context)
@@ -156,7 +161,7 @@ def write_behind() -> Iterator[None]:
     if _queue() is not None or not _enabled():
         yield
         return
-    _local.queue, _local.depth, _local.failed = [], len(connection.savepoint_ids), False
+    _local.queue, _local.depth, _local.failed = [], _savepoints(), False
     try:
         with connection.execute_wrapper(_carry):
             yield

@@ -147,3 +147,14 @@ def test_a_row_count_is_not_checked_so_only_rows_that_exist_are_queued():
     later_update(agency, ["name"])  # writes nothing, says nothing: the caller's contract
     with pytest.raises(DatabaseError):
         agency.save(update_fields=["name"])  # the ORM's save, by contrast, checks
+
+
+@postgresql_only
+def test_an_inner_block_without_a_savepoint_still_carries():
+    agency = AgencyFactory(name="甲")
+    with transaction.atomic(), write_behind():
+        agency.name = "乙"
+        later_update(agency, ["name"])
+        with transaction.atomic(savepoint=False), CaptureQueriesContext(connection) as captured:
+            assert _name(agency.pk) == "乙"
+    assert [q["sql"].count(";\n") for q in captured.captured_queries] == [1]  # the write and the read, together
