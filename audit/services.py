@@ -18,8 +18,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
+
+from project.writebehind import insert_rows
 
 from .models import GENESIS, AuditEntry, AuditHead
 
@@ -31,10 +32,16 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, default=str))
 
 
-def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
+def _locked_head() -> tuple[int, str]:
+    """The chain head's number and hash, locked until the transaction ends."""
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('seq')}, {quote('hash')} FROM {quote(AuditHead._meta.db_table)} "
+                       f"WHERE {quote('id')} = 1{lock}")
+        row = cursor.fetchone()
+    if row is not None:
+        return row
     # A new (or flushed) database: start from the last row, if any, so the chain goes on.
     last = AuditEntry.objects.order_by("-seq").first()
     try:
@@ -42,7 +49,8 @@ def _locked_head() -> AuditHead:
             AuditHead.objects.create(pk=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)
     except IntegrityError:
         pass  # another writer created it first: lock theirs
-    return AuditHead.objects.select_for_update().get(pk=1)
+    head = AuditHead.objects.select_for_update().get(pk=1)
+    return head.seq, head.hash
 
 
 def audit_record(*, action: str, obj: models.Model | None = None, application_id: int | None = None,
@@ -90,22 +98,19 @@ def batch() -> Iterator[None]:
 def _append(entries: list[AuditEntry]) -> None:
     """Number and chain ``entries`` after the head, in order, and write them with the new head."""
     with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        seq, prev = head.seq, head.hash
+        seq, prev = _locked_head()
         for entry in entries:
             seq += 1
             entry.seq, entry.prev_hash = seq, prev
             entry.hash = prev = entry.compute_hash()
-        if connection.vendor == "postgresql":  # the rows and the new head in one statement
-            insert = InsertQuery(AuditEntry)
-            insert.insert_values([f for f in AuditEntry._meta.concrete_fields if not f.primary_key], entries)
-            [(sql, params)] = insert.get_compiler(connection=connection).as_sql()
-            with connection.cursor() as cursor:
-                cursor.execute(f"WITH appended AS ({sql}) UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
-                               "SET seq = %s, hash = %s WHERE id = 1", [*params, seq, prev])
-            return
-        AuditEntry.objects.bulk_create(entries)
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        sql, params = insert_rows(entries)
+        update = f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} SET seq = %s, hash = %s WHERE id = 1"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # the rows and the new head in one statement
+                cursor.execute(f"WITH appended AS ({sql}) {update}", [*params, seq, prev])
+            else:
+                cursor.execute(sql, params)
+                cursor.execute(update, [seq, prev])
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ task from code under the same blocking process lock, with viewflow's own permiss
 write of the outcome the next Switch reads). Machine noise hits the three alike.
 
 Prints the median completion of each, the product's in bare commits (the unit measured in the same
-rounds) and as a ratio to raw viewflow, SQL statements and requests to the database per completion, lifecycles per second. Targets:
-a product completion ≤ 9 bare commits and ≤ 1.0× raw viewflow.
+rounds) and as a ratio to raw viewflow, SQL statements and requests to the database per completion,
+lifecycles per second. Targets: a product completion ≤ 9 bare commits and ≤ 1.0× raw viewflow.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/lifecycle.py [--lifecycles 200]
 

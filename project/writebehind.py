@@ -89,20 +89,29 @@ def later_update(instance: Model, fields: Iterable[str]) -> None:
     later(sql, [*params, instance.pk])
 
 
-def later_insert(instance: Model) -> None:
-    """``instance.save(force_insert=True)`` as a queued write, for a row whose id nothing reads in
-    the transaction (the instance keeps ``pk`` None). No save signals."""
-    model = type(instance)
-    key = (model, connection.vendor)
+def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
+    """The INSERT of ``instances`` (one model, every concrete column but the id) and its parameters,
+    as ``Model.save`` would write them; the SQL is built once per model and row count (Django's
+    compiler takes longer to build it than the database to run it)."""
+    model = type(instances[0])
+    key = (model, len(instances), connection.vendor)
     cached = _INSERTS.get(key)
     if cached is None:
         quote = connection.ops.quote_name
         concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
+        row = f"({', '.join(['%s'] * len(concrete))})"
         sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
-               f"VALUES ({', '.join(['%s'] * len(concrete))})")
+               f"VALUES {', '.join([row] * len(instances))}")
         cached = _INSERTS[key] = (sql, concrete)
     sql, concrete = cached
-    later(sql, [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in concrete])
+    return sql, [field.get_db_prep_save(field.pre_save(instance, True), connection)
+                 for instance in instances for field in concrete]
+
+
+def later_insert(instance: Model) -> None:
+    """``instance.save(force_insert=True)`` as a queued write, for a row whose id nothing reads in
+    the transaction (the instance keeps ``pk`` None). No save signals."""
+    later(*insert_rows([instance]))
 
 
 _UPDATES: dict[tuple, tuple[str, list]] = {}

@@ -7,7 +7,6 @@ writes the columns it changes. Subclasses only: viewflow itself is not patched.
 """
 
 from django.db import connection
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
@@ -18,7 +17,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from project.writebehind import later_update
+from project.writebehind import insert_rows, later_update
 
 
 def insert_task(task, previous) -> None:
@@ -31,9 +30,7 @@ def insert_task(task, previous) -> None:
     if task.flow_task and not task.flow_task_type:  # what viewflow's Task.save fills in
         task.flow_task_type = task.flow_task.task_type
     model = type(task)
-    insert = InsertQuery(model)
-    insert.insert_values([f for f in model._meta.concrete_fields if not f.primary_key], [task])
-    [(sql, params)] = insert.get_compiler(connection=connection).as_sql()
+    sql, params = insert_rows([task])
     through = model.previous.through._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
