@@ -67,12 +67,13 @@ def later(sql: str, params: Sequence[Any] = ()) -> None:
     queue.append((sql, list(params)))
 
 
-def later_update(instance: Model, fields: Iterable[str]) -> None:
-    """``instance.save(update_fields=fields)`` as a queued write (no save signals: the models this
-    is used for have no receivers). The row must exist; its count is not checked."""
+def update_row(instance: Model, fields: Iterable[str], *, where: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """The UPDATE of ``fields`` of ``instance``'s row, as ``save(update_fields=...)`` writes them, and
+    its parameters; ``where`` adds columns the row must still hold (attname: value). The SQL is built
+    once per model and field set (Django's compiler takes longer to build it than the database to run it)."""
     model = type(instance)
-    names = tuple(fields)
-    key = (model, names, connection.vendor)
+    names, guards = tuple(fields), tuple(where or ())
+    key = (model, names, guards, connection.vendor)
     cached = _UPDATES.get(key)
     if cached is None:
         quote = connection.ops.quote_name
@@ -82,11 +83,18 @@ def later_update(instance: Model, fields: Iterable[str]) -> None:
             raise ValueError(f"{names}: the fields of one table only")
         sql = (f"UPDATE {quote(owner.db_table)} SET "
                + ", ".join(f"{quote(field.column)} = %s" for field in concrete)
-               + f" WHERE {quote(owner.pk.column)} = %s")
+               + f" WHERE {quote(owner.pk.column)} = %s"
+               + "".join(f" AND {quote(model._meta.get_field(name).column)} = %s" for name in guards))
         cached = _UPDATES[key] = (sql, concrete)
     sql, concrete = cached
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in concrete]
-    later(sql, [*params, instance.pk])
+    return sql, [*params, instance.pk, *(where or {}).values()]
+
+
+def later_update(instance: Model, fields: Iterable[str]) -> None:
+    """``instance.save(update_fields=fields)`` as a queued write (no save signals: the models this
+    is used for have no receivers). The row must exist; its count is not checked."""
+    later(*update_row(instance, fields))
 
 
 def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
@@ -106,6 +114,16 @@ def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
     sql, concrete = cached
     return sql, [field.get_db_prep_save(field.pre_save(instance, True), connection)
                  for instance in instances for field in concrete]
+
+
+def insert_row(instance: Model) -> None:
+    """``instance.save(force_insert=True)`` now, its new id set on it (no save signals)."""
+    sql, params = insert_rows([instance])
+    pk = instance._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+        setattr(instance, pk.attname, cursor.fetchone()[0])
+    instance._state.adding, instance._state.db = False, connection.alias
 
 
 def later_insert(instance: Model) -> None:

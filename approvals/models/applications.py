@@ -7,11 +7,12 @@ rules (what may follow what, under which condition); who does the work is the fl
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import GET_STATE, ConcurrentTransition, ConcurrentTransitionMixin, FSMField, transition
 
 from approvals.choices import fast_choice_display
+from project.writebehind import update_row
 
 from .agencies import Agency
 from .rules import RuleSet
@@ -223,8 +224,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def save_changes(self) -> None:
         """Save only the fields that changed since the row was read (all of them if it was not read
-        whole): a status change writes the status and what its service set, not forty columns."""
-        self.save(update_fields=self.changed_fields())
+        whole): a status change writes the status and what its service set, not forty columns.
+
+        Like django-fsm's ``ConcurrentTransitionMixin``, the UPDATE only takes the row while it still
+        has the status it was read with; else ``ConcurrentTransition``."""
+        fields = self.changed_fields()
+        if fields is None:
+            self.save()
+        else:
+            sql, params = update_row(self, fields, where={"status": self._loaded_values["status"]})
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                if cursor.rowcount == 0:
+                    raise ConcurrentTransition("Cannot save object! The state has been changed since fetched "
+                                               "from the database!")
+            self._update_initial_state()
         self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
     @property

@@ -26,6 +26,7 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
+from project.writebehind import insert_row
 
 
 def _label(status: str) -> str:
@@ -51,10 +52,11 @@ def _transition(application: Application, name: str, *, by: User | None, comment
         application.save_changes()
     except ConcurrentTransition as error:
         raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
-    change = StatusChange.objects.create(
+    change = StatusChange(
         application=application, transition=name, source=source, target=application.status,
         by=by, at=timezone.now(), comment=comment,
     )
+    insert_row(change)
     audit_record(
         action=f"application.{name}", obj=application, application_id=application.pk, by=by,
         summary=f"{application.reference} {_label(source)} → {_label(application.status)}",
