@@ -7,7 +7,7 @@ from typing import IO
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
+from project.writebehind import insert_row, insert_rows
 
 from . import selectors
 from .contexts import context_for
@@ -336,10 +337,11 @@ def certificate_sign(*, version: CertificateVersion, new: bool = False) -> Certi
         return existing
     key, record = _signing_key()
     payload = canonical(certificate_payload(version))
-    signature = CertificateSignature.objects.create(
+    signature = CertificateSignature(
         version=version, key=record, signature=sign(payload, key),
         payload_sha256=hashlib.sha256(payload).hexdigest(), signed_at=timezone.now(),
     )
+    insert_row(signature)
     audit_record(action="certificate.sign", obj=version.certificate, application_id=version.application_id,
                  summary=f"{version.number} v{version.version}",
                  data={"version": version.version, "key_id": key.key_id, "payload_sha256": signature.payload_sha256})
@@ -397,10 +399,16 @@ def rendered_schedule(*, application: Application, kind: str, round: int = 1, ce
     One statement (INSERT … ON CONFLICT on the row's unique key): a row already there for this
     application, kind and round is kept as it is — only its id is read back, the other fields of
     the returned object are the ones given here."""
-    [rendered] = RenderedDocument.objects.bulk_create(
-        [RenderedDocument(application=application, kind=kind, round=round, certificate=certificate, version=version,
-                          action=action)],
-        update_conflicts=True, unique_fields=["application", "kind", "round"], update_fields=["round"])
+    rendered = RenderedDocument(application=application, kind=kind, round=round, certificate=certificate,
+                                version=version, action=action)
+    sql, params = insert_rows([rendered])
+    quote = connection.ops.quote_name
+    key = ", ".join(quote(RenderedDocument._meta.get_field(name).column) for name in ("application", "kind", "round"))
+    with connection.cursor() as cursor:  # the row's unique key: a row already there is kept, its id read
+        cursor.execute(f"{sql} ON CONFLICT ({key}) DO UPDATE SET {quote('round')} = EXCLUDED.{quote('round')} "
+                       f"RETURNING {quote('id')}", params)
+        rendered.pk = cursor.fetchone()[0]
+    rendered._state.adding, rendered._state.db = False, connection.alias
     outbox.schedule("documents.render", rendered.pk)  # rendered by the worker, re-sent until done
     return rendered
 
