@@ -15,6 +15,7 @@ from .signing import PAYLOAD_SCHEMA
 from .verification import (  # noqa: F401  (the public check's reads)
     CertificateCheck,
     certificate_check,
+    certificate_state,
     normalise_certificate_number,
 )
 

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -122,6 +123,18 @@ class CertificateCheck:
     @property
     def last_action(self) -> CertificateAction | None:
         return self.actions[-1] if self.actions else None
+
+
+def certificate_state(number: str) -> tuple | None:
+    """What the services can change about the certificate with this (current) number, read in one
+    query: its register status and since when, its current version and its last decision. Every
+    suspension, restoration, revocation, cancellation, renewal or change moves at least one of them,
+    so a public answer kept under this state is never older than the register. None for a number
+    that is not a certificate's current one (a replaced number: read in full every time)."""
+    last_action = CertificateAction.objects.filter(certificate=OuterRef("pk")).order_by("-seq").values("seq")[:1]
+    return (Certificate.objects.filter(number=number)
+            .values_list("pk", "status", "status_since", "current_id", Subquery(last_action))
+            .first())
 
 
 def _find(number: str) -> Certificate | None:

@@ -6,13 +6,17 @@ object outside that scope is a 404, whether it exists or not.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +32,9 @@ from .models import Document, RenderedDocument
 from .uploads import limit_uploads, too_large
 from .validation import max_upload_bytes, too_large_message
 
+# How long a rendered public answer may be kept; its key holds the certificate's state, so this only
+# bounds what an edit behind the services' back (which the models refuse) could leave showing.
+VERIFY_CACHE_SECONDS = 300
 PREVIEWABLE = {"application/pdf", "image/jpeg", "image/png"}
 
 
@@ -65,10 +72,25 @@ def verify(request, number: str, version: int | None = None):
         if version is not None:
             return redirect("documents:verify-version", number=canonical, version=version)
         return redirect("documents:verify", number=canonical)
-    check = selectors.certificate_check(number=number, version=version)
-    url = verify_url(check.version.number, check.version.version) if check.found and version else verify_url(number)
-    response = render(request, "documents/verify.html", {"check": check, "verify_url": url},
-                      status=200 if check.found else 404)
+    # The answer (everything below the page's header) is kept under the certificate's state, read on
+    # every request: a suspension or revocation shows at once, in every process, whatever the cache.
+    state = selectors.certificate_state(number)
+    key = None
+    if state is not None:
+        key = ":".join(str(part) for part in ("verify", number, version, get_language(),
+                                              timezone.localdate().isoformat(), *state))
+    content = cache.get(key) if key else None
+    found = content is not None
+    if content is None:
+        check = selectors.certificate_check(number=number, version=version)
+        url = verify_url(check.version.number, check.version.version) if check.found and version else verify_url(number)
+        content = render_to_string("documents/verify_answer.html", {"check": check, "verify_url": url})
+        found = check.found
+        if key and found:
+            cache.set(key, content, VERIFY_CACHE_SECONDS)
+    response = render(request, "documents/verify.html",
+                      {"number": number, "answer": mark_safe(content)},  # noqa: S308 (rendered, escaped there)
+                      status=200 if found else 404)
     response["Cache-Control"] = "no-store"
     return response
 

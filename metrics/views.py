@@ -59,7 +59,7 @@ def dashboard(request):
     # The figures with their cards and charts are cached together (metrics.figures_cache); the
     # overdue steps are read on every request.
     page = cached_figures(filters, lambda: _dashboard_page(filters), kind="dashboard-page")
-    overdue, overdue_total = selectors.overdue_steps()
+    overdue, overdue_total = selectors.overdue_step_rows()
     data = {**page["data"], "overdue": overdue, "overdue_total": overdue_total}
     return render(request, "metrics/dashboard.html", {
         "form": form,

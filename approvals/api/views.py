@@ -23,6 +23,7 @@ from .serializers import (
     MeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
+    application_rows_data,
 )
 
 
@@ -99,6 +100,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
             .prefetch_related(Prefetch("scope_items", queryset=ScopeItem.objects.order_by("seq")), "deficiencies")
             .order_by("-created", "-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if page is None:
+            return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(application_rows_data(page))
 
     def _check_applicant(self):
         user = self.request.user

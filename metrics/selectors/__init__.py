@@ -3,7 +3,17 @@
 A reduction is ``(baseline − actual) / baseline`` of the means over the selected applications.
 """
 
-from .aggregates import breakdown, by_month, dashboard, dashboard_figures, figures, five_reductions, overdue_steps, step_times
+from .aggregates import (
+    breakdown,
+    by_month,
+    dashboard,
+    dashboard_figures,
+    figures,
+    five_reductions,
+    overdue_step_rows,
+    overdue_steps,
+    step_times,
+)
 from .applications import application_reductions, visible_facts
 from .arithmetic import percentile, reduction
 from .filters import OUTCOMES, REDUCTION_LABELS, REDUCTIONS, Filters, facts, may_monitor
@@ -22,6 +32,7 @@ __all__ = [
     "figures",
     "five_reductions",
     "may_monitor",
+    "overdue_step_rows",
     "overdue_steps",
     "percentile",
     "reduction",

@@ -204,3 +204,34 @@ def test_the_dashboard_speaks_english_when_the_user_switches(client, monitor, hi
     assert "Fewer procedures" in html and "Less time" in html and "down 33.2%" in html
     assert "Mean time and statutory limits by month" in html  # the charts too
     assert "减时间" not in html
+
+
+def test_the_overdue_rows_are_the_overdue_steps_as_the_page_writes_them(client, monitor, applicant, acceptor):
+    """The page reads the overdue steps as values (metrics.selectors.overdue_step_rows): the same steps,
+    order, count and working days as the steps themselves, holders named as the pages name a user,
+    and every value escaped."""
+    acceptor.first_name, acceptor.last_name = "<b>王", "五</b>"
+    acceptor.save()
+    applicant.agency.name = "<script>机构</script>"
+    applicant.agency.save()
+    claimed, unclaimed = (ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(2))
+    submit(claimed, applicant, at(2026, 3, 2))
+    submit(unclaimed, applicant, at(2026, 3, 3))
+    with time_machine.travel(at(2026, 3, 3), tick=False):
+        services.task_claim(task_id=Step.objects.get(application=claimed, node="accept").task_id, by=acceptor)
+    with time_machine.travel(at(2026, 3, 16), tick=False):
+        from metrics.selectors import overdue_step_rows, overdue_steps
+
+        steps, total = overdue_steps()
+        rows, row_total = overdue_step_rows()
+        client.force_login(monitor)
+        html = client.get(DASHBOARD).content.decode()
+    assert total == row_total == 2
+    assert [(s.application_id, s.application.reference, s.application.agency.name, s.node, s.entered_at, s.due_date,
+             s.overdue_days, str(s.claimed_by) if s.claimed_by else "") for s in steps] == [
+        (r.application_id, r.reference, r.agency_name, r.node, r.entered_at, r.due_date, r.overdue_days, r.claimed_by)
+        for r in rows]
+    assert rows[0].claimed_by == "<b>王 五</b>" and rows[1].claimed_by == ""
+    assert "&lt;b&gt;王 五&lt;/b&gt;" in html and "<b>王" not in html
+    assert "&lt;script&gt;机构&lt;/script&gt;" in html and "<script>机构" not in html
+    assert '<span class="muted">待认领</span>' in html

@@ -1,0 +1,50 @@
+"""The applications list API writes its rows field by field (approvals.api.serializers.application_rows_data):
+they must be exactly what ApplicationSerializer gives, for every kind of value a row can hold."""
+
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from approvals.api.serializers import ApplicationSerializer, application_rows_data
+from approvals.api.views import ApplicationViewSet
+from approvals.models import Application, Deficiency
+from tests.documents.helpers import certify
+from tests.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(user):
+    viewset = ApplicationViewSet()
+    viewset.request = type("Request", (), {"user": user})()
+    return list(viewset.get_queryset())
+
+
+def test_rows_are_what_the_serializer_gives(draft, applicant, acceptor, reviewer, approver, issuer,
+                                            django_capture_on_commit_callbacks):
+    certify(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    Deficiency.objects.create(application=other, kind="supplement", round=1, description="缺少<材料>", clause="4.1",
+                              document_code="legal", raised_by=acceptor, response="已补", resolved_at=timezone.now())
+    Application.objects.filter(pk=other.pk).update(
+        changes=[{"kind": "address", "value": "新地址"}, {"kind": "name", "value": None}],
+        commitment_signed_by=applicant, commitment_signed_at=timezone.now(), review_experts="甲、乙")
+    other.scope_items.filter(seq=1).update(approved=False, refusal_reason="不具备条件")
+    other.scope_items.filter(seq=2).update(approved=True)
+    applications = listed(applicant)
+    assert len(applications) == 2 and any(getattr(a, "certificate", None) for a in applications)
+    expected = json.dumps(ApplicationSerializer(applications, many=True).data, ensure_ascii=False)
+    assert json.dumps(application_rows_data(applications), ensure_ascii=False) == expected
+    assert "缺少<材料>" in expected and "新地址" in expected and "不具备条件" in expected
+
+
+def test_the_list_endpoint_writes_the_rows_in_both_languages(draft, applicant):
+    client = APIClient()
+    client.force_authenticate(applicant)
+    for language, label in (("zh-hans", "草稿"), ("en", "Draft")):
+        body = client.get("/api/v1/applications/", headers={"Accept-Language": language}).json()
+        expected = ApplicationSerializer(listed(applicant), many=True).data
+        assert body["count"] == 1 and body["results"] == json.loads(json.dumps(expected))
+        assert body["results"][0]["status_display"] == label
