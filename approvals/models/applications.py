@@ -207,6 +207,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        """As Django's; what was read is what was refreshed (``changed_fields`` and the status guard)."""
+        super().refresh_from_db(*args, **kwargs)
+        loaded = getattr(self, "_loaded_values", None)
+        fields = kwargs.get("fields", args[1] if len(args) > 1 else None)
+        if fields is None:
+            self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+        elif loaded is not None:
+            for field in self._meta.concrete_fields:
+                if field.name in fields or field.attname in fields:
+                    loaded[field.attname] = getattr(self, field.attname)
+
     def changed_fields(self) -> list[str] | None:
         """The fields whose value differs from what was read (JSON ones always count: they change in
         place), with ``updated``; None for an object not read whole from the database."""

@@ -136,17 +136,29 @@ def local_time_text(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return localtime(value).strftime(fmt) if value else ""
 
 
+def escaped_once(label_of):
+    """``label_of(value)``, escaped, worked out once per value: a page's rows repeat a few labels
+    (translated on every call); the row-writing tags of every app use it."""
+    done: dict = {}
+
+    def label(value) -> str:
+        text = done.get(value)
+        if text is None:
+            text = done[value] = conditional_escape(label_of(value))
+        return text
+
+    return label
+
+
 @register.simple_tag
 def history_rows(history) -> str:
     """The rows of ``approvals/_history.html``."""
     system = _("系统")  # as the template's default:_("系统") writes it
-    labels: dict[str, str] = {}
+    label_of = escaped_once(transition_label)
     rows = []
     for change in history:
         transition = change.transition
-        label = labels.get(transition)
-        if label is None:
-            label = labels[transition] = conditional_escape(transition_label(transition))
+        label = label_of(transition)
         comment = f'<div class="comment">{conditional_escape(change.comment)}</div>' if change.comment else ""
         by = change.by
         rows.append(

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from approvals.templatetags.approvals_pages import local_time_text
+from approvals.templatetags.approvals_pages import escaped_once, local_time_text
 
 from ..models import NODE_LABELS
 
@@ -60,13 +60,10 @@ def overdue_rows(steps, applications_url: str) -> str:  # metrics.selectors.Over
     template's, row for row; every value is escaped."""
     unclaimed = f'<span class="muted">{_("待认领")}</span>'
     prefix = conditional_escape(applications_url)
-    labels: dict[str, str] = {}
+    label_of = escaped_once(node_label)
     rows = []
     for step in steps:
-        node = step.node
-        label = labels.get(node)
-        if label is None:
-            label = labels[node] = conditional_escape(node_label(node))
+        label = label_of(step.node)
         claimed_by = step.claimed_by
         days = step.overdue_days
         rows.append(

@@ -62,3 +62,12 @@ def test_concurrent_status_change_is_refused(draft, applicant):
     with pytest.raises(TransitionRefused), transaction.atomic():
         services.application_withdraw(application=stale, by=applicant)
     assert StatusChange.objects.filter(application=draft).count() == 1
+
+
+@pytest.mark.parametrize("fields", [None, ["status"]])
+def test_a_refreshed_application_saves_against_what_it_refreshed(draft, applicant, fields):
+    kept = Application.objects.get(pk=draft.pk)  # read whole: saves what changed, guarded by its status
+    services.application_withdraw(application=Application.objects.get(pk=draft.pk), by=applicant)
+    kept.refresh_from_db(fields=fields)
+    assert kept.status == S.WITHDRAWN
+    assert kept.changed_fields() == ["changes", "updated"]  # nothing stale counts as changed

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from approvals.templatetags.approvals_pages import local_time_text
+from approvals.templatetags.approvals_pages import escaped_once, local_time_text
 
 from .. import steps
 from ..models import Step
@@ -52,16 +52,11 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
     else:
         action = ('\n            <a class="btn small primary" href="' + url + '{id}/">'
                   + conditional_escape(gettext("办理")).replace("{", "{{").replace("}", "}}") + "</a>\n          ")
-    titles: dict[str, str] = {}
-    states: dict[str, str] = {}
+    title_of = escaped_once(steps.title)
+    state_of = escaped_once(lambda state: str(Step.State(state).label))  # QueueRow.state_label
     rows = []
     for step in page:
-        node = titles.get(step.node)
-        if node is None:
-            node = titles[step.node] = conditional_escape(steps.title(step.node))
-        state = states.get(step.state)
-        if state is None:
-            state = states[step.state] = conditional_escape(step.state_label)
+        node, state = title_of(step.node), state_of(step.state)
         entered = local_time_text(step.entered_at)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
@@ -82,13 +77,10 @@ def step_rows(rows) -> str:
     """The rows of ``workflows/_steps.html`` (the application's and a task's timeline), written here
     rather than by the template for the same reason as the queue's rows: the markup is the
     template's, row for row, and each step's title is translated once per page."""
-    titles: dict[str, str] = {}
+    title_of = escaped_once(steps.title)
     out = []
     for step in rows:
-        node = step.node
-        title = titles.get(node)
-        if title is None:
-            title = titles[node] = conditional_escape(steps.title(node))
+        title = title_of(step.node)
         if step.claimed_by:
             claimed = (f'{conditional_escape(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at)}'
                        "</span>")
@@ -106,7 +98,7 @@ def step_rows(rows) -> str:
         else:
             result = "—"
         out.append(
-            f'\n      <tr data-step="{conditional_escape(node)}">\n'
+            f'\n      <tr data-step="{conditional_escape(step.node)}">\n'
             f"        <td><strong>{title}</strong></td>\n"
             f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">'
             f"{conditional_escape(step.get_state_display())}</span></td>\n"
