@@ -20,7 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from project.writebehind import insert_rows
+from writebehind import insert_rows
 
 from .models import GENESIS, AuditEntry, AuditHead
 

@@ -24,7 +24,7 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
-from project.writebehind import insert_row, insert_rows
+from writebehind import insert_row, insert_rows
 
 from . import selectors
 from .contexts import context_for

@@ -19,7 +19,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from project.writebehind import later
+from writebehind import later
 
 from . import registry
 from .models import Message
@@ -85,7 +85,7 @@ def _write(effects: list[Effect]) -> None:
     due = now + retry_after()
     # ON CONFLICT DO NOTHING: an effect already waiting (the partial unique constraint) is not added
     # twice. Nothing reads the rows back in the transaction: the insert travels with the next
-    # statement inside a task completion (project.writebehind).
+    # statement inside a task completion (writebehind).
     insert = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
     insert.insert_values([f for f in Message._meta.concrete_fields if not f.primary_key],
                          [Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects])

@@ -1,13 +1,13 @@
-"""Writes sent with the next statement (project.writebehind): same effects, fewer requests."""
+"""Writes sent with the next statement (writebehind): same effects, fewer requests."""
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import Agency
-from project.writebehind import QueuedWriteFailed, later, later_insert, later_update, write_behind
 from tests.factories import AgencyFactory, make_credit_code
 from workflows.models import ApplicationProcess
+from writebehind import QueuedWriteFailed, later, later_insert, later_update, write_behind
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'")

@@ -12,7 +12,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from approvals.models import ApplicationStatus as S
-from project.writebehind import later_insert
+from writebehind import later_insert
 
 from . import steps
 from .clocks import clock_start

@@ -17,7 +17,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from project.writebehind import insert_rows, later_update
+from writebehind import insert_rows, later_update
 
 
 def insert_task(task, previous) -> None:

@@ -23,7 +23,7 @@ import outbox
 from approvals import services as domain
 from approvals.models import Application, User
 from documents import services as documents
-from project.writebehind import later, later_update, write_behind
+from writebehind import later, later_update, write_behind
 
 from . import procedures, steps
 from .clocks import clock_finish
@@ -127,7 +127,7 @@ def _locked(task_id: int, by: User | None = None):
     end in one statement each, inside the same transaction. With ``by``, the read also answers the
     separation-of-duties question (``_check_separation_of_duties``) for that user.
 
-    Writes nobody reads back travel with the next statement (``project.writebehind``): the lock
+    Writes nobody reads back travel with the next statement (``writebehind``): the lock
     goes in one request with the read it guards, which the server runs after the lock is granted
     (a statement of its own, on a fresh snapshot).
     """

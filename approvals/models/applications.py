@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransition, ConcurrentTransitionMixin, FSMField, transition
 
 from approvals.choices import fast_choice_display
-from project.writebehind import update_row
+from writebehind import update_row
 
 from .agencies import Agency
 from .rules import RuleSet

@@ -26,7 +26,7 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
-from project.writebehind import insert_row
+from writebehind import insert_row
 
 
 def _label(status: str) -> str:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # Requests to the database of each completion of a first application on the ordinary track, the two
 # savepoints of the completion's own transaction included (a request's transaction, or the test's,
 # is around it). On PostgreSQL, writes nobody reads back travel in one request with the statement
-# after them (project.writebehind); the statements run are counted apart. PostgreSQL writes a new
+# after them (writebehind); the statements run are counted apart. PostgreSQL writes a new
 # viewflow task with its link to the task before in one statement, and the audit rows with the chain
 # head in one; elsewhere each is two.
 #
