@@ -31,10 +31,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import fontsubset, framestack
+from . import fontsubset, framestack, textlayout
 
 logger = logging.getLogger(__name__)
 fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
+textlayout.install()  # a line of text is shaped once for breaking and drawing (see the module)
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -176,9 +177,10 @@ def collector_paused():
 
 def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
-    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
-    with fontsubset.enabled():
-        return document.write_pdf(finisher=compress_large_streams), len(document.pages)
+    with textlayout.enabled():
+        document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
+        with fontsubset.enabled():
+            return document.write_pdf(finisher=compress_large_streams), len(document.pages)
 
 
 LARGE_STREAM = 64 * 1024

@@ -1,7 +1,8 @@
 """What keeps a certificate fast, pinned without timing anything: the annex's table is laid out in
 fixed mode and flat (work linear in its rows), the stylesheet and fonts are prepared once per
-thread, and the packaged fonts are subset from a per-process preprocessed copy that writes the very
-bytes WeasyPrint's own subsetting writes."""
+thread, the packaged fonts are subset from a per-process preprocessed copy that writes the very
+bytes WeasyPrint's own subsetting writes, and a line of text is drawn from the Pango layout its
+line breaking made, to the very bytes WeasyPrint's own rebuilt layouts draw."""
 
 import cProfile
 import gc
@@ -16,21 +17,26 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import fontsubset, rendering
+from documents import fontsubset, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
 
-def certificate_html(items: int) -> str:
+def certificate_html(items: int, wrapping: bool = False) -> str:
     agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
                     address="贵州省贵阳市观山湖区长岭北路55号")
     application = Application(agency=agency, authorised_signatories="王五 技术负责人")
     scope = [{"seq": i, "category": "食品", "item": "食用植物油", "parameter": f"酸价{i}",
               "standard": f"GB 5009.{i}-2016", "limitation": ""} for i in range(1, items + 1)]
+    if wrapping:  # long titles that wrap in their cells, as real annexes read
+        scope = [{"seq": i, "category": "食品", "item": f"食品及食品添加剂检测项目{i}", "parameter": f"铅、镉、总砷等参数{i}",
+                  "standard": f"GB 5009.{i}-2016 食品安全国家标准", "limitation": "只测第一法" if i % 7 == 0 else ""}
+                 for i in range(1, items + 1)]
     version = CertificateVersion(
         version=1, number="262420000001", application=application, agency_name=agency.name,
         credit_code=agency.credit_code, signatories=application.authorised_signatories, address=agency.address,
-        test_sites="贵州省贵阳市观山湖区长岭北路55号", issuing_authority="贵州省市场监督管理局",
+        test_sites="贵州省贵阳市观山湖区长岭北路55号" + ("实验楼\n贵州省贵阳市白云区科技园3号" if wrapping else ""),
+        issuing_authority="贵州省市场监督管理局",
         approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26), expires_on=date(2032, 11, 25), scope=scope)
     return render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(version, None))
 
@@ -152,6 +158,40 @@ def test_rendering_does_not_thrash_the_frame_stack_whatever_the_depth_it_starts_
     assert max(faults.values()) < 300, faults
 
 
+def weasyprint_own(html: str) -> tuple[bytes, int]:
+    """``html`` laid out as html_to_pdf does, but with WeasyPrint's own text layouts (rebuilt to draw)."""
+    css, fonts = rendering.prepared_stylesheet()
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    with fontsubset.enabled():
+        return document.write_pdf(finisher=rendering.compress_large_streams), len(document.pages)
+
+
+@pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
+def test_lines_are_drawn_from_the_layouts_their_line_breaking_made_to_the_same_bytes():
+    html = certificate_html(40, wrapping=True)  # wrapped cells, a pre-wrap line break, justified paragraphs
+    rendering.html_to_pdf(html)
+    reused, rebuilt = textlayout.reused, textlayout.rebuilt
+    fast = rendering.html_to_pdf(html)
+    reused, rebuilt = textlayout.reused - reused, textlayout.rebuilt - rebuilt
+    assert fast == weasyprint_own(html) and fast[1] == 4
+    # nearly every drawn line reuses its layout; the few rebuilt ones are the letter-spaced titles
+    # and the text around a preserved line break
+    assert reused > 300 and rebuilt < 20, (reused, rebuilt)
+
+
+@pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
+def test_text_layouts_outside_the_renderer_are_weasyprints_own():
+    css, fonts = rendering.prepared_stylesheet()
+    reused, rebuilt = textlayout.reused, textlayout.rebuilt
+    weasyprint_own(certificate_html(3))
+    assert (textlayout.reused, textlayout.rebuilt) == (reused, rebuilt)
+    # the shared Pango contexts and font descriptions live on the font configuration: a handful
+    rendering.html_to_pdf(certificate_html(3))
+    cache = fonts.__dict__["_documents_text_cache"]
+    assert 0 < len(cache) < 30, sorted(map(str, cache))
+
+
 def both_parsers(html: str) -> tuple[bytes, bytes]:
     css, fonts = rendering.prepared_stylesheet()
     pdfs = []
@@ -173,6 +213,7 @@ def assert_parsed_as_xml_to_the_same_pdf(rendered_documents) -> set[str]:
         assert rendering.well_formed_tree(html) is not None, template  # the fast path is taken
         from_xml, from_html = both_parsers(html)
         assert from_xml == from_html, template
+        assert rendering.html_to_pdf(html) == weasyprint_own(html), template  # the kept text layouts draw the same
         kinds.add(rendered.kind)
     return kinds
 

@@ -1,0 +1,183 @@
+"""Text laid out by Pango once per line instead of three times, with shared Pango contexts.
+
+WeasyPrint (70) lays out each line of text with a ``Layout`` (``weasyprint.text.line_break``):
+while breaking lines it shapes the line's text, then, to draw it, ``deactivate`` drops that Pango
+layout and ``reactivate`` builds a new one (a new Pango context, a new font description) and shapes
+the same text again; drawing then switches the layout to single-paragraph mode, which by itself
+throws Pango's lines away and shapes the text a third time. For a 50-item certificate (~460 drawn
+lines) that is ~1,000 Pango contexts and font descriptions and ~460 shapings that produce what
+line breaking already had.
+
+Here, inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
+
+- a text without paragraph separators is laid out in single-paragraph mode from the start (for
+  such a text the mode changes nothing but Pango's cache key), so drawing does not invalidate it;
+- ``deactivate`` keeps the Pango layout, and ``reactivate`` reuses it when it is exactly what a
+  fresh one would be for drawing: same style, no justification spacing, no spacing attributes,
+  and either an unconstrained width or one single line (a line that fits is shaped the same with
+  or without a width); anything else gets WeasyPrint's own fresh layout;
+- the Pango context (per font map, base direction and language) and the font description (per
+  font properties) are built once per font configuration and shared by the layouts that need them
+  (Pango copies the description, and nothing changes a context once made).
+
+The PDFs are byte for byte those WeasyPrint writes without it (tests/documents pin it for every PDF
+template). Outside :func:`enabled` every WeasyPrint call keeps WeasyPrint's own code.
+"""
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from weasyprint.text import line_break
+from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
+from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
+from weasyprint.text.fonts import font_features, get_font_description
+
+Layout = line_break.Layout
+
+# Pango's paragraph delimiters (pango_find_paragraph_boundary): LF, CR and U+2029.
+PARAGRAPH_SEPARATORS = re.compile("[\n\r\u2029]")
+
+_active: ContextVar[bool] = ContextVar("documents_textlayout_active", default=False)
+
+
+def _declare() -> bool:
+    try:
+        pango.pango_layout_get_width  # noqa: B018
+    except AttributeError:
+        try:
+            ffi.cdef("int pango_layout_get_width (PangoLayout *layout);"
+                     "int pango_layout_get_line_count (PangoLayout *layout);")
+            pango.pango_layout_get_width  # noqa: B018
+            pango.pango_layout_get_line_count  # noqa: B018
+        except Exception:  # a WeasyPrint that declares them differently: keep its own code
+            return False
+    return True
+
+
+AVAILABLE = _declare()
+reused = rebuilt = 0  # layouts drawn as line breaking left them / rebuilt by WeasyPrint (tests)
+
+
+@contextmanager
+def enabled():
+    token = _active.set(True)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def _shared(style):
+    """(Pango context, language, font description) for ``style``, cached on its font configuration."""
+    config = style.font_config
+    cache = config.__dict__.setdefault("_documents_text_cache", {})
+    if style["font_language_override"] != "normal":
+        lang = LST_TO_ISO.get(style["font_language_override"].lower(), style["font_language_override"])
+    else:
+        lang = style["lang"] or None
+    context_key = ("context", style["direction"], lang)
+    entry = cache.get(context_key)
+    if entry is None:
+        context = ffi.gc(pango.pango_font_map_create_context(config.font_map), gobject.g_object_unref)
+        pango.pango_context_set_round_glyph_positions(context, False)
+        pango.pango_context_set_base_dir(context, PANGO_DIRECTION[style["direction"]])
+        if lang:
+            lang_p, _lang = unicode_to_char_p(lang)
+            language = pango.pango_language_from_string(lang_p)
+            pango.pango_context_set_language(context, language)
+        else:
+            language = pango.pango_language_get_default()
+        entry = cache[context_key] = (context, language)
+    description_key = ("font", tuple(style["font_family"]), style["font_style"], style["font_stretch"],
+                       style["font_weight"], style["font_size"], style["font_variant_caps"],
+                       str(style["font_variation_settings"]))
+    description = cache.get(description_key)
+    if description is None:
+        description = cache[description_key] = get_font_description(style)
+    return entry[0], entry[1], description
+
+
+def _setup(self, style):
+    """``Layout.setup`` of WeasyPrint 70 with the shared context and font description."""
+    self.style = style
+    self.first_line_direction = 0
+    self._auto_single_paragraph = False
+    context, self.language, font_description = _shared(style)
+    self.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+    pango.pango_layout_set_auto_dir(self.layout, False)
+    pango.pango_layout_set_font_description(self.layout, font_description)
+
+    if style["text_decoration_line"] != "none":
+        metrics = ffi.gc(pango.pango_context_get_metrics(context, font_description, self.language),
+                         pango.pango_font_metrics_unref)
+        self.ascent = FROM_UNITS * pango.pango_font_metrics_get_ascent(metrics)
+        self.underline_position = FROM_UNITS * pango.pango_font_metrics_get_underline_position(metrics)
+        self.strikethrough_position = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_position(metrics)
+        self.underline_thickness = FROM_UNITS * pango.pango_font_metrics_get_underline_thickness(metrics)
+        self.strikethrough_thickness = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_thickness(metrics)
+    else:
+        self.ascent = None
+        self.underline_position = None
+        self.strikethrough_position = None
+
+    features = font_features(
+        style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
+        style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
+        style["font_variant_east_asian"], style["font_feature_settings"])
+    if features:
+        features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
+        attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+        attr_list = pango.pango_attr_list_new()
+        pango.pango_attr_list_insert(attr_list, attr)
+        pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+def _plain(style) -> bool:
+    """No attribute that ``set_text`` adds differs between line breaking and drawing."""
+    return (style["word_spacing"] == 0 and style["letter_spacing"] in ("normal", 0)
+            and style["overflow_wrap"] not in ("anywhere", "break-word"))
+
+
+_weasyprint = {name: getattr(Layout, name) for name in ("setup", "set_text", "deactivate", "reactivate")}
+
+
+def setup(self, style):
+    if _active.get():
+        _setup(self, style)
+    else:
+        _weasyprint["setup"](self, style)
+
+
+def set_text(self, text, justify=False):
+    _weasyprint["set_text"](self, text, justify)
+    if _active.get():
+        if PARAGRAPH_SEPARATORS.search(self.text) is None:
+            pango.pango_layout_set_single_paragraph_mode(self.layout, True)
+            self._auto_single_paragraph = True
+        elif getattr(self, "_auto_single_paragraph", False):
+            pango.pango_layout_set_single_paragraph_mode(self.layout, False)
+            self._auto_single_paragraph = False
+
+
+def deactivate(self):
+    if not _active.get():
+        _weasyprint["deactivate"](self)
+
+
+def reactivate(self, style):
+    global reused, rebuilt
+    layout = getattr(self, "layout", None)
+    if (_active.get() and layout is not None and style is getattr(self, "style", None)
+            and self._auto_single_paragraph and not self.justification_spacing and _plain(style)
+            and "\t" not in self.text
+            and (pango.pango_layout_get_width(layout) == -1 or pango.pango_layout_get_line_count(layout) == 1)):
+        reused += 1
+        return
+    rebuilt += _active.get()
+    _weasyprint["reactivate"](self, style)
+
+
+def install() -> None:
+    if AVAILABLE and Layout.setup is not setup:
+        Layout.setup, Layout.set_text, Layout.deactivate, Layout.reactivate = setup, set_text, deactivate, reactivate
