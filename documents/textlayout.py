@@ -18,7 +18,10 @@ Here, inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
   or without a width); anything else gets WeasyPrint's own fresh layout;
 - the Pango context (per font map, base direction and language) and the font description (per
   font properties) are built once per font configuration and shared by the layouts that need them
-  (Pango copies the description, and nothing changes a context once made).
+  (Pango copies the description, and nothing changes a context once made);
+- the key of WeasyPrint's strut and character-ratio caches (looked up for every line box and text
+  box) is the tuple of the font properties rather than its ``str()``: the same entries, found
+  without printing a 14-field tuple ~1,000 times per certificate.
 
 The PDFs are byte for byte those WeasyPrint writes without it (tests/documents pin it for every PDF
 template). Outside :func:`enabled` every WeasyPrint call keeps WeasyPrint's own code.
@@ -140,6 +143,25 @@ def _plain(style) -> bool:
 
 
 _weasyprint = {name: getattr(Layout, name) for name in ("setup", "set_text", "deactivate", "reactivate")}
+_weasyprint_cache_key = line_break._font_style_cache_key
+
+
+def font_style_cache_key(style, include_size=False):
+    """WeasyPrint's ``_font_style_cache_key`` as a tuple (its ``str()`` when a value is unhashable)."""
+    if not _active.get():
+        return _weasyprint_cache_key(style, include_size)
+    key = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
+           style["font_variant_ligatures"], style["font_variant_position"], style["font_variant_caps"],
+           style["font_variant_numeric"], style["font_variant_alternates"], style["font_variant_east_asian"],
+           style["font_feature_settings"], style["font_variation_settings"], style["font_language_override"],
+           style["lang"])
+    if include_size:
+        key += (style["font_size"], style["line_height"])
+    try:
+        hash(key)
+    except TypeError:  # a list somewhere (SVG text): WeasyPrint's own key
+        return _weasyprint_cache_key(style, include_size)
+    return key
 
 
 def setup(self, style):
@@ -181,3 +203,4 @@ def reactivate(self, style):
 def install() -> None:
     if AVAILABLE and Layout.setup is not setup:
         Layout.setup, Layout.set_text, Layout.deactivate, Layout.reactivate = setup, set_text, deactivate, reactivate
+        line_break._font_style_cache_key = font_style_cache_key

@@ -190,6 +190,9 @@ def test_text_layouts_outside_the_renderer_are_weasyprints_own():
     rendering.html_to_pdf(certificate_html(3))
     cache = fonts.__dict__["_documents_text_cache"]
     assert 0 < len(cache) < 30, sorted(map(str, cache))
+    # the strut cache is keyed by tuples of font properties inside the renderer, by their str() outside
+    assert any(isinstance(key, tuple) for key in fonts.strut_layouts)
+    assert all(isinstance(key, (tuple, str)) for key in fonts.strut_layouts)
 
 
 def both_parsers(html: str) -> tuple[bytes, bytes]:
