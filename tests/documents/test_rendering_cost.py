@@ -17,7 +17,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import fontsubset, rendering, textlayout
+from documents import borders, fontsubset, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
@@ -193,6 +193,26 @@ def test_text_layouts_outside_the_renderer_are_weasyprints_own():
     # the strut cache is keyed by tuples of font properties inside the renderer, by their str() outside
     assert any(isinstance(key, tuple) for key in fonts.strut_layouts)
     assert all(isinstance(key, (tuple, str)) for key in fonts.strut_layouts)
+
+
+def test_the_annex_cells_plain_borders_are_drawn_directly_to_the_same_bytes():
+    html = certificate_html(30, wrapping=True)
+    before = borders.plain
+    fast = rendering.html_to_pdf(html)
+    drawn = borders.plain - before
+    assert 31 * 6 <= drawn <= 31 * 6 + 20, drawn  # every cell of every row (and the header row) at least
+    assert fast == weasyprint_own(html)  # the certificate's double frame and the rules went WeasyPrint's way
+
+
+def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
+    from tinycss2.color4 import parse_color
+
+    grey, same_grey = parse_color("#333"), parse_color("rgb(51 51 51)")
+    half, other = parse_color("rgb(51 51 51 / 0.5)"), parse_color("#334")
+    black, signed = parse_color("#000"), parse_color("#000")
+    signed.coordinates = (-0.0, 0.0, 0.0)
+    for a, b in ((grey, same_grey), (grey, half), (grey, other), (black, signed), (grey, "currentcolor")):
+        assert borders._same(a, b) == (len({a, b}) == 1), (a, b)
 
 
 def both_parsers(html: str) -> tuple[bytes, bytes]:
