@@ -215,6 +215,27 @@ def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is()
         assert borders._same(a, b) == (len({a, b}) == 1), (a, b)
 
 
+def test_the_margin_boxes_declared_widths_change_nothing_but_the_measuring():
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    css = rendering.STYLESHEET.read_text()
+    for at_rule in ("@bottom-center", "@top-left"):
+        assert re.search(r"width:\s*100%", rule(css, at_rule)), at_rule  # no min-content measuring per page
+    auto_width = re.sub(r"\n\s*(width: 100%|text-align: center);", "", css)
+    assert auto_width != css and "100%" not in rule(auto_width, "@bottom-center")
+    html = certificate_html(25)  # three pages: both margin boxes
+    pdfs = []
+    for text in (css, auto_width):
+        fonts = FontConfiguration()
+        stylesheet = CSS(string=text, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher(), font_config=fonts)
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                         url_fetcher=rendering.AssetFetcher()).render(stylesheets=[stylesheet],
+                                                                                      font_config=fonts)
+        pdfs.append(document.write_pdf())
+    assert pdfs[0] == pdfs[1]
+
+
 def both_parsers(html: str) -> tuple[bytes, bytes]:
     css, fonts = rendering.prepared_stylesheet()
     pdfs = []
