@@ -10,7 +10,8 @@ enters two context managers and computes both boxes with their (zero) radii: ~35
 :func:`draw_border`, inside :func:`enabled` only (``documents.rendering.html_to_pdf``), writes
 the very same operators for such a box (the colours are one colour, the style ``solid``, the
 widths non-zero, the radii zero, no tagged PDF) and hands every other box to WeasyPrint's own
-``draw_border``. The PDFs are byte for byte WeasyPrint's own (tests/documents pin it).
+``draw_border``; a box without border, border image or column rules (most boxes) returns at once.
+The PDFs are byte for byte WeasyPrint's own (tests/documents pin it).
 """
 
 from contextlib import contextmanager
@@ -63,29 +64,33 @@ def draw_border(stream, box):
     global plain
     if _active.get() and stream._tags is None:
         style = box.style
-        top, right, bottom, left = (box.border_top_width, box.border_right_width, box.border_bottom_width,
-                                    box.border_left_width)
-        if (top and right and bottom and left and style["visibility"] == "visible"
-                and style["border_top_style"] == style["border_right_style"] == style["border_bottom_style"]
-                == style["border_left_style"] == "solid"
-                and style["border_image_source"][0] == "none"
-                and box.border_top_left_radius == box.border_top_right_radius == box.border_bottom_right_radius
-                == box.border_bottom_left_radius == SQUARE
-                and not (isinstance(box, boxes.BlockContainerBox)
-                         and (style["column_width"] != "auto" or style["column_count"] != "auto"))):
-            color = _plain_color(style)
-            if color is not None:
-                plain += 1
-                # draw_rounded_border(stream, box, "solid", color) inside stream.stacked(), with the
-                # arithmetic of Box.rounded_box for square corners
-                x, y, width, height = box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()
-                stream.push_state()
-                stream.set_color(color)
-                stream.rectangle(x + left, y + top, width - left - right, height - top - bottom)
-                stream.rectangle(x + 0, y + 0, width - 0 - 0, height - 0 - 0)
-                stream.fill(even_odd=True)
-                stream.pop_state()
-                return
+        if style["border_image_source"][0] == "none" and not (
+                isinstance(box, boxes.BlockContainerBox)
+                and (style["column_width"] != "auto" or style["column_count"] != "auto")):
+            # neither a border image nor column rules: what is drawn depends on the borders alone
+            top, right, bottom, left = (box.border_top_width, box.border_right_width, box.border_bottom_width,
+                                        box.border_left_width)
+            if not (top or right or bottom or left):
+                return  # no border: nothing to draw (most boxes)
+            if (top and right and bottom and left and style["visibility"] == "visible"
+                    and style["border_top_style"] == style["border_right_style"] == style["border_bottom_style"]
+                    == style["border_left_style"] == "solid"
+                    and box.border_top_left_radius == box.border_top_right_radius
+                    == box.border_bottom_right_radius == box.border_bottom_left_radius == SQUARE):
+                color = _plain_color(style)
+                if color is not None:
+                    plain += 1
+                    # draw_rounded_border(stream, box, "solid", color) inside stream.stacked(), with the
+                    # arithmetic of Box.rounded_box for square corners
+                    x, y = box.border_box_x(), box.border_box_y()
+                    width, height = box.border_width(), box.border_height()
+                    stream.push_state()
+                    stream.set_color(color)
+                    stream.rectangle(x + left, y + top, width - left - right, height - top - bottom)
+                    stream.rectangle(x + 0, y + 0, width - 0 - 0, height - 0 - 0)
+                    stream.fill(even_odd=True)
+                    stream.pop_state()
+                    return
     _weasyprint_draw_border(stream, box)
 
 
