@@ -17,7 +17,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import borders, fontsubset, rendering, textlayout
+from documents import borders, boxvalues, fontsubset, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
@@ -202,6 +202,21 @@ def test_the_annex_cells_plain_borders_are_drawn_directly_to_the_same_bytes():
     drawn = borders.plain - before
     assert 31 * 6 <= drawn <= 31 * 6 + 20, drawn  # every cell of every row (and the header row) at least
     assert fast == weasyprint_own(html)  # the certificate's double frame and the rules went WeasyPrint's way
+
+
+def test_box_lengths_and_absent_backgrounds_are_worked_out_inline_to_the_same_bytes():
+    import weasyprint.layout
+
+    layout_modules = [module for name, module in sys.modules.items()
+                      if name.startswith("weasyprint.layout.") and hasattr(module, "resolve_percentages")]
+    assert weasyprint.layout.block in layout_modules and weasyprint.layout.table in layout_modules
+    assert all(module.resolve_percentages is boxvalues.resolve_percentages for module in layout_modules)
+    html = certificate_html(30, wrapping=True)
+    before = boxvalues.no_background
+    fast = rendering.html_to_pdf(html)
+    settled = boxvalues.no_background - before
+    assert settled > 500, settled  # the cells, lines and text boxes; the header cells' grey goes WeasyPrint's way
+    assert fast == weasyprint_own(html)
 
 
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
