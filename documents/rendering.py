@@ -31,7 +31,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import borders, boxvalues, fontsubset, framestack, textlayout
+from . import borders, boxvalues, fontsubset, framestack, qrmask, textlayout
 
 logger = logging.getLogger(__name__)
 fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
@@ -229,8 +229,9 @@ def render_pdf_pages(template: str, context: dict) -> tuple[bytes, int]:
 
 def qr_png(text: str) -> str:
     """A QR code (error correction M) as an inline PNG, one pixel per module: a few hundred bytes
-    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path. The mask
+    pattern is qrcode's choice, made from one data placement (see ``qrmask``)."""
+    code = qrmask.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()

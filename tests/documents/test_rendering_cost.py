@@ -219,6 +219,34 @@ def test_box_lengths_and_absent_backgrounds_are_worked_out_inline_to_the_same_by
     assert fast == weasyprint_own(html)
 
 
+def test_the_qr_codes_mask_is_qrcodes_choice_from_one_data_placement():
+    import random
+
+    import qrcode
+    from qrcode import util
+
+    from documents import qrmask
+
+    chooser = random.Random(20261130)
+    levels = (qrcode.constants.ERROR_CORRECT_L, qrcode.constants.ERROR_CORRECT_M,
+              qrcode.constants.ERROR_CORRECT_Q, qrcode.constants.ERROR_CORRECT_H)
+    versions = set()
+    for length in (1, 10, 40, 80, 150, 260, 400):  # versions 1 to 14: with and without version modules
+        for level in levels:
+            data = "https://cma.example.gov.cn/v/" + "".join(chooser.choice("abcxyz0189/?=&") for _ in range(length))
+            theirs, ours = qrcode.QRCode(error_correction=level, border=2), qrmask.QRCode(error_correction=level, border=2)
+            for code in (theirs, ours):
+                code.add_data(data)
+                code.make(fit=True)
+            assert ours.get_matrix() == theirs.get_matrix(), (length, level)
+            versions.add(theirs.version)
+            for mask in range(8):  # the score of every candidate, not only the winner
+                theirs.makeImpl(True, mask)
+                rows = [qrmask._row_bits(row) for row in theirs.modules]
+                assert qrmask.lost_point(rows, theirs.modules_count) == util.lost_point(theirs.modules), (length, mask)
+    assert min(versions) < 7 <= max(versions), versions
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
