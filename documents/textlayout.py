@@ -19,6 +19,10 @@ Here, inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
 - the Pango context (per font map, base direction and language) and the font description (per
   font properties) are built once per font configuration and shared by the layouts that need them
   (Pango copies the description, and nothing changes a context once made);
+- a drawn line's glyphs are written by :func:`draw_first_line`, WeasyPrint's loop with its
+  per-glyph lookups hoisted (the glyph's geometry read once, the font's tables and the formats in
+  locals, no emoji bookkeeping for fonts without colour glyphs); a line to ellipsize, or set in a
+  font with SVG, PNG or COLR glyphs, is drawn by WeasyPrint's own function;
 - the key of WeasyPrint's strut and character-ratio caches (looked up for every line box and text
   box) is the tuple of the font properties rather than its ``str()``: the same entries, found
   without printing a 14-field tuple ~1,000 times per certificate.
@@ -31,6 +35,8 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from weasyprint.draw import text as weasy_draw_text
+from weasyprint.logger import LOGGER
 from weasyprint.text import line_break
 from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
@@ -60,6 +66,7 @@ def _declare() -> bool:
 
 AVAILABLE = _declare()
 reused = rebuilt = 0  # layouts drawn as line breaking left them / rebuilt by WeasyPrint (tests)
+lines_written = 0  # lines whose glyphs draw_first_line wrote itself (tests)
 
 
 @contextmanager
@@ -200,7 +207,132 @@ def reactivate(self, style):
     _weasyprint["reactivate"](self, style)
 
 
+_weasyprint_draw_first_line = weasy_draw_text.draw_first_line
+
+
+def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+    """WeasyPrint 70's ``draw.text.draw_first_line`` for a line without ellipsis in fonts without
+    colour glyphs (no emojis to return): the same operators, the same font tables filled."""
+    if not _active.get() or text_overflow == "ellipsis" or block_ellipsis != "none":
+        return _weasyprint_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+    if not textbox.text.strip():
+        return []
+    style = textbox.style
+    if style["font_size"] < 1e-6:
+        return []
+    layout = textbox.pango_layout
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    first_line, _index = layout.get_first_line()
+
+    runs = []
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        pango_font = glyph_item.item.analysis.font
+        font, font_size = stream.add_font(pango_font)  # as WeasyPrint adds them, in the same order
+        if font.svg or font.png or font.colr:
+            return _weasyprint_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+        runs.append((glyph_item, pango_font, font, font_size))
+
+    old_pango = pango.pango_version() < 14802
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    stream.set_text_matrix(*matrix.values)
+    previous_pango_font = None
+    string = ""
+    font_size = None
+    for glyph_item, pango_font, font, run_font_size in runs:
+        glyph_string = glyph_item.glyphs
+        glyphs_info = glyph_string.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        clusters = glyph_string.log_clusters
+        utf8_text = None
+        if pango_font != previous_pango_font:  # the size changes with the font only, as in WeasyPrint
+            previous_pango_font = pango_font
+            font_size = style["font_size"] if old_pango else run_font_size
+            if string:
+                stream.show_text(string)
+            string = ""
+            stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
+        widths, to_unicode, glyph_format = font.widths, font.to_unicode, "02x" if font.bitmap else "04x"
+        item = glyph_item.item
+        parts = [string, "<"]
+        for i in range(num_glyphs):
+            glyph_info = glyphs_info[i]
+            glyph_id = glyph_info.glyph
+            geometry = glyph_info.geometry
+            width = geometry.width
+
+            if glyph_id == empty:
+                parts.append(f">{-width / font_size}<")
+                continue
+
+            if glyph_id & unknown:
+                codepoint = glyph_id - unknown
+                LOGGER.warning(
+                    '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
+                    chr(codepoint), codepoint)
+                glyph_id = font.get_unused_glyph_id(codepoint)
+                widths[glyph_id] = round(width * 1000 * FROM_UNITS / font_size)
+                if 0 not in widths:
+                    widths[0] = widths[glyph_id]
+
+            if glyph_id not in to_unicode:
+                offset = item.offset
+                t1 = clusters[i]
+                if item.analysis.level % 2:  # rtl
+                    t2 = item.length if i == 0 else clusters[i - 1]
+                else:
+                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
+                utf8_text = utf8_text or layout.text.encode()
+                to_unicode[glyph_id] = utf8_text[offset + t1:offset + t2].decode()
+
+            offset = geometry.x_offset / font_size
+            rise = geometry.y_offset / 1000
+            if rise:
+                string = "".join(parts)
+                if string[-1] == "<":
+                    string = string[:-1]
+                else:
+                    string += ">"
+                if string:
+                    stream.show_text(string)
+                stream.set_text_rise(-rise)
+                string = ""
+                if offset:
+                    string = f"{-offset}"
+                string += f"<{glyph_id:{glyph_format}}>"
+                stream.show_text(string)
+                stream.set_text_rise(0)
+                parts = ["<"]
+            else:
+                if offset:
+                    parts.append(f">{-offset}<")
+                parts.append(format(glyph_id, glyph_format))
+
+            logical_width = widths.get(glyph_id)
+            if logical_width is None:
+                pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+
+            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+            if kerning:
+                parts.append(f">{int(kerning)}<")
+
+        string = "".join(parts)
+        if string[-1] == "<":
+            string = string[:-1]
+        else:
+            string += ">"
+
+    stream.show_text(string)
+    global lines_written
+    lines_written += 1
+    return []
+
+
 def install() -> None:
     if AVAILABLE and Layout.setup is not setup:
         Layout.setup, Layout.set_text, Layout.deactivate, Layout.reactivate = setup, set_text, deactivate, reactivate
         line_break._font_style_cache_key = font_style_cache_key
+        weasy_draw_text.draw_first_line = draw_first_line

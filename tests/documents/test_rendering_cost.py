@@ -180,6 +180,23 @@ def test_lines_are_drawn_from_the_layouts_their_line_breaking_made_to_the_same_b
     assert reused > 300 and rebuilt < 20, (reused, rebuilt)
 
 
+ODD_TEXT = """<html><body>
+<p>Kerning: AVATAR Wolf, fi ffi — “quotes” ‘x’ e\u0301 a\u0308 ZWSP:a\u200bb ZWJ:a\u200db</p>
+<p>罕见字：瑨 䶮 𠀀 𪚥 — a character in no font at all: \U0010fffd</p>
+<p style="letter-spacing: 0.1em">间距 spaced</p><p style="word-spacing: 3pt">word spaced text here</p>
+<p style="text-align: justify; width: 60mm">justified Latin text that wraps over a few lines of the narrow box</p>
+<p style="white-space: pre-wrap">first line\nsecond line\tand a tab</p>
+<p style="text-decoration: underline line-through">装饰 decorated</p>
+<p style="text-overflow: ellipsis; overflow: hidden; white-space: nowrap; width: 20mm">ellipsized long text here</p>
+</body></html>"""
+
+
+def test_odd_text_is_drawn_to_the_same_bytes():
+    written = textlayout.lines_written
+    assert rendering.html_to_pdf(ODD_TEXT) == weasyprint_own(ODD_TEXT)
+    assert textlayout.lines_written > written
+
+
 @pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
 def test_text_layouts_outside_the_renderer_are_weasyprints_own():
     css, fonts = rendering.prepared_stylesheet()
