@@ -188,13 +188,15 @@ ODD_TEXT = """<html><body>
 <p style="white-space: pre-wrap">first line\nsecond line\tand a tab</p>
 <p style="text-decoration: underline line-through">装饰 decorated</p>
 <p style="text-overflow: ellipsis; overflow: hidden; white-space: nowrap; width: 20mm">ellipsized long text here</p>
+<div style="float: right; width: 20mm; height: 15mm">浮动框</div><p>lines beside a float avoid it, lines below it do not</p>
+<p style="direction: rtl">right to left lines in a right to left block</p>
 </body></html>"""
 
 
 def test_odd_text_is_drawn_to_the_same_bytes():
-    written = textlayout.lines_written
+    written, free_lines = textlayout.lines_written, boxvalues.free_lines
     assert rendering.html_to_pdf(ODD_TEXT) == weasyprint_own(ODD_TEXT)
-    assert textlayout.lines_written > written
+    assert textlayout.lines_written > written and boxvalues.free_lines > free_lines
 
 
 @pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
