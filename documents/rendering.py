@@ -31,13 +31,14 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import borders, boxvalues, fontsubset, framestack, qrmask, textlayout
+from . import borders, boxvalues, fontsubset, framestack, pdfnumbers, qrmask, textlayout
 
 logger = logging.getLogger(__name__)
 fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
 textlayout.install()  # a line of text is shaped once for breaking and drawing (see the module)
 borders.install()  # a cell's plain border is drawn without the general border machinery
 boxvalues.install()  # a box's lengths and (absent) background are worked out inline
+pdfnumbers.install()  # the streams' numbers are formatted as bytes
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -181,7 +182,7 @@ def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
     with textlayout.enabled(), boxvalues.enabled():
         document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
-        with fontsubset.enabled(), borders.enabled():
+        with fontsubset.enabled(), borders.enabled(), pdfnumbers.enabled():
             return document.write_pdf(finisher=compress_large_streams), len(document.pages)
 
 

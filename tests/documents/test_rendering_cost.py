@@ -17,7 +17,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import borders, boxvalues, fontsubset, rendering, textlayout
+from documents import borders, boxvalues, fontsubset, pdfnumbers, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
@@ -264,6 +264,20 @@ def test_the_qr_codes_mask_is_qrcodes_choice_from_one_data_placement():
                 rows = [qrmask._row_bits(row) for row in theirs.modules]
                 assert qrmask.lost_point(rows, theirs.modules_count) == util.lost_point(theirs.modules), (length, mask)
     assert min(versions) < 7 <= max(versions), versions
+
+
+def test_pdf_numbers_are_formatted_as_pydyf_formats_them():
+    import math
+    import random
+
+    chooser = random.Random(7)
+    values = [0.0, -0.0, 1.0, -1.0, 0.5, 1 / 3, -2.75, 1e-7, -1e-7, 5e-7, 4.9999999e-7, 12.3456785, 1e20, -1e300,
+              math.inf, -math.inf, math.nan, 0, 7, -5, 10**30, True, False, b"raw", "text"]
+    values += [chooser.uniform(-2000, 2000) for _ in range(20000)]
+    values += [chooser.randint(-10**6, 10**6) / chooser.choice((1, 2, 3, 4, 1000)) for _ in range(20000)]
+    with pdfnumbers.enabled():
+        ours = [pdfnumbers.to_bytes(value) for value in values]
+    assert ours == [pdfnumbers._pydyf_to_bytes(value) for value in values]
 
 
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
