@@ -28,6 +28,7 @@ import qrcode
 from django.template.loader import render_to_string
 from PIL import Image
 from weasyprint import CSS, HTML
+from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -131,10 +132,50 @@ class ProductHTML(HTML):
         self.media_type = "print"
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
+        self.parsed_as_xml = True
 
     def _ua_stylesheets(self, forms=False):
         prepared_stylesheet()
         return [_prepared.ua]
+
+
+class _Found:
+    __slots__ = ("etree_element",)
+
+    def __init__(self, element):
+        self.etree_element = element
+
+
+class _MetadataView:
+    """What WeasyPrint's ``get_html_metadata`` reads of a document parsed as XML, with its
+    ``query_all("title", "meta", "link")`` as a walk of the element tree by local name, in tree order
+    (cssselect2 wraps and tests every element of the certificate against the three selectors)."""
+
+    TAGS = frozenset({"title", "meta", "link"})
+
+    def __init__(self, html: ProductHTML):
+        self.etree_element = html.etree_element
+        self.wrapper_element = self
+        self.base_url = html.base_url
+        self.url_fetcher = html.url_fetcher
+
+    def query_all(self, *selectors):
+        assert frozenset(selectors) == self.TAGS, selectors  # the only query get_html_metadata makes
+        for element in self.etree_element.iter():
+            tag = element.tag
+            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
+                yield _Found(element)
+
+
+_weasyprint_html_metadata = weasy_document.get_html_metadata
+
+
+def html_metadata(html):
+    """WeasyPrint's ``get_html_metadata``, reading a document parsed as XML through :class:`_MetadataView`."""
+    return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
+
+
+weasy_document.get_html_metadata = html_metadata
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:

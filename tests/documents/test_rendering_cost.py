@@ -280,6 +280,16 @@ def test_pdf_numbers_are_formatted_as_pydyf_formats_them():
     assert ours == [pdfnumbers._pydyf_to_bytes(value) for value in values]
 
 
+def test_the_metadata_of_a_document_parsed_as_xml_is_read_from_its_element_tree():
+    extra = '<meta name="keywords" content="证书, 附表"/><meta name="generator" content="x"/><link rel="stylesheet"/>'
+    html = certificate_html(3).replace("</head>", extra + "</head>")
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+    assert document.parsed_as_xml
+    ours = rendering.html_metadata(document)
+    assert ours == rendering._weasyprint_html_metadata(document)  # through cssselect2, as WeasyPrint reads it
+    assert ours["title"] and ours["authors"] and ours["keywords"] == ["证书", "附表"] and ours["lang"] == "zh-Hans"
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
