@@ -16,6 +16,10 @@ Inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
 - :func:`avoid_collisions`, for a line box when the page has no floats (nothing to avoid: the
   line spans its containing block), returns WeasyPrint's result without its search loop (~1,400
   calls per certificate, two per line);
+- ``Box.descendants`` walks the tree with a stack instead of nested generators (~30,000 boxes
+  yielded per certificate through as many generator levels as the box is deep), in the same
+  order, and ``Box.is_in_normal_flow`` reads the two properties once instead of through five
+  methods (~5,000 calls);
 - :func:`layout_box_backgrounds` sets the square radii and no background directly for a box that
   has no background colour, no background image, no shadow, no border or mask image, and is not
   the page; any other box goes through WeasyPrint's own function.
@@ -175,6 +179,47 @@ def avoid_collisions(context, box, containing_block, outer=True):
     return position_x - box.margin_left, position_y - box.margin_top, available_width
 
 
+_weasyprint_descendants = boxes.Box.descendants
+_weasyprint_is_in_normal_flow = boxes.Box.is_in_normal_flow
+FLOATED = ("left", "right", "inline-start", "inline-end")  # Box.is_floated
+
+
+def descendants(self, placeholders=False):
+    if not _active.get():
+        return _weasyprint_descendants(self, placeholders)
+    return _walk(self, placeholders)
+
+
+def _walk(box, placeholders):
+    """``Box.descendants``: the box, then each child's descendants in order (a child that is not a
+    box is yielded as it is, or, with ``placeholders``, stands for the box it wraps)."""
+    yield box
+    stack = [iter(box.children)]
+    while stack:
+        for child in stack[-1]:
+            if not isinstance(child, boxes.Box):
+                if not placeholders:
+                    yield child
+                    continue
+                child = child.descendants.__self__  # an absolute placeholder: WeasyPrint walks its box
+            yield child
+            stack.append(iter(child.children))
+            break
+        else:
+            stack.pop()
+
+
+def is_in_normal_flow(self):
+    if not _active.get():
+        return _weasyprint_is_in_normal_flow(self)
+    style = self.style
+    if style["float"] in FLOATED:
+        return False
+    position = style["position"]
+    return not (position in ("absolute", "fixed") or position[0] == "running()" or style["float"] == "footnote"
+                or position[0] == "note()")
+
+
 def install() -> None:
     """Route WeasyPrint's layout modules' ``resolve_percentages`` and ``layout_box_backgrounds``,
     and the inline layout's ``avoid_collisions``, through this module (idempotent)."""
@@ -187,3 +232,5 @@ def install() -> None:
             module.layout_box_backgrounds = layout_box_backgrounds
     if weasy_inline.avoid_collisions is _weasyprint_avoid_collisions:  # the line boxes' caller only
         weasy_inline.avoid_collisions = avoid_collisions
+    boxes.Box.descendants = descendants
+    boxes.Box.is_in_normal_flow = is_in_normal_flow

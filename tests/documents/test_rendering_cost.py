@@ -290,6 +290,25 @@ def test_the_metadata_of_a_document_parsed_as_xml_is_read_from_its_element_tree(
     assert ours["title"] and ours["authors"] and ours["keywords"] == ["证书", "附表"] and ours["lang"] == "zh-Hans"
 
 
+def test_the_box_tree_is_walked_and_classified_as_weasyprint_does():
+    css, fonts = rendering.prepared_stylesheet()
+    html = certificate_html(12, wrapping=True)  # absolutely placed corners: placeholders in the tree
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    walked = 0
+    with boxvalues.enabled():
+        for page in document.pages:
+            for placeholders in (False, True):
+                theirs = list(boxvalues._weasyprint_descendants(page._page_box, placeholders))
+                ours = list(page._page_box.descendants(placeholders))
+                assert [id(box) for box in ours] == [id(box) for box in theirs]
+                walked += len(ours)
+            for box in page._page_box.descendants():
+                if hasattr(box, "style"):
+                    assert box.is_in_normal_flow() == boxvalues._weasyprint_is_in_normal_flow(box)
+    assert walked > 500
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
