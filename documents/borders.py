@@ -10,7 +10,8 @@ enters two context managers and computes both boxes with their (zero) radii: ~35
 :func:`draw_border`, inside :func:`enabled` only (``documents.rendering.html_to_pdf``), writes
 the very same operators for such a box (the colours are one colour, the style ``solid``, the
 widths non-zero, the radii zero, no tagged PDF) and hands every other box to WeasyPrint's own
-``draw_border``; a box without border, border image or column rules (most boxes) returns at once.
+``draw_border``; a box without border, border image or column rules (most boxes) returns at once,
+and :func:`draw_outline` goes straight to the children of a box without outline.
 The PDFs are byte for byte WeasyPrint's own (tests/documents pin it).
 """
 
@@ -94,6 +95,21 @@ def draw_border(stream, box):
     _weasyprint_draw_border(stream, box)
 
 
+_weasyprint_draw_outline = weasy_border.draw_outline
+
+
+def draw_outline(stream, box):
+    """WeasyPrint's ``draw_outline`` (a box's outline, then its children's), skipping straight to the
+    children of a box whose outline has no width: WeasyPrint reads four properties to find that."""
+    if _active.get() and not box.style["outline_width"]:
+        for child in box.children:
+            if isinstance(child, boxes.Box):
+                draw_outline(stream, child)
+        return
+    _weasyprint_draw_outline(stream, box)
+
+
 def install() -> None:
     if weasy_draw.draw_border is not draw_border:
         weasy_draw.draw_border = draw_border
+        weasy_draw.draw_outline = weasy_border.draw_outline = draw_outline  # the latter for its recursion

@@ -190,6 +190,7 @@ ODD_TEXT = """<html><body>
 <p style="text-overflow: ellipsis; overflow: hidden; white-space: nowrap; width: 20mm">ellipsized long text here</p>
 <div style="float: right; width: 20mm; height: 15mm">浮动框</div><p>lines beside a float avoid it, lines below it do not</p>
 <p style="direction: rtl">right to left lines in a right to left block</p>
+<div style="outline: 1pt dashed #c00; outline-offset: 1pt"><p style="outline: 2pt solid blue">outlined</p></div>
 </body></html>"""
 
 
