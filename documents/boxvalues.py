@@ -43,7 +43,6 @@ _weasyprint_resolve_percentages = weasy_percent.resolve_percentages
 _weasyprint_layout_box_backgrounds = weasy_background.layout_box_backgrounds
 percentage = weasy_percent.percentage
 adjust_box_sizing = weasy_percent.adjust_box_sizing
-resolve_one_percentage = weasy_percent.resolve_one_percentage
 INF = float("inf")
 CORNERS = ("border_top_left_radius", "border_top_right_radius", "border_bottom_right_radius",
            "border_bottom_left_radius")
@@ -102,8 +101,9 @@ def resolve_percentages(box, containing_block):
         else:
             assert height.unit.lower() == "px"
             box.height = height.value
-        resolve_one_percentage(box, "min_height", 0)
-        resolve_one_percentage(box, "max_height", INF)
+        min_height = _used(style, "min_height", 0)  # resolve_one_percentage(box, "min_height", 0)
+        box.min_height = 0 if min_height == "auto" else min_height
+        box.max_height = _used(style, "max_height", INF)
     else:
         box.height = _used(style, "height", cb_height)
         min_height = _used(style, "min_height", cb_height)
