@@ -18,7 +18,8 @@ Here, inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
   or without a width); anything else gets WeasyPrint's own fresh layout;
 - the Pango context (per font map, base direction and language) and the font description (per
   font properties) are built once per font configuration and shared by the layouts that need them
-  (Pango copies the description, and nothing changes a context once made);
+  (Pango copies the description, and nothing changes a context once made), and so is the string
+  of OpenType features per combination of the properties it comes from;
 - a drawn line's glyphs are written by :func:`draw_first_line`, WeasyPrint's loop with its
   per-glyph lookups hoisted (the glyph's geometry read once, the font's tables and the formats in
   locals, no emoji bookkeeping for fonts without colour glyphs); a line to ellipsize, or set in a
@@ -108,6 +109,28 @@ def _shared(style):
     return entry[0], entry[1], description
 
 
+def _features(style) -> bytes:
+    """The OpenType features string WeasyPrint's ``Layout.setup`` builds for ``style`` (b"" for
+    none), built once per combination of the eight properties it depends on."""
+    values = (style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
+              style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
+              style["font_variant_east_asian"], style["font_feature_settings"])
+    cache = style.font_config.__dict__.setdefault("_documents_text_cache", {})
+    key = ("features", values)
+    try:
+        return cache[key]
+    except KeyError:
+        features = cache[key] = _features_string(values)
+        return features
+    except TypeError:  # an unhashable value: not cached
+        return _features_string(values)
+
+
+def _features_string(values) -> bytes:
+    features = font_features(*values)
+    return ",".join(f"{key} {value}" for key, value in features.items()).encode() if features else b""
+
+
 def _setup(self, style):
     """``Layout.setup`` of WeasyPrint 70 with the shared context and font description."""
     self.style = style
@@ -131,13 +154,11 @@ def _setup(self, style):
         self.underline_position = None
         self.strikethrough_position = None
 
-    features = font_features(
-        style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
-        style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
-        style["font_variant_east_asian"], style["font_feature_settings"])
+    features = _features(style)
     if features:
-        features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
-        attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+        attr = style.font_config.font_features.get(features)
+        if attr is None:  # WeasyPrint makes one per layout and keeps the first: the same attribute
+            attr = style.font_config.font_features[features] = pango.pango_attr_font_features_new(features)
         attr_list = pango.pango_attr_list_new()
         pango.pango_attr_list_insert(attr_list, attr)
         pango.pango_layout_set_attributes(self.layout, attr_list)
