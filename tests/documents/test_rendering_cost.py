@@ -191,7 +191,8 @@ ODD_TEXT = """<html><body>
 <div style="float: right; width: 20mm; height: 15mm">浮动框</div><p>lines beside a float avoid it, lines below it do not</p>
 <p style="direction: rtl">right to left lines in a right to left block</p>
 <div style="outline: 1pt dashed #c00; outline-offset: 1pt"><p style="outline: 2pt solid blue">outlined</p></div>
-<p style="font-variant-ligatures: none; font-kerning: none">AVATAR ffi</p><p style="font-feature-settings: 'smcp'">Caps</p>
+<p style="font-variant-ligatures: none; font-kerning: none">AVATAR ffi</p><h2>书签 bookmark</h2>
+<div style="transform: rotate(3deg)"><h3>转动的书签 a rotated bookmark</h3></div><p style="font-feature-settings: 'smcp'">Caps</p>
 </body></html>"""
 
 
