@@ -24,6 +24,8 @@ Here, inside :func:`enabled` only (``documents.rendering.html_to_pdf``):
   per-glyph lookups hoisted (the glyph's geometry read once, the font's tables and the formats in
   locals, no emoji bookkeeping for fonts without colour glyphs); a line to ellipsize, or set in a
   font with SVG, PNG or COLR glyphs, is drawn by WeasyPrint's own function;
+- within a render, what a layout's setup and the line layout's ``strut`` work out from a style is
+  kept per style object (WeasyPrint shares one style among all the boxes of similar elements);
 - the key of WeasyPrint's strut and character-ratio caches (looked up for every line box and text
   box) is the tuple of the font properties rather than its ``str()``: the same entries, found
   without printing a 14-field tuple ~1,000 times per certificate.
@@ -37,6 +39,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from weasyprint.draw import text as weasy_draw_text
+from weasyprint.layout import inline as weasy_inline
 from weasyprint.logger import LOGGER
 from weasyprint.text import line_break
 from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
@@ -72,11 +75,42 @@ lines_written = 0  # lines whose glyphs draw_first_line wrote itself (tests)
 
 @contextmanager
 def enabled():
-    token = _active.set(True)
+    token, styles_token = _active.set(True), _per_style.set({})
     try:
         yield
     finally:
+        _per_style.reset(styles_token)
         _active.reset(token)
+
+
+# What a render has worked out per style object: id -> (the style, then what is cached). The style is
+# held so its id is not reused during the render; the dict is dropped with the render. A computed
+# style's values do not change once read (WeasyPrint mutates copies, never the font properties of a
+# style in use).
+_per_style: ContextVar[dict] = ContextVar("documents_textlayout_per_style")
+
+
+def _style_setup(style):
+    """(context, language, font description, features) for ``style``, once per style object and render."""
+    cache = _per_style.get()
+    entry = cache.get(("setup", id(style)))
+    if entry is None or entry[0] is not style:
+        entry = cache[("setup", id(style))] = (style, *_shared(style), _features(style))
+    return entry
+
+
+_weasyprint_strut = line_break.strut
+
+
+def strut(style):
+    """WeasyPrint's ``strut`` (line height and baseline of ``style``), once per style object and render."""
+    if not _active.get():
+        return _weasyprint_strut(style)
+    cache = _per_style.get()
+    entry = cache.get(("strut", id(style)))
+    if entry is None or entry[0] is not style:
+        entry = cache[("strut", id(style))] = (style, _weasyprint_strut(style))
+    return entry[1]
 
 
 def _shared(style):
@@ -136,7 +170,7 @@ def _setup(self, style):
     self.style = style
     self.first_line_direction = 0
     self._auto_single_paragraph = False
-    context, self.language, font_description = _shared(style)
+    _style, context, self.language, font_description, features = _style_setup(style)
     self.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
     pango.pango_layout_set_auto_dir(self.layout, False)
     pango.pango_layout_set_font_description(self.layout, font_description)
@@ -154,7 +188,6 @@ def _setup(self, style):
         self.underline_position = None
         self.strikethrough_position = None
 
-    features = _features(style)
     if features:
         attr = style.font_config.font_features.get(features)
         if attr is None:  # WeasyPrint makes one per layout and keeps the first: the same attribute
@@ -357,3 +390,4 @@ def install() -> None:
         Layout.setup, Layout.set_text, Layout.deactivate, Layout.reactivate = setup, set_text, deactivate, reactivate
         line_break._font_style_cache_key = font_style_cache_key
         weasy_draw_text.draw_first_line = draw_first_line
+        weasy_inline.strut = strut  # the line layout's four calls per line

@@ -212,6 +212,9 @@ def test_text_layouts_outside_the_renderer_are_weasyprints_own():
     rendering.html_to_pdf(certificate_html(3))
     cache = fonts.__dict__["_documents_text_cache"]
     assert 0 < len(cache) < 30, sorted(map(str, cache))
+    # per style object, within a render only: nothing outlives it
+    with pytest.raises(LookupError):
+        textlayout._per_style.get()
     # the strut cache is keyed by tuples of font properties inside the renderer, by their str() outside
     assert any(isinstance(key, tuple) for key in fonts.strut_layouts)
     assert all(isinstance(key, (tuple, str)) for key in fonts.strut_layouts)
