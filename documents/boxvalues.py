@@ -36,6 +36,7 @@ from contextvars import ContextVar
 
 from weasyprint import anchors as weasy_anchors
 from weasyprint import document as weasy_document
+from weasyprint.css.properties import Dimension
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import background as weasy_background
 from weasyprint.layout import float as weasy_float
@@ -66,12 +67,13 @@ def enabled():
 def _used(style, name, refer_to):
     """``percentage(style[name], style, refer_to)``, inlined for lengths and percentages."""
     value = style[name]
-    unit = getattr(value, "unit", None)
-    if unit is None:  # None, 'auto', or a math function
-        return percentage(value, style, refer_to)
-    if unit == "%":
-        return refer_to * value.value / 100
-    return value.value
+    if value.__class__ is Dimension:  # a computed length (px) or percentage
+        unit = value.unit
+        if unit == "%":
+            return refer_to * value.value / 100
+        if unit is not None:
+            return value.value
+    return percentage(value, style, refer_to)  # 'auto', None, a math function, a unitless value
 
 
 def resolve_percentages(box, containing_block):

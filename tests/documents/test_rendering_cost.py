@@ -315,6 +315,17 @@ def test_the_box_tree_is_walked_and_classified_as_weasyprint_does():
     assert walked > 500
 
 
+def test_a_used_length_is_weasyprints_percentage_of_it():
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout.percent import percentage
+
+    style = {"v": None}
+    for value in (Dimension(12.5, "px"), Dimension(40, "%"), Dimension(0, "px"), Dimension(-3, "%"), "auto", None):
+        style["v"] = value
+        for refer_to in (200, 33.3, 0):
+            assert boxvalues._used(style, "v", refer_to) == percentage(value, style, refer_to), (value, refer_to)
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
