@@ -326,6 +326,28 @@ def test_a_used_length_is_weasyprints_percentage_of_it():
             assert boxvalues._used(style, "v", refer_to) == percentage(value, style, refer_to), (value, refer_to)
 
 
+def test_elements_share_their_computed_styles_whatever_the_number_of_rows():
+    import weasyprint.css
+
+    created = []
+    original = weasyprint.css.ComputedStyle.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(1)
+        original(self, *args, **kwargs)
+
+    counts = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint.css.ComputedStyle, "__init__", counting)
+        for items in (10, 40):
+            created.clear()
+            rendering.html_to_pdf(certificate_html(items, wrapping=True))
+            counts.append(len(created))
+    # one style per kind of element (and per page and margin box), not one per element or per marker
+    assert counts[0] < 100 and counts[1] - counts[0] <= 6, counts
+    assert not re.search(r"^::marker", rendering.UA_STYLESHEET.read_text(), re.MULTILINE)  # a bare ::marker rule
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
