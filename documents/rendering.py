@@ -28,13 +28,18 @@ import qrcode
 from django.template.loader import render_to_string
 from PIL import Image
 from weasyprint import CSS, HTML
+from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import fontsubset, framestack
+from . import borders, boxvalues, fontsubset, framestack, pdfnumbers, qrmask, textlayout
 
 logger = logging.getLogger(__name__)
 fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
+textlayout.install()  # a line of text is shaped once for breaking and drawing (see the module)
+borders.install()  # a cell's plain border is drawn without the general border machinery
+boxvalues.install()  # a box's lengths and (absent) background are worked out inline
+pdfnumbers.install()  # the streams' numbers are formatted as bytes
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -127,10 +132,50 @@ class ProductHTML(HTML):
         self.media_type = "print"
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
+        self.parsed_as_xml = True
 
     def _ua_stylesheets(self, forms=False):
         prepared_stylesheet()
         return [_prepared.ua]
+
+
+class _Found:
+    __slots__ = ("etree_element",)
+
+    def __init__(self, element):
+        self.etree_element = element
+
+
+class _MetadataView:
+    """What WeasyPrint's ``get_html_metadata`` reads of a document parsed as XML, with its
+    ``query_all("title", "meta", "link")`` as a walk of the element tree by local name, in tree order
+    (cssselect2 wraps and tests every element of the certificate against the three selectors)."""
+
+    TAGS = frozenset({"title", "meta", "link"})
+
+    def __init__(self, html: ProductHTML):
+        self.etree_element = html.etree_element
+        self.wrapper_element = self
+        self.base_url = html.base_url
+        self.url_fetcher = html.url_fetcher
+
+    def query_all(self, *selectors):
+        assert frozenset(selectors) == self.TAGS, selectors  # the only query get_html_metadata makes
+        for element in self.etree_element.iter():
+            tag = element.tag
+            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
+                yield _Found(element)
+
+
+_weasyprint_html_metadata = weasy_document.get_html_metadata
+
+
+def html_metadata(html):
+    """WeasyPrint's ``get_html_metadata``, reading a document parsed as XML through :class:`_MetadataView`."""
+    return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
+
+
+weasy_document.get_html_metadata = html_metadata
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
@@ -176,9 +221,10 @@ def collector_paused():
 
 def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
-    document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
-    with fontsubset.enabled():
-        return document.write_pdf(finisher=compress_large_streams), len(document.pages)
+    with textlayout.enabled(), boxvalues.enabled():
+        document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
+        with fontsubset.enabled(), borders.enabled(), pdfnumbers.enabled():
+            return document.write_pdf(finisher=compress_large_streams), len(document.pages)
 
 
 LARGE_STREAM = 64 * 1024
@@ -225,8 +271,9 @@ def render_pdf_pages(template: str, context: dict) -> tuple[bytes, int]:
 
 def qr_png(text: str) -> str:
     """A QR code (error correction M) as an inline PNG, one pixel per module: a few hundred bytes
-    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path. The mask
+    pattern is qrcode's choice, made from one data placement (see ``qrmask``)."""
+    code = qrmask.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()

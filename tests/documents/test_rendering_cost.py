@@ -1,7 +1,8 @@
 """What keeps a certificate fast, pinned without timing anything: the annex's table is laid out in
 fixed mode and flat (work linear in its rows), the stylesheet and fonts are prepared once per
-thread, and the packaged fonts are subset from a per-process preprocessed copy that writes the very
-bytes WeasyPrint's own subsetting writes."""
+thread, the packaged fonts are subset from a per-process preprocessed copy that writes the very
+bytes WeasyPrint's own subsetting writes, and a line of text is drawn from the Pango layout its
+line breaking made, to the very bytes WeasyPrint's own rebuilt layouts draw."""
 
 import cProfile
 import gc
@@ -16,21 +17,26 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import fontsubset, rendering
+from documents import borders, boxvalues, fontsubset, pdfnumbers, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
 
-def certificate_html(items: int) -> str:
+def certificate_html(items: int, wrapping: bool = False) -> str:
     agency = Agency(name="贵州黔检检验检测技术有限公司", credit_code="91520100MA6DKQ7X2C",
                     address="贵州省贵阳市观山湖区长岭北路55号")
     application = Application(agency=agency, authorised_signatories="王五 技术负责人")
     scope = [{"seq": i, "category": "食品", "item": "食用植物油", "parameter": f"酸价{i}",
               "standard": f"GB 5009.{i}-2016", "limitation": ""} for i in range(1, items + 1)]
+    if wrapping:  # long titles that wrap in their cells, as real annexes read
+        scope = [{"seq": i, "category": "食品", "item": f"食品及食品添加剂检测项目{i}", "parameter": f"铅、镉、总砷等参数{i}",
+                  "standard": f"GB 5009.{i}-2016 食品安全国家标准", "limitation": "只测第一法" if i % 7 == 0 else ""}
+                 for i in range(1, items + 1)]
     version = CertificateVersion(
         version=1, number="262420000001", application=application, agency_name=agency.name,
         credit_code=agency.credit_code, signatories=application.authorised_signatories, address=agency.address,
-        test_sites="贵州省贵阳市观山湖区长岭北路55号", issuing_authority="贵州省市场监督管理局",
+        test_sites="贵州省贵阳市观山湖区长岭北路55号" + ("实验楼\n贵州省贵阳市白云区科技园3号" if wrapping else ""),
+        issuing_authority="贵州省市场监督管理局",
         approved_on=date(2026, 11, 20), issued_on=date(2026, 11, 26), expires_on=date(2032, 11, 25), scope=scope)
     return render_to_string(TEMPLATES[RenderedDocument.Kind.CERTIFICATE], certificate_context(version, None))
 
@@ -152,6 +158,228 @@ def test_rendering_does_not_thrash_the_frame_stack_whatever_the_depth_it_starts_
     assert max(faults.values()) < 300, faults
 
 
+def weasyprint_own(html: str) -> tuple[bytes, int]:
+    """``html`` laid out as html_to_pdf does, but with WeasyPrint's own text layouts (rebuilt to draw)."""
+    css, fonts = rendering.prepared_stylesheet()
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    with fontsubset.enabled():
+        return document.write_pdf(finisher=rendering.compress_large_streams), len(document.pages)
+
+
+@pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
+def test_lines_are_drawn_from_the_layouts_their_line_breaking_made_to_the_same_bytes():
+    html = certificate_html(40, wrapping=True)  # wrapped cells, a pre-wrap line break, justified paragraphs
+    rendering.html_to_pdf(html)
+    reused, rebuilt = textlayout.reused, textlayout.rebuilt
+    fast = rendering.html_to_pdf(html)
+    reused, rebuilt = textlayout.reused - reused, textlayout.rebuilt - rebuilt
+    assert fast == weasyprint_own(html) and fast[1] == 4
+    # nearly every drawn line reuses its layout; the few rebuilt ones are the letter-spaced titles
+    # and the text around a preserved line break
+    assert reused > 300 and rebuilt < 20, (reused, rebuilt)
+
+
+ODD_TEXT = """<html><body>
+<p>Kerning: AVATAR Wolf, fi ffi — “quotes” ‘x’ e\u0301 a\u0308 ZWSP:a\u200bb ZWJ:a\u200db</p>
+<p>罕见字：瑨 䶮 𠀀 𪚥 — a character in no font at all: \U0010fffd</p>
+<p style="letter-spacing: 0.1em">间距 spaced</p><p style="word-spacing: 3pt">word spaced text here</p>
+<p style="text-align: justify; width: 60mm">justified Latin text that wraps over a few lines of the narrow box</p>
+<p style="white-space: pre-wrap">first line\nsecond line\tand a tab</p>
+<p style="text-decoration: underline line-through">装饰 decorated</p>
+<p style="text-overflow: ellipsis; overflow: hidden; white-space: nowrap; width: 20mm">ellipsized long text here</p>
+<div style="float: right; width: 20mm; height: 15mm">浮动框</div><p>lines beside a float avoid it, lines below it do not</p>
+<p style="direction: rtl">right to left lines in a right to left block</p>
+<div style="outline: 1pt dashed #c00; outline-offset: 1pt"><p style="outline: 2pt solid blue">outlined</p></div>
+<p style="font-variant-ligatures: none; font-kerning: none">AVATAR ffi</p><h2>书签 bookmark</h2>
+<div style="transform: rotate(3deg)"><h3>转动的书签 a rotated bookmark</h3></div><p style="font-feature-settings: 'smcp'">Caps</p>
+</body></html>"""
+
+
+def test_odd_text_is_drawn_to_the_same_bytes():
+    written, free_lines = textlayout.lines_written, boxvalues.free_lines
+    assert rendering.html_to_pdf(ODD_TEXT) == weasyprint_own(ODD_TEXT)
+    assert textlayout.lines_written > written and boxvalues.free_lines > free_lines
+
+
+@pytest.mark.skipif(not textlayout.AVAILABLE, reason="a WeasyPrint whose Pango declarations differ")
+def test_text_layouts_outside_the_renderer_are_weasyprints_own():
+    css, fonts = rendering.prepared_stylesheet()
+    reused, rebuilt = textlayout.reused, textlayout.rebuilt
+    weasyprint_own(certificate_html(3))
+    assert (textlayout.reused, textlayout.rebuilt) == (reused, rebuilt)
+    # the shared Pango contexts and font descriptions live on the font configuration: a handful
+    rendering.html_to_pdf(certificate_html(3))
+    cache = fonts.__dict__["_documents_text_cache"]
+    assert 0 < len(cache) < 30, sorted(map(str, cache))
+    # per style object, within a render only: nothing outlives it
+    with pytest.raises(LookupError):
+        textlayout._per_style.get()
+    # the strut cache is keyed by tuples of font properties inside the renderer, by their str() outside
+    assert any(isinstance(key, tuple) for key in fonts.strut_layouts)
+    assert all(isinstance(key, (tuple, str)) for key in fonts.strut_layouts)
+
+
+def test_the_annex_cells_plain_borders_are_drawn_directly_to_the_same_bytes():
+    html = certificate_html(30, wrapping=True)
+    before = borders.plain
+    fast = rendering.html_to_pdf(html)
+    drawn = borders.plain - before
+    assert 31 * 6 <= drawn <= 31 * 6 + 20, drawn  # every cell of every row (and the header row) at least
+    assert fast == weasyprint_own(html)  # the certificate's double frame and the rules went WeasyPrint's way
+
+
+def test_box_lengths_and_absent_backgrounds_are_worked_out_inline_to_the_same_bytes():
+    import weasyprint.layout
+
+    layout_modules = [module for name, module in sys.modules.items()
+                      if name.startswith("weasyprint.layout.") and hasattr(module, "resolve_percentages")]
+    assert weasyprint.layout.block in layout_modules and weasyprint.layout.table in layout_modules
+    assert all(module.resolve_percentages is boxvalues.resolve_percentages for module in layout_modules)
+    html = certificate_html(30, wrapping=True)
+    before = boxvalues.no_background
+    fast = rendering.html_to_pdf(html)
+    settled = boxvalues.no_background - before
+    assert settled > 500, settled  # the cells, lines and text boxes; the header cells' grey goes WeasyPrint's way
+    assert fast == weasyprint_own(html)
+
+
+def test_the_qr_codes_mask_is_qrcodes_choice_from_one_data_placement():
+    import random
+
+    import qrcode
+    from qrcode import util
+
+    from documents import qrmask
+
+    chooser = random.Random(20261130)
+    levels = (qrcode.constants.ERROR_CORRECT_L, qrcode.constants.ERROR_CORRECT_M,
+              qrcode.constants.ERROR_CORRECT_Q, qrcode.constants.ERROR_CORRECT_H)
+    versions = set()
+    for length in (1, 10, 40, 80, 150, 260, 400):  # versions 1 to 14: with and without version modules
+        for level in levels:
+            data = "https://cma.example.gov.cn/v/" + "".join(chooser.choice("abcxyz0189/?=&") for _ in range(length))
+            theirs, ours = qrcode.QRCode(error_correction=level, border=2), qrmask.QRCode(error_correction=level, border=2)
+            for code in (theirs, ours):
+                code.add_data(data)
+                code.make(fit=True)
+            assert ours.get_matrix() == theirs.get_matrix(), (length, level)
+            versions.add(theirs.version)
+            for mask in range(8):  # the score of every candidate, not only the winner
+                theirs.makeImpl(True, mask)
+                rows = [qrmask._row_bits(row) for row in theirs.modules]
+                assert qrmask.lost_point(rows, theirs.modules_count) == util.lost_point(theirs.modules), (length, mask)
+    assert min(versions) < 7 <= max(versions), versions
+
+
+def test_pdf_numbers_are_formatted_as_pydyf_formats_them():
+    import math
+    import random
+
+    chooser = random.Random(7)
+    values = [0.0, -0.0, 1.0, -1.0, 0.5, 1 / 3, -2.75, 1e-7, -1e-7, 5e-7, 4.9999999e-7, 12.3456785, 1e20, -1e300,
+              math.inf, -math.inf, math.nan, 0, 7, -5, 10**30, True, False, b"raw", "text"]
+    values += [chooser.uniform(-2000, 2000) for _ in range(20000)]
+    values += [chooser.randint(-10**6, 10**6) / chooser.choice((1, 2, 3, 4, 1000)) for _ in range(20000)]
+    with pdfnumbers.enabled():
+        ours = [pdfnumbers.to_bytes(value) for value in values]
+    assert ours == [pdfnumbers._pydyf_to_bytes(value) for value in values]
+
+
+def test_the_metadata_of_a_document_parsed_as_xml_is_read_from_its_element_tree():
+    extra = '<meta name="keywords" content="证书, 附表"/><meta name="generator" content="x"/><link rel="stylesheet"/>'
+    html = certificate_html(3).replace("</head>", extra + "</head>")
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+    assert document.parsed_as_xml
+    ours = rendering.html_metadata(document)
+    assert ours == rendering._weasyprint_html_metadata(document)  # through cssselect2, as WeasyPrint reads it
+    assert ours["title"] and ours["authors"] and ours["keywords"] == ["证书", "附表"] and ours["lang"] == "zh-Hans"
+
+
+def test_the_box_tree_is_walked_and_classified_as_weasyprint_does():
+    css, fonts = rendering.prepared_stylesheet()
+    html = certificate_html(12, wrapping=True)  # absolutely placed corners: placeholders in the tree
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                     url_fetcher=rendering.AssetFetcher()).render(stylesheets=[css], font_config=fonts)
+    walked = 0
+    with boxvalues.enabled():
+        for page in document.pages:
+            for placeholders in (False, True):
+                theirs = list(boxvalues._weasyprint_descendants(page._page_box, placeholders))
+                ours = list(page._page_box.descendants(placeholders))
+                assert [id(box) for box in ours] == [id(box) for box in theirs]
+                walked += len(ours)
+            for box in page._page_box.descendants():
+                if hasattr(box, "style"):
+                    assert box.is_in_normal_flow() == boxvalues._weasyprint_is_in_normal_flow(box)
+    assert walked > 500
+
+
+def test_a_used_length_is_weasyprints_percentage_of_it():
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout.percent import percentage
+
+    style = {"v": None}
+    for value in (Dimension(12.5, "px"), Dimension(40, "%"), Dimension(0, "px"), Dimension(-3, "%"), "auto", None):
+        style["v"] = value
+        for refer_to in (200, 33.3, 0):
+            assert boxvalues._used(style, "v", refer_to) == percentage(value, style, refer_to), (value, refer_to)
+
+
+def test_elements_share_their_computed_styles_whatever_the_number_of_rows():
+    import weasyprint.css
+
+    created = []
+    original = weasyprint.css.ComputedStyle.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(1)
+        original(self, *args, **kwargs)
+
+    counts = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint.css.ComputedStyle, "__init__", counting)
+        for items in (10, 40):
+            created.clear()
+            rendering.html_to_pdf(certificate_html(items, wrapping=True))
+            counts.append(len(created))
+    # one style per kind of element (and per page and margin box), not one per element or per marker
+    assert counts[0] < 100 and counts[1] - counts[0] <= 6, counts
+    assert not re.search(r"^::marker", rendering.UA_STYLESHEET.read_text(), re.MULTILINE)  # a bare ::marker rule
+
+
+def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
+    from tinycss2.color4 import parse_color
+
+    grey, same_grey = parse_color("#333"), parse_color("rgb(51 51 51)")
+    half, other = parse_color("rgb(51 51 51 / 0.5)"), parse_color("#334")
+    black, signed = parse_color("#000"), parse_color("#000")
+    signed.coordinates = (-0.0, 0.0, 0.0)
+    for a, b in ((grey, same_grey), (grey, half), (grey, other), (black, signed), (grey, "currentcolor")):
+        assert borders._same(a, b) == (len({a, b}) == 1), (a, b)
+
+
+def test_the_margin_boxes_declared_widths_change_nothing_but_the_measuring():
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    css = rendering.STYLESHEET.read_text()
+    for at_rule in ("@bottom-center", "@top-left"):
+        assert re.search(r"width:\s*100%", rule(css, at_rule)), at_rule  # no min-content measuring per page
+    auto_width = re.sub(r"\n\s*(width: 100%|text-align: center);", "", css)
+    assert auto_width != css and "100%" not in rule(auto_width, "@bottom-center")
+    html = certificate_html(25)  # three pages: both margin boxes
+    pdfs = []
+    for text in (css, auto_width):
+        fonts = FontConfiguration()
+        stylesheet = CSS(string=text, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher(), font_config=fonts)
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL,
+                                         url_fetcher=rendering.AssetFetcher()).render(stylesheets=[stylesheet],
+                                                                                      font_config=fonts)
+        pdfs.append(document.write_pdf())
+    assert pdfs[0] == pdfs[1]
+
+
 def both_parsers(html: str) -> tuple[bytes, bytes]:
     css, fonts = rendering.prepared_stylesheet()
     pdfs = []
@@ -173,6 +401,7 @@ def assert_parsed_as_xml_to_the_same_pdf(rendered_documents) -> set[str]:
         assert rendering.well_formed_tree(html) is not None, template  # the fast path is taken
         from_xml, from_html = both_parsers(html)
         assert from_xml == from_html, template
+        assert rendering.html_to_pdf(html) == weasyprint_own(html), template  # the kept text layouts draw the same
         kinds.add(rendered.kind)
     return kinds
 
