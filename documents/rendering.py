@@ -12,6 +12,7 @@ per-process font subsetting, cheaper deflate of the font programs) is listed in 
 
 import base64
 import gc
+import importlib.metadata
 import io
 import logging
 import mimetypes
@@ -35,11 +36,28 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from . import borders, boxvalues, fontsubset, framestack, pdfnumbers, qrmask, textlayout
 
 logger = logging.getLogger(__name__)
-fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
-textlayout.install()  # a line of text is shaped once for breaking and drawing (see the module)
-borders.install()  # a cell's plain border is drawn without the general border machinery
-boxvalues.install()  # a box's lengths and (absent) background are worked out inline
-pdfnumbers.install()  # the streams' numbers are formatted as bytes
+
+# The shortcuts below mirror the internals of exactly these releases (requirements.txt pins them).
+# With any other, the renderer is WeasyPrint's and qrcode's own code, slower and just as correct;
+# tests/documents/test_rendering_cost.py fails until the shortcuts are checked against the new release.
+SHORTCUTS_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "qrcode": "8.2"}
+
+
+def _shortcuts_apply() -> bool:
+    found = {name: importlib.metadata.version(name) for name in SHORTCUTS_FOR}
+    if found != SHORTCUTS_FOR:
+        logger.warning("PDF rendering shortcuts off: they mirror %s, installed are %s", SHORTCUTS_FOR, found)
+        return False
+    return True
+
+
+SHORTCUTS = _shortcuts_apply()
+if SHORTCUTS:
+    fontsubset.install()  # the packaged faces are subset from a per-process preprocessed copy
+    textlayout.install()  # a line of text is shaped once for breaking and drawing (see the module)
+    borders.install()  # a cell's plain border is drawn without the general border machinery
+    boxvalues.install()  # a box's lengths and (absent) background are worked out inline
+    pdfnumbers.install()  # the streams' numbers are formatted as bytes
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -175,7 +193,8 @@ def html_metadata(html):
     return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
 
 
-weasy_document.get_html_metadata = html_metadata
+if SHORTCUTS:
+    weasy_document.get_html_metadata = html_metadata
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
@@ -273,7 +292,7 @@ def qr_png(text: str) -> str:
     """A QR code (error correction M) as an inline PNG, one pixel per module: a few hundred bytes
     that the stylesheet scales up without smoothing. Cheaper to lay out than an SVG path. The mask
     pattern is qrcode's choice, made from one data placement (see ``qrmask``)."""
-    code = qrmask.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code = (qrmask.QRCode if SHORTCUTS else qrcode.QRCode)(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()

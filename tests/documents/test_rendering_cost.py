@@ -459,3 +459,17 @@ def test_the_collector_is_paused_during_a_render_and_comes_back_as_it_was():
         finally:
             gc.enable()
     assert rendering._collector_pausers == 0
+
+
+def test_the_shortcuts_run_only_on_the_releases_they_mirror(monkeypatch, caplog):
+    import importlib.metadata
+
+    from documents import rendering
+
+    assert rendering.SHORTCUTS  # the pinned releases are installed: the shortcuts are on
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "71.0" if name == "weasyprint" else real(name))
+    with caplog.at_level("WARNING", logger="documents.rendering"):
+        assert rendering._shortcuts_apply() is False  # another release: WeasyPrint's own code
+    assert "shortcuts off" in caplog.text and "71.0" in caplog.text
