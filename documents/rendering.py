@@ -33,7 +33,7 @@ from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import borders, boxvalues, fontsubset, framestack, pdfnumbers, qrmask, textlayout
+from . import borders, boxvalues, cascade, fontsubset, framestack, pdfnumbers, qrmask, textlayout
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ if SHORTCUTS:
     borders.install()  # a cell's plain border is drawn without the general border machinery
     boxvalues.install()  # a box's lengths and (absent) background are worked out inline
     pdfnumbers.install()  # the streams' numbers are formatted as bytes
+    cascade.install()  # an element that shares a computed style is not cascaded for nothing
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -240,7 +241,7 @@ def collector_paused():
 
 def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
-    with textlayout.enabled(), boxvalues.enabled():
+    with textlayout.enabled(), boxvalues.enabled(), cascade.enabled():
         document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
         with fontsubset.enabled(), borders.enabled(), pdfnumbers.enabled():
             return document.write_pdf(finisher=compress_large_streams), len(document.pages)

@@ -17,7 +17,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import borders, boxvalues, fontsubset, pdfnumbers, rendering, textlayout
+from documents import borders, boxvalues, cascade, fontsubset, pdfnumbers, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
@@ -346,6 +346,31 @@ def test_elements_share_their_computed_styles_whatever_the_number_of_rows():
     # one style per kind of element (and per page and margin box), not one per element or per marker
     assert counts[0] < 100 and counts[1] - counts[0] <= 6, counts
     assert not re.search(r"^::marker", rendering.UA_STYLESHEET.read_text(), re.MULTILINE)  # a bare ::marker rule
+
+
+def test_elements_that_share_a_computed_style_are_not_cascaded_and_get_weasyprints_styles():
+    import weasyprint.css
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    def styles(html: str):
+        css, fonts = rendering.prepared_stylesheet()
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+        style_for = weasyprint.css.get_all_computed_styles(document, user_stylesheets=[css], font_config=fonts)
+        found = style_for.get_computed_styles()
+        keys = list(found)  # (element, pseudo-element): elements in tree order, then pseudo-elements
+        shared_with = [next(i for i, other in enumerate(keys) if found[other] is found[key]) for key in keys]
+        values = [{name: found[key][name] for name in INITIAL_VALUES} for key in keys]
+        return [(key[0].tag, key[1]) for key in keys], shared_with, values
+
+    for html, at_least in ((certificate_html(12, wrapping=True), 11 * 7), (ODD_TEXT, 1)):
+        theirs = styles(html)
+        before = cascade.shared
+        with cascade.enabled():
+            ours = styles(html)
+        assert ours == theirs  # the same elements and pseudo-elements, sharing the same styles, of the same values
+        assert cascade.shared - before >= at_least  # e.g. every annex row and its cells after the first
+    html = certificate_html(30, wrapping=True)
+    assert rendering.html_to_pdf(html) == weasyprint_own(html)
 
 
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
