@@ -33,14 +33,14 @@ from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import borders, boxvalues, cascade, fontsubset, framestack, pdfnumbers, qrmask, textlayout
+from . import borders, boxvalues, cascade, fontsubset, framestack, pdfnumbers, qrmask, textlayout, wrappers
 
 logger = logging.getLogger(__name__)
 
 # The shortcuts below mirror the internals of exactly these releases (requirements.txt pins them).
 # With any other, the renderer is WeasyPrint's and qrcode's own code, slower and just as correct;
 # tests/documents/test_rendering_cost.py fails until the shortcuts are checked against the new release.
-SHORTCUTS_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "qrcode": "8.2"}
+SHORTCUTS_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "qrcode": "8.2", "cssselect2": "0.10.1"}
 
 
 def _shortcuts_apply() -> bool:
@@ -59,6 +59,7 @@ if SHORTCUTS:
     boxvalues.install()  # a box's lengths and (absent) background are worked out inline
     pdfnumbers.install()  # the streams' numbers are formatted as bytes
     cascade.install()  # an element that shares a computed style is not cascaded for nothing
+    wrappers.install()  # the selector matcher's element properties are cached without a lock
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"

@@ -373,6 +373,30 @@ def test_elements_that_share_a_computed_style_are_not_cascaded_and_get_weasyprin
     assert rendering.html_to_pdf(html) == weasyprint_own(html)
 
 
+def test_the_element_wrappers_cached_properties_are_computed_once_without_a_lock():
+    import xml.etree.ElementTree as ElementTree
+    from functools import cached_property
+
+    import cssselect2
+    from cssselect2 import tree
+
+    from documents import wrappers
+
+    assert {"id", "classes", "local_name", "namespace_url", "etree_children"} <= set(wrappers.replaced)
+    assert not any(isinstance(value, cached_property) for value in vars(tree.ElementWrapper).values())
+    root = ElementTree.fromstring('<html lang="zh"><body><p id="a" class="x  y">t<br/></p><svg xmlns="http://www.w3.org/2000/svg"/></body></html>')
+    wrapper = cssselect2.ElementWrapper.from_html_root(root)
+    seen = []
+    for element in wrapper.iter_subtree():
+        values = (element.id, element.classes, element.local_name, element.namespace_url, element.lang,
+                  [child.tag for child in element.etree_children], element.in_disabled_fieldset)
+        assert all(name in vars(element) for name in ("id", "classes", "local_name", "etree_children"))
+        assert (element.id, element.classes, element.lang) == values[:2] + (values[4],)  # read back from the instance
+        seen.append(values[:4])
+    assert seen[2] == ("a", {"x", "y"}, "p", "") and seen[3] == (None, set(), "br", ""), seen
+    assert seen[-1][2:] == ("svg", "http://www.w3.org/2000/svg")
+
+
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
     from tinycss2.color4 import parse_color
 
