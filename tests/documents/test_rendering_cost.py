@@ -348,7 +348,7 @@ def test_elements_share_their_computed_styles_whatever_the_number_of_rows():
     assert not re.search(r"^::marker", rendering.UA_STYLESHEET.read_text(), re.MULTILINE)  # a bare ::marker rule
 
 
-def test_elements_that_share_a_computed_style_are_not_cascaded_and_get_weasyprints_styles():
+def test_shared_styles_are_not_cascaded_and_undeclared_values_are_weasyprints():
     import weasyprint.css
     from weasyprint.css.properties import INITIAL_VALUES
 
@@ -364,11 +364,12 @@ def test_elements_that_share_a_computed_style_are_not_cascaded_and_get_weasyprin
 
     for html, at_least in ((certificate_html(12, wrapping=True), 11 * 7), (ODD_TEXT, 1)):
         theirs = styles(html)
-        before = cascade.shared
+        before, settled = cascade.shared, cascade.settled
         with cascade.enabled():
             ours = styles(html)
         assert ours == theirs  # the same elements and pseudo-elements, sharing the same styles, of the same values
         assert cascade.shared - before >= at_least  # e.g. every annex row and its cells after the first
+        assert cascade.settled - settled > 10 * len(set(ours[1]))  # most undeclared values of every style
     html = certificate_html(30, wrapping=True)
     assert rendering.html_to_pdf(html) == weasyprint_own(html)
 
