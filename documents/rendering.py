@@ -29,6 +29,7 @@ import qrcode
 from django.template.loader import render_to_string
 from PIL import Image
 from weasyprint import CSS, HTML
+from weasyprint import css as weasy_css
 from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -152,7 +153,7 @@ class ProductHTML(HTML):
         self.media_type = "print"
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
-        self.parsed_as_xml = True
+        self.parsed_as_xml = self.wrapper_element.documents_parsed_as_xml = True
 
     def _ua_stylesheets(self, forms=False):
         prepared_stylesheet()
@@ -195,8 +196,37 @@ def html_metadata(html):
     return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
 
 
+class _StylesheetLinks:
+    """What WeasyPrint's ``find_stylesheets`` reads of a document parsed as XML: its
+    ``query_all("style", "link")``, as the same walk of the element tree by local name."""
+
+    TAGS = frozenset({"style", "link"})
+
+    def __init__(self, wrapper_element):
+        self.etree_element = wrapper_element.etree_element
+
+    def query_all(self, *selectors):
+        assert frozenset(selectors) == self.TAGS, selectors  # the only query find_stylesheets makes
+        for element in self.etree_element.iter():
+            tag = element.tag
+            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
+                yield _Found(element)
+
+
+_weasyprint_find_stylesheets = weasy_css.find_stylesheets
+
+
+def find_stylesheets(wrapper_element, *args, **kwargs):
+    """WeasyPrint's ``find_stylesheets``, finding a document parsed as XML's ``<style>`` and ``<link>``
+    elements through :class:`_StylesheetLinks` (cssselect2 wraps and tests every element otherwise)."""
+    if getattr(wrapper_element, "documents_parsed_as_xml", False):
+        wrapper_element = _StylesheetLinks(wrapper_element)
+    return _weasyprint_find_stylesheets(wrapper_element, *args, **kwargs)
+
+
 if SHORTCUTS:
     weasy_document.get_html_metadata = html_metadata
+    weasy_css.find_stylesheets = find_stylesheets
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:

@@ -296,6 +296,23 @@ def test_the_metadata_of_a_document_parsed_as_xml_is_read_from_its_element_tree(
     assert ours["title"] and ours["authors"] and ours["keywords"] == ["证书", "附表"] and ours["lang"] == "zh-Hans"
 
 
+def test_the_stylesheets_of_a_document_parsed_as_xml_are_found_in_its_element_tree():
+    import weasyprint.css
+
+    links = ('<style>p { color: #c00 }</style><style type="text/plain">p { color: blue }</style>'
+             '<link rel="stylesheet" href="pdf.css"/><link rel="alternate stylesheet" href="ua.css"/><link rel="icon" href="x"/>')
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="5" height="5">'
+           '<style>rect { fill: red }</style><rect width="5" height="5"/></svg>')
+    html = certificate_html(3).replace("</head>", links + "</head>").replace("<body>", "<body><p>样式</p>" + svg)
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+    assert document.parsed_as_xml and weasyprint.css.find_stylesheets is rendering.find_stylesheets
+    found = [wrapper.etree_element for wrapper in rendering._StylesheetLinks(document.wrapper_element).query_all("style", "link")]
+    assert found == [wrapper.etree_element for wrapper in document.wrapper_element.query_all("style", "link")]
+    assert len(found) == 6
+    from_xml, from_html = both_parsers(html)  # the HTML parser's document goes through WeasyPrint's own search
+    assert from_xml == from_html
+
+
 def test_the_box_tree_is_walked_and_classified_as_weasyprint_does():
     css, fonts = rendering.prepared_stylesheet()
     html = certificate_html(12, wrapping=True)  # absolutely placed corners: placeholders in the tree
