@@ -29,18 +29,19 @@ import qrcode
 from django.template.loader import render_to_string
 from PIL import Image
 from weasyprint import CSS, HTML
+from weasyprint import css as weasy_css
 from weasyprint import document as weasy_document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import borders, boxvalues, fontsubset, framestack, pdfnumbers, qrmask, textlayout
+from . import borders, boxvalues, cascade, fontsubset, framestack, pdfnumbers, qrmask, textlayout, wrappers
 
 logger = logging.getLogger(__name__)
 
 # The shortcuts below mirror the internals of exactly these releases (requirements.txt pins them).
 # With any other, the renderer is WeasyPrint's and qrcode's own code, slower and just as correct;
 # tests/documents/test_rendering_cost.py fails until the shortcuts are checked against the new release.
-SHORTCUTS_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "qrcode": "8.2"}
+SHORTCUTS_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0", "qrcode": "8.2", "cssselect2": "0.10.1"}
 
 
 def _shortcuts_apply() -> bool:
@@ -58,6 +59,8 @@ if SHORTCUTS:
     borders.install()  # a cell's plain border is drawn without the general border machinery
     boxvalues.install()  # a box's lengths and (absent) background are worked out inline
     pdfnumbers.install()  # the streams' numbers are formatted as bytes
+    cascade.install()  # an element that shares a computed style is not cascaded for nothing
+    wrappers.install()  # the selector matcher's element properties are cached without a lock
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 STYLESHEET = ASSETS_DIR / "pdf.css"
@@ -150,7 +153,7 @@ class ProductHTML(HTML):
         self.media_type = "print"
         self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         self.etree_element = self.wrapper_element.etree_element
-        self.parsed_as_xml = True
+        self.parsed_as_xml = self.wrapper_element.documents_parsed_as_xml = True
 
     def _ua_stylesheets(self, forms=False):
         prepared_stylesheet()
@@ -193,8 +196,37 @@ def html_metadata(html):
     return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
 
 
+class _StylesheetLinks:
+    """What WeasyPrint's ``find_stylesheets`` reads of a document parsed as XML: its
+    ``query_all("style", "link")``, as the same walk of the element tree by local name."""
+
+    TAGS = frozenset({"style", "link"})
+
+    def __init__(self, wrapper_element):
+        self.etree_element = wrapper_element.etree_element
+
+    def query_all(self, *selectors):
+        assert frozenset(selectors) == self.TAGS, selectors  # the only query find_stylesheets makes
+        for element in self.etree_element.iter():
+            tag = element.tag
+            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
+                yield _Found(element)
+
+
+_weasyprint_find_stylesheets = weasy_css.find_stylesheets
+
+
+def find_stylesheets(wrapper_element, *args, **kwargs):
+    """WeasyPrint's ``find_stylesheets``, finding a document parsed as XML's ``<style>`` and ``<link>``
+    elements through :class:`_StylesheetLinks` (cssselect2 wraps and tests every element otherwise)."""
+    if getattr(wrapper_element, "documents_parsed_as_xml", False):
+        wrapper_element = _StylesheetLinks(wrapper_element)
+    return _weasyprint_find_stylesheets(wrapper_element, *args, **kwargs)
+
+
 if SHORTCUTS:
     weasy_document.get_html_metadata = html_metadata
+    weasy_css.find_stylesheets = find_stylesheets
 
 
 def html_to_pdf(html: str, *, fetcher: AssetFetcher | None = None) -> tuple[bytes, int]:
@@ -240,7 +272,7 @@ def collector_paused():
 
 def _lay_out(html: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
     css, fonts = prepared_stylesheet()
-    with textlayout.enabled(), boxvalues.enabled():
+    with textlayout.enabled(), boxvalues.enabled(), cascade.enabled():
         document = ProductHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[css], font_config=fonts)
         with fontsubset.enabled(), borders.enabled(), pdfnumbers.enabled():
             return document.write_pdf(finisher=compress_large_streams), len(document.pages)

@@ -17,7 +17,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from approvals.models import Agency, Application, CertificateVersion
-from documents import borders, boxvalues, fontsubset, pdfnumbers, rendering, textlayout
+from documents import borders, boxvalues, cascade, fontsubset, pdfnumbers, rendering, textlayout
 from documents.contexts import TEMPLATES, certificate_context
 from documents.models import RenderedDocument
 
@@ -296,6 +296,23 @@ def test_the_metadata_of_a_document_parsed_as_xml_is_read_from_its_element_tree(
     assert ours["title"] and ours["authors"] and ours["keywords"] == ["证书", "附表"] and ours["lang"] == "zh-Hans"
 
 
+def test_the_stylesheets_of_a_document_parsed_as_xml_are_found_in_its_element_tree():
+    import weasyprint.css
+
+    links = ('<style>p { color: #c00 }</style><style type="text/plain">p { color: blue }</style>'
+             '<link rel="stylesheet" href="pdf.css"/><link rel="alternate stylesheet" href="ua.css"/><link rel="icon" href="x"/>')
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="5" height="5">'
+           '<style>rect { fill: red }</style><rect width="5" height="5"/></svg>')
+    html = certificate_html(3).replace("</head>", links + "</head>").replace("<body>", "<body><p>样式</p>" + svg)
+    document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+    assert document.parsed_as_xml and weasyprint.css.find_stylesheets is rendering.find_stylesheets
+    found = [wrapper.etree_element for wrapper in rendering._StylesheetLinks(document.wrapper_element).query_all("style", "link")]
+    assert found == [wrapper.etree_element for wrapper in document.wrapper_element.query_all("style", "link")]
+    assert len(found) == 6
+    from_xml, from_html = both_parsers(html)  # the HTML parser's document goes through WeasyPrint's own search
+    assert from_xml == from_html
+
+
 def test_the_box_tree_is_walked_and_classified_as_weasyprint_does():
     css, fonts = rendering.prepared_stylesheet()
     html = certificate_html(12, wrapping=True)  # absolutely placed corners: placeholders in the tree
@@ -346,6 +363,56 @@ def test_elements_share_their_computed_styles_whatever_the_number_of_rows():
     # one style per kind of element (and per page and margin box), not one per element or per marker
     assert counts[0] < 100 and counts[1] - counts[0] <= 6, counts
     assert not re.search(r"^::marker", rendering.UA_STYLESHEET.read_text(), re.MULTILINE)  # a bare ::marker rule
+
+
+def test_shared_styles_are_not_cascaded_and_undeclared_values_are_weasyprints():
+    import weasyprint.css
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    def styles(html: str):
+        css, fonts = rendering.prepared_stylesheet()
+        document = rendering.ProductHTML(string=html, base_url=rendering.BASE_URL, url_fetcher=rendering.AssetFetcher())
+        style_for = weasyprint.css.get_all_computed_styles(document, user_stylesheets=[css], font_config=fonts)
+        found = style_for.get_computed_styles()
+        keys = list(found)  # (element, pseudo-element): elements in tree order, then pseudo-elements
+        shared_with = [next(i for i, other in enumerate(keys) if found[other] is found[key]) for key in keys]
+        values = [{name: found[key][name] for name in INITIAL_VALUES} for key in keys]
+        return [(key[0].tag, key[1]) for key in keys], shared_with, values
+
+    for html, at_least in ((certificate_html(12, wrapping=True), 11 * 7), (ODD_TEXT, 1)):
+        theirs = styles(html)
+        before, settled = cascade.shared, cascade.settled
+        with cascade.enabled():
+            ours = styles(html)
+        assert ours == theirs  # the same elements and pseudo-elements, sharing the same styles, of the same values
+        assert cascade.shared - before >= at_least  # e.g. every annex row and its cells after the first
+        assert cascade.settled - settled > 10 * len(set(ours[1]))  # most undeclared values of every style
+    html = certificate_html(30, wrapping=True)
+    assert rendering.html_to_pdf(html) == weasyprint_own(html)
+
+
+def test_the_element_wrappers_cached_properties_are_computed_once_without_a_lock():
+    import xml.etree.ElementTree as ElementTree
+    from functools import cached_property
+
+    import cssselect2
+    from cssselect2 import tree
+
+    from documents import wrappers
+
+    assert {"id", "classes", "local_name", "namespace_url", "etree_children"} <= set(wrappers.replaced)
+    assert not any(isinstance(value, cached_property) for value in vars(tree.ElementWrapper).values())
+    root = ElementTree.fromstring('<html lang="zh"><body><p id="a" class="x  y">t<br/></p><svg xmlns="http://www.w3.org/2000/svg"/></body></html>')
+    wrapper = cssselect2.ElementWrapper.from_html_root(root)
+    seen = []
+    for element in wrapper.iter_subtree():
+        values = (element.id, element.classes, element.local_name, element.namespace_url, element.lang,
+                  [child.tag for child in element.etree_children], element.in_disabled_fieldset)
+        assert all(name in vars(element) for name in ("id", "classes", "local_name", "etree_children"))
+        assert (element.id, element.classes, element.lang) == values[:2] + (values[4],)  # read back from the instance
+        seen.append(values[:4])
+    assert seen[2] == ("a", {"x", "y"}, "p", "") and seen[3] == (None, set(), "br", ""), seen
+    assert seen[-1][2:] == ("svg", "http://www.w3.org/2000/svg")
 
 
 def test_border_colours_are_one_colour_exactly_when_weasyprints_set_of_them_is():
