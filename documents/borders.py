@@ -15,27 +15,21 @@ and :func:`draw_outline` goes straight to the children of a box without outline.
 The PDFs are byte for byte WeasyPrint's own (tests/documents pin it).
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from math import copysign
 
 from weasyprint import draw as weasy_draw
 from weasyprint.draw import border as weasy_border
 from weasyprint.formatting_structure import boxes
 
-_active: ContextVar[bool] = ContextVar("documents_borders_active", default=False)
+from .shortcut import Switch
+
+_active = Switch("documents_borders_active")
 _weasyprint_draw_border = weasy_border.draw_border
 SQUARE = (0, 0)
 plain = 0  # borders drawn here (tests)
 
 
-@contextmanager
-def enabled():
-    token = _active.set(True)
-    try:
-        yield
-    finally:
-        _active.reset(token)
+enabled = _active.enabled
 
 
 def _same(color, other) -> bool:

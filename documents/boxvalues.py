@@ -31,8 +31,6 @@ own: tests/documents pin it for every PDF template).
 """
 
 import sys
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from weasyprint import anchors as weasy_anchors
 from weasyprint import document as weasy_document
@@ -43,7 +41,9 @@ from weasyprint.layout import float as weasy_float
 from weasyprint.layout import inline as weasy_inline
 from weasyprint.layout import percent as weasy_percent
 
-_active: ContextVar[bool] = ContextVar("documents_boxvalues_active", default=False)
+from .shortcut import Switch
+
+_active = Switch("documents_boxvalues_active")
 _weasyprint_resolve_percentages = weasy_percent.resolve_percentages
 _weasyprint_layout_box_backgrounds = weasy_background.layout_box_backgrounds
 percentage = weasy_percent.percentage
@@ -55,13 +55,7 @@ SQUARE = (0, "px")
 no_background = 0  # boxes whose background was settled here (tests)
 
 
-@contextmanager
-def enabled():
-    token = _active.set(True)
-    try:
-        yield
-    finally:
-        _active.reset(token)
+enabled = _active.enabled
 
 
 def _used(style, name, refer_to):

@@ -25,8 +25,6 @@ the value), and hands every other case to WeasyPrint's own ``__missing__``: a de
 counterpart declared, a value holding a math function.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from math import inf
 
 from weasyprint import css as weasy_css
@@ -43,7 +41,9 @@ from weasyprint.css import (
     preprocess_declarations,
 )
 
-_active: ContextVar[bool] = ContextVar("documents_cascade_active", default=False)
+from .shortcut import Switch
+
+_active = Switch("documents_cascade_active")
 _weasyprint_init = weasy_css.StyleFor.__init__
 _weasyprint_missing = weasy_css.ComputedStyle.__missing__
 shared = 0  # elements that took a shared computed style without being cascaded (tests)
@@ -52,13 +52,7 @@ settled = 0  # computed values settled by computed_missing (tests)
 SPECIAL = frozenset(("float", "display", "position", "page"))
 
 
-@contextmanager
-def enabled():
-    token = _active.set(True)
-    try:
-        yield
-    finally:
-        _active.reset(token)
+enabled = _active.enabled
 
 
 def style_for_init(self, html, sheets, presentational_hints, font_config, target_collector):

@@ -18,11 +18,11 @@ any other WeasyPrint call keep WeasyPrint's own subsetting. Without ``hb_subset_
 import logging
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from weasyprint.pdf import fonts as weasy_fonts
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+from .shortcut import Switch
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ FAMILIES = frozenset({"CMA Serif"})  # the @font-face family of assets/pdf.css
 MAX_FACES = 8  # two weights per rendering thread; a few threads, or a test re-preparing the fonts
 DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
-_active: ContextVar[bool] = ContextVar("documents_fontsubset_active", default=False)
+_active = Switch("documents_fontsubset_active")
 _lock = threading.Lock()
 # pointer of the face -> (our reference to that face, its preprocessed copy). Holding a reference
 # keeps the face alive, so its address cannot be reused by another face while it is a key here.
@@ -55,14 +55,8 @@ def _preprocess_available() -> bool:
 AVAILABLE = _preprocess_available()
 
 
-@contextmanager
-def enabled():
-    """Within this block, the packaged faces are subset from their preprocessed copies."""
-    token = _active.set(True)
-    try:
-        yield
-    finally:
-        _active.reset(token)
+# Within this block, the packaged faces are subset from their preprocessed copies.
+enabled = _active.enabled
 
 
 def _preprocessed(hb_face):

@@ -8,22 +8,15 @@ int or bytes is formatted by :func:`to_bytes` with bytes %-formatting, which giv
 both on many values); anything else is pydyf's own.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import pydyf
 
-_active: ContextVar[bool] = ContextVar("documents_pdfnumbers_active", default=False)
+from .shortcut import Switch
+
+_active = Switch("documents_pdfnumbers_active")
 _pydyf_to_bytes = pydyf._to_bytes
 
 
-@contextmanager
-def enabled():
-    token = _active.set(True)
-    try:
-        yield
-    finally:
-        _active.reset(token)
+enabled = _active.enabled
 
 
 def to_bytes(item):

@@ -46,12 +46,14 @@ from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
 from weasyprint.text.fonts import font_features, get_font_description
 
+from .shortcut import Switch
+
 Layout = line_break.Layout
 
 # Pango's paragraph delimiters (pango_find_paragraph_boundary): LF, CR and U+2029.
 PARAGRAPH_SEPARATORS = re.compile("[\n\r\u2029]")
 
-_active: ContextVar[bool] = ContextVar("documents_textlayout_active", default=False)
+_active = Switch("documents_textlayout_active")
 
 
 def _declare() -> bool:
@@ -75,12 +77,12 @@ lines_written = 0  # lines whose glyphs draw_first_line wrote itself (tests)
 
 @contextmanager
 def enabled():
-    token, styles_token = _active.set(True), _per_style.set({})
-    try:
-        yield
-    finally:
-        _per_style.reset(styles_token)
-        _active.reset(token)
+    with _active.enabled():
+        token = _per_style.set({})
+        try:
+            yield
+        finally:
+            _per_style.reset(token)
 
 
 # What a render has worked out per style object: id -> (the style, then what is cached). The style is
