@@ -167,25 +167,30 @@ class _Found:
         self.etree_element = element
 
 
-class _MetadataView:
-    """What WeasyPrint's ``get_html_metadata`` reads of a document parsed as XML, with its
-    ``query_all("title", "meta", "link")`` as a walk of the element tree by local name, in tree order
-    (cssselect2 wraps and tests every element of the certificate against the three selectors)."""
+class _TreeQuery:
+    """The one ``query_all`` WeasyPrint makes of a document parsed as XML for each purpose below, as a
+    walk of the element tree by local name, in tree order (cssselect2 would wrap and test every
+    element of the certificate against each selector)."""
 
-    TAGS = frozenset({"title", "meta", "link"})
+    def __init__(self, etree_element, tags: tuple[str, ...]):
+        self.etree_element, self.tags = etree_element, frozenset(tags)
+
+    def query_all(self, *selectors):
+        assert frozenset(selectors) == self.tags, selectors  # the only query the caller makes
+        for element in self.etree_element.iter():
+            tag = element.tag
+            if isinstance(tag, str) and tag.rpartition("}")[2] in self.tags:
+                yield _Found(element)
+
+
+class _MetadataView(_TreeQuery):
+    """What WeasyPrint's ``get_html_metadata`` reads: its ``query_all("title", "meta", "link")``."""
 
     def __init__(self, html: ProductHTML):
-        self.etree_element = html.etree_element
+        super().__init__(html.etree_element, ("title", "meta", "link"))
         self.wrapper_element = self
         self.base_url = html.base_url
         self.url_fetcher = html.url_fetcher
-
-    def query_all(self, *selectors):
-        assert frozenset(selectors) == self.TAGS, selectors  # the only query get_html_metadata makes
-        for element in self.etree_element.iter():
-            tag = element.tag
-            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
-                yield _Found(element)
 
 
 _weasyprint_html_metadata = weasy_document.get_html_metadata
@@ -196,21 +201,11 @@ def html_metadata(html):
     return _weasyprint_html_metadata(_MetadataView(html) if getattr(html, "parsed_as_xml", False) else html)
 
 
-class _StylesheetLinks:
-    """What WeasyPrint's ``find_stylesheets`` reads of a document parsed as XML: its
-    ``query_all("style", "link")``, as the same walk of the element tree by local name."""
-
-    TAGS = frozenset({"style", "link"})
+class _StylesheetLinks(_TreeQuery):
+    """What WeasyPrint's ``find_stylesheets`` reads: its ``query_all("style", "link")``."""
 
     def __init__(self, wrapper_element):
-        self.etree_element = wrapper_element.etree_element
-
-    def query_all(self, *selectors):
-        assert frozenset(selectors) == self.TAGS, selectors  # the only query find_stylesheets makes
-        for element in self.etree_element.iter():
-            tag = element.tag
-            if isinstance(tag, str) and tag.rpartition("}")[2] in self.TAGS:
-                yield _Found(element)
+        super().__init__(wrapper_element.etree_element, ("style", "link"))
 
 
 _weasyprint_find_stylesheets = weasy_css.find_stylesheets
