@@ -180,12 +180,10 @@ def history_rows(history) -> str:
 def audit_rows(entries) -> str:
     """The rows of ``audit/_record.html``."""
     system = _("系统")  # as the template's default:_("系统") writes it
-    events: dict[str, str] = {}
+    event_of = escaped_once(audit_event)
     rows = []
     for entry in entries:
-        event = events.get(entry.action)
-        if event is None:
-            event = events[entry.action] = conditional_escape(audit_event(entry.action))
+        event = event_of(entry.action)
         actor = entry.actor_display
         digest = entry.hash
         rows.append(
