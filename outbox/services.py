@@ -15,11 +15,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from writebehind import later
+from writebehind import insert_rows, later
 
 from . import registry
 from .models import Message
@@ -86,11 +84,8 @@ def _write(effects: list[Effect]) -> None:
     # ON CONFLICT DO NOTHING: an effect already waiting (the partial unique constraint) is not added
     # twice. Nothing reads the rows back in the transaction: the insert travels with the next
     # statement inside a task completion (writebehind).
-    insert = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
-    insert.insert_values([f for f in Message._meta.concrete_fields if not f.primary_key],
-                         [Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects])
-    for sql, params in insert.get_compiler(connection=connection).as_sql():
-        later(sql, params)
+    sql, params = insert_rows([Message(handler=handler, key=key, created_at=now, due_at=due) for handler, key in effects])
+    later(f"{sql} ON CONFLICT DO NOTHING", params)
     transaction.on_commit(lambda: dispatch(effects, together=True), robust=True)
 
 
