@@ -41,4 +41,9 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """How the pages write a user, from the three values (for rows read as values, not models)."""
+        return f"{first_name} {last_name}".strip() or username

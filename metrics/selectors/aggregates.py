@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from approvals.models import Application, RuleSet
+from approvals.models import Application, RuleSet, User
 from workflows.calendar import working_days_between
 from workflows.exceptions import CalendarMissing
 from workflows.models import Step
@@ -283,18 +283,28 @@ def breakdown(*, filters: Filters) -> list[dict[str, Any]]:
                                                           "rule_set_id")), baseline_id=baseline_id)
 
 
+def _overdue(on: date):
+    """Open steps past their due date ``on``, most overdue first."""
+    return Step.objects.active().filter(due_date__lt=on).order_by("due_date", "id")
+
+
+def _overdue_days(due_date: date, on: date) -> int | None:
+    """Working days since the due date (the calendar is cached: no query); None without the calendar."""
+    try:
+        return working_days_between(due_date, on)
+    except CalendarMissing:
+        return None
+
+
 def overdue_steps(*, limit: int = 50, on: date | None = None) -> tuple[list[Step], int]:
     """Open steps past their due date, most overdue first, and how many there are (two queries, always:
     the count is cheap on the partial index of live steps by due date). Each step carries
-    ``overdue_days``, the working days since its due date (the calendar is cached: no query)."""
+    ``overdue_days``, the working days since its due date."""
     on = on or timezone.localdate()
-    overdue = Step.objects.active().filter(due_date__lt=on)
-    rows = list(overdue.select_related("application__agency", "claimed_by").order_by("due_date", "id")[:limit])
+    overdue = _overdue(on)
+    rows = list(overdue.select_related("application__agency", "claimed_by")[:limit])
     for step in rows:
-        try:
-            step.overdue_days = working_days_between(step.due_date, on)
-        except CalendarMissing:
-            step.overdue_days = None
+        step.overdue_days = _overdue_days(step.due_date, on)
     return rows, overdue.count()
 
 
@@ -317,19 +327,14 @@ def overdue_step_rows(*, limit: int = 50, on: date | None = None) -> tuple[list[
     the values the page shows (two queries) rather than as steps with their applications, agencies and
     holders, which cost more to build than the page's figures."""
     on = on or timezone.localdate()
-    overdue = Step.objects.active().filter(due_date__lt=on)
-    values = overdue.order_by("due_date", "id").values_list(
+    overdue = _overdue(on)
+    values = overdue.values_list(
         "application_id", "application__created", "application__agency__name", "node", "claimed_by__first_name",
         "claimed_by__last_name", "claimed_by__username", "entered_at", "due_date")[:limit]
-    rows = []
-    for application_id, created, agency_name, node, first, last, username, entered_at, due_date in values:
-        try:
-            days = working_days_between(due_date, on)
-        except CalendarMissing:
-            days = None
-        holder = (f"{first} {last}".strip() or username) if username is not None else ""  # as User.__str__
-        rows.append(OverdueRow(application_id, Application.reference_of(created=created, pk=application_id),
-                               agency_name, node, holder, entered_at, due_date, days))
+    rows = [OverdueRow(application_id, Application.reference_of(created=created, pk=application_id), agency_name,
+                       node, User.name_of(first, last, username) if username is not None else "", entered_at,
+                       due_date, _overdue_days(due_date, on))
+            for application_id, created, agency_name, node, first, last, username, entered_at, due_date in values]
     return rows, overdue.count()
 
 
