@@ -22,12 +22,12 @@ import audit
 import outbox
 from approvals import services as domain
 from approvals.models import Application, User
+from compiled import CompiledRead
 from documents import services as documents
 from writebehind import later, later_update, write_behind
 
 from . import procedures, steps
 from .clocks import clock_finish
-from .compiled import CompiledRead
 from .exceptions import TaskConflict
 from .flows import completing
 from .hooks import application_ended
@@ -101,7 +101,7 @@ def _task_read(*, task_id, user_id=None):
     return tasks.filter(pk=task_id)
 
 
-# Compiled once per process: compiling this read costs more than running it (workflows.compiled).
+# Compiled once per process: compiling this read costs more than running it (the `compiled` package).
 _TASK = CompiledRead(_task_read, "task_id")
 _TASK_FOR_USER = CompiledRead(_task_read, "task_id", "user_id")
 

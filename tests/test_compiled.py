@@ -1,4 +1,4 @@
-"""A read compiled once (workflows.compiled) gives what its queryset gives, and compiles only once."""
+"""A read compiled once (compiled) gives what its queryset gives, and compiles only once."""
 
 import pytest
 from django.db import connection
@@ -6,8 +6,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import Application, ScopeItem
+from compiled import CompiledRead
 from tests.factories import ApplicationFactory
-from workflows.compiled import CompiledRead
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,44 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused(applicant):
     read = CompiledRead(lambda *, pk, agency: Application.objects.filter(pk=pk), "pk", "agency")
     with pytest.raises(ValueError, match="every parameter"):
         read.get(pk=1, agency=2)
+
+
+def _rows(*, agency, since, statuses):
+    return (Application.objects.filter(agency_id=agency, created__date__gte=since, status__in=statuses)
+            .order_by("-created", "-id").values_list("id", "status", "created", "agency__name"))
+
+
+def test_value_rows_are_the_querysets_rows_for_each_shape_compiled_once(applicant, applicant2):
+    from datetime import date
+
+    from compiled import CompiledRows
+
+    for agency_user in (applicant, applicant, applicant2):
+        ApplicationFactory(agency=agency_user.agency, created_by=agency_user)
+    rows, built = CompiledRows(), []
+
+    def build(**values):
+        built.append(values)
+        return _rows(**values)
+
+    for agency in (applicant.agency_id, applicant2.agency_id):
+        for since in (date(2020, 1, 1), date(2999, 1, 1)):
+            for statuses in (("draft",), ("draft", "submitted"), ("submitted",)):
+                expected = list(_rows(agency=agency, since=since, statuses=statuses))
+                with CaptureQueriesContext(connection) as captured:
+                    got = rows.fetch("by agency", build, agency=agency, since=since, statuses=statuses)
+                assert list(got) == expected and len(captured) == 1
+    assert list(rows.fetch("by agency", build, agency=applicant.agency_id, since=date(2020, 1, 1),
+                           statuses=("draft",)))[0][3] == applicant.agency.name
+    # One compile per shape: an IN list of one and of two are two queries; the values are not.
+    assert len(built) == 2
+
+
+def test_a_parameter_the_orm_transforms_is_refused_not_answered_wrongly(applicant):
+    from compiled import CompiledRows
+
+    with pytest.raises(ValueError, match="as itself"):
+        CompiledRows().fetch("search", lambda *, text: Application.objects.filter(test_sites__contains=text)
+                             .values_list("id"), text="检测")
+    with pytest.raises(TypeError, match="integers, strings, dates"):
+        CompiledRows().fetch("float", lambda *, x: Application.objects.filter(pk=x).values_list("id"), x=1.5)
