@@ -284,11 +284,9 @@ class TaskListView(APIView):
         query = TaskListQuery(data=request.query_params.dict())  # a blank value is refused, not taken as absent
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        inbox = params["scope"] == "inbox"
-        steps = (selectors.inbox if inbox else selectors.claimable)(user=request.user, due=params.get("due"))
-        # Nobody holds an unclaimed task: the queue reads no holder (one join less).
-        page = selectors.queue_page(selectors.queue_rows(steps, holder=inbox), after=params.get("cursor", ""),
-                                    before=params.get("before", ""), size=params["page_size"])
+        queued = selectors.Queue.of(user=request.user, scope=params["scope"], due=params.get("due"))
+        page = selectors.queue_page(queued, after=params.get("cursor", ""), before=params.get("before", ""),
+                                    size=params["page_size"])
         here = remove_query_param(remove_query_param(request.build_absolute_uri(), "cursor"), "before")
         return Response({
             "next": replace_query_param(here, "cursor", page.next_cursor) if page.has_next else None,

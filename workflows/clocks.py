@@ -144,13 +144,26 @@ def due_soon_limit(*, clock_applicant: bool, on: date) -> date:
 
 def due_filter(due: str, *, on: date | None = None) -> Q:
     """A queue filter: ``overdue`` (past due) or ``due_soon`` (due within the reminder window)."""
-    on = on or today()
+    return due_q(due, **due_filter_values(due, on=on or today()))
+
+
+def due_filter_values(due: str, *, on: date) -> dict[str, date]:
+    """The dates ``due_q`` compares with on ``on`` (raises CalendarMissing for due_soon without the year)."""
+    if due == "overdue":
+        return {"on": on}
+    if due == "due_soon":
+        return {"on": on, "soon": due_soon_limit(clock_applicant=False, on=on),
+                "soon_applicant": due_soon_limit(clock_applicant=True, on=on)}
+    raise ValueError(due)
+
+
+def due_q(due: str, *, on: date, soon: date | None = None, soon_applicant: date | None = None) -> Q:
+    """``due_filter`` over given dates: a compiled queue read (the `compiled` package) passes them as parameters."""
     if due == "overdue":
         return Q(due_date__lt=on)
     if due == "due_soon":
-        return Q(due_date__gte=on, due_date__lte=due_soon_limit(clock_applicant=False, on=on), clock__in=[
-            Clock.APPROVAL, Clock.REVIEW]) | Q(
-            due_date__gte=on, due_date__lte=due_soon_limit(clock_applicant=True, on=on), clock=Clock.APPLICANT)
+        return (Q(due_date__gte=on, due_date__lte=soon, clock__in=[Clock.APPROVAL, Clock.REVIEW])
+                | Q(due_date__gte=on, due_date__lte=soon_applicant, clock=Clock.APPLICANT))
     raise ValueError(due)
 
 

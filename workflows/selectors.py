@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, Q, QuerySet, Value
+from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, QuerySet, Value
 from django.db.models.query import ValuesListIterable
 from django.utils.translation import gettext as _
 
 from approvals.models import Application, User
 from approvals.pagination import DEFAULT_PAGE_SIZE, KeysetPage
+from compiled import CompiledRows
 
 from . import steps
-from .clocks import DueStatus, due_filter, due_status
+from .clocks import DueStatus, due_filter, due_filter_values, due_q, due_status, today
 from .models import Step
 
 # The permissions of the officials' nodes (the applicant's nodes are matched by agency instead).
@@ -37,9 +38,30 @@ def _queue(steps: QuerySet, due: str | None) -> QuerySet:
     return steps.order_by(*QUEUE_ORDER)
 
 
+# Whose queue: the steps of an inbox or a role's (or agency's) queue, over the values a compiled
+# page read (``Queue``) passes as parameters.
+def _inbox_steps(*, user_id: int) -> QuerySet:
+    return Step.objects.filter(claimed_by_id=user_id, state=Step.State.CLAIMED)
+
+
+def _agency_steps(*, agency_id: int) -> QuerySet:
+    return Step.objects.filter(node__in=steps.APPLICANT_STEPS, agency_id=agency_id, state=Step.State.OPEN)
+
+
+def _official_steps(*, permissions: tuple[str, ...]) -> QuerySet:
+    return Step.objects.filter(permission__in=permissions, state=Step.State.OPEN)
+
+
+def _official_permissions(user: User) -> tuple[str, ...]:
+    # Only the officials' task permissions the user holds: usually exactly one, so the query is
+    # ``permission = X`` and walks step_queue_due_idx in order. An IN over every permission the
+    # user has (view_application, …) makes PostgreSQL sort the whole open queue for each page.
+    return tuple(sorted(OFFICIAL_TASK_PERMISSIONS & user.get_all_permissions()))
+
+
 def inbox(*, user: User, due: str | None = None) -> QuerySet:
     """Tasks the user has claimed and not finished, soonest due first; ``due``: overdue | due_soon."""
-    return _queue(_with_related(Step.objects.filter(claimed_by=user, state=Step.State.CLAIMED)), due)
+    return _queue(_with_related(_inbox_steps(user_id=user.pk)), due)
 
 
 def claimable(*, user: User, due: str | None = None) -> QuerySet:
@@ -47,14 +69,11 @@ def claimable(*, user: User, due: str | None = None) -> QuerySet:
     if not user.is_authenticated:
         return Step.objects.none()
     if user.agency_id:
-        allowed = Q(node__in=steps.APPLICANT_STEPS, agency_id=user.agency_id)
+        allowed = _agency_steps(agency_id=user.agency_id)
     else:
-        # Only the officials' task permissions the user holds: usually exactly one, so the query is
-        # ``permission = X`` and walks step_queue_due_idx in order. An IN over every permission the
-        # user has (view_application, …) makes PostgreSQL sort the whole open queue for each page.
-        allowed = Q(permission__in=sorted(OFFICIAL_TASK_PERMISSIONS & user.get_all_permissions()))
+        allowed = _official_steps(permissions=_official_permissions(user))
     # Nobody holds an open task: no join to the users table (one table less to plan and read).
-    return _queue(Step.objects.filter(allowed, state=Step.State.OPEN).select_related("application__agency"), due)
+    return _queue(allowed.select_related("application__agency"), due)
 
 
 @dataclass(slots=True)
@@ -118,6 +137,66 @@ def queue_rows(steps: QuerySet, *, holder: bool = True) -> QuerySet:
     return rows
 
 
+_PAGES = CompiledRows()
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A user's inbox or claimable queue as its query's shape and values, for ``queue_page``.
+
+    Its pages are the rows of ``inbox`` / ``claimable`` through ``queue_rows``, read by a query
+    compiled once per shape (the `compiled` package): building and compiling the page's query cost more
+    than PostgreSQL took to run it.
+    """
+
+    kind: str  # inbox | agency | official | none
+    due: str | None
+    values: tuple[tuple[str, object], ...]
+
+    @classmethod
+    def of(cls, *, user: User, scope: str, due: str | None = None) -> "Queue":
+        """``scope``: inbox (the user's claimed tasks) or queue (what the user may claim)."""
+        if scope == "inbox":
+            kind, values = "inbox", {"user_id": user.pk}
+        elif not user.is_authenticated:
+            kind, values = "none", {}
+        elif user.agency_id:
+            kind, values = "agency", {"agency_id": user.agency_id}
+        else:
+            permissions = _official_permissions(user)
+            kind, values = ("official", {"permissions": permissions}) if permissions else ("none", {})
+        if due and kind != "none":
+            values.update(due_filter_values(due, on=today()))
+        return cls(kind, due or None, tuple(values.items()))
+
+    @property
+    def holder(self) -> bool:
+        return self.kind == "inbox"  # nobody holds an unclaimed task: the queue reads no holder
+
+    def _rows(self, **values) -> QuerySet:
+        if self.kind == "inbox":
+            queued = _inbox_steps(user_id=values["user_id"])
+        elif self.kind == "agency":
+            queued = _agency_steps(agency_id=values["agency_id"])
+        else:
+            queued = _official_steps(permissions=values["permissions"])
+        if self.due:
+            queued = queued.filter(due_q(self.due, on=values["on"], soon=values.get("soon"),
+                                         soon_applicant=values.get("soon_applicant")))
+        return queue_rows(queued.order_by(*QUEUE_ORDER), holder=self.holder)
+
+    def read(self, where, limit: int, **cursor) -> list[QueueRow]:
+        """The rows of ``where`` (one of the keyset conditions below) up to ``limit``."""
+        if self.kind == "none":
+            return []
+        own = dict(self.values)
+
+        def build(**values):
+            return where(self._rows(**values), **{name: values[name] for name in cursor})[:limit]
+
+        return [QueueRow(*row) for row in _PAGES.fetch((self.kind, self.due, where, limit), build, **own, **cursor)]
+
+
 def visible_steps(*, user: User) -> QuerySet:
     """Steps of the applications the user may see."""
     return Step.objects.filter(application__in=Application.objects.visible_to(user))
@@ -179,35 +258,71 @@ def decode_cursor(cursor: str) -> tuple[date | None, int]:
         raise ValidationError({"cursor": _("翻页参数无效，请从第一页重新浏览。")}) from None
 
 
-def queue_page(steps: QuerySet, *, after: str = "", before: str = "", size: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
+# The keyset conditions of a queue page, each over a queue's rows in ``QUEUE_ORDER``.
+def _first(rows: QuerySet) -> QuerySet:
+    return rows
+
+
+def _after_dated(rows: QuerySet, *, due: date, pk: int) -> QuerySet:
+    return rows.filter(_RowCompare(">", due, pk))
+
+
+def _undated(rows: QuerySet) -> QuerySet:
+    return rows.filter(due_date__isnull=True)
+
+
+def _after_undated(rows: QuerySet, *, pk: int) -> QuerySet:
+    return rows.filter(due_date__isnull=True, pk__gt=pk)
+
+
+def _before_undated(rows: QuerySet, *, pk: int) -> QuerySet:
+    return rows.filter(due_date__isnull=True, pk__lt=pk).order_by("-id")
+
+
+def _before_dated(rows: QuerySet, *, due: date, pk: int) -> QuerySet:
+    return rows.filter(_RowCompare("<", due, pk)).order_by("-due_date", "-id")
+
+
+def _dated_backwards(rows: QuerySet) -> QuerySet:
+    return rows.filter(due_date__isnull=False).order_by("-due_date", "-id")
+
+
+def queue_page(steps: QuerySet | Queue, *, after: str = "", before: str = "",
+               size: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
     """The page of a queue (ordered by ``QUEUE_ORDER``) after or before a cursor; else the first.
 
+    ``steps``: a queryset of steps (or of ``queue_rows``), or a ``Queue`` (read by compiled queries).
     One query; a second only on the page where the dated tasks give way to the undated ones (kept
     last: a due date is missing only while the calendar lacks a year). A bad cursor is a
     ValidationError.
     """
+    if isinstance(steps, Queue):
+        read = steps.read
+    else:
+        def read(where, limit, **cursor):
+            return list(where(steps, **cursor)[:limit])
     fetch = size + 1
     if before and not after:
         due, pk = decode_cursor(before)
-        dated_before = steps.filter(_RowCompare("<", due, pk)) if due else steps.filter(due_date__isnull=False)
         rows = []
         if due is None:
-            rows = list(steps.filter(due_date__isnull=True, pk__lt=pk).order_by("-id")[:fetch])
+            rows = read(_before_undated, fetch, pk=pk)
         if len(rows) < fetch:
-            rows += list(dated_before.order_by("-due_date", "-id")[: fetch - len(rows)])
+            rows += (read(_before_dated, fetch - len(rows), due=due, pk=pk) if due
+                     else read(_dated_backwards, fetch - len(rows)))
         items = rows[:size][::-1]
         return KeysetPage(items=items, next_cursor=encode_cursor(items[-1]) if items else "",
                           previous_cursor=encode_cursor(items[0]) if len(rows) > size else "")
     if not after:
-        rows = list(steps[:fetch])
+        rows = read(_first, fetch)
     else:
         due, pk = decode_cursor(after)
         if due is None:
-            rows = list(steps.filter(due_date__isnull=True, pk__gt=pk)[:fetch])
+            rows = read(_after_undated, fetch, pk=pk)
         else:
-            rows = list(steps.filter(_RowCompare(">", due, pk))[:fetch])
+            rows = read(_after_dated, fetch, due=due, pk=pk)
             if len(rows) < fetch:
-                rows += list(steps.filter(due_date__isnull=True)[: fetch - len(rows)])
+                rows += read(_undated, fetch - len(rows))
     items = rows[:size]
     return KeysetPage(items=items, next_cursor=encode_cursor(items[-1]) if len(rows) > size else "",
                       previous_cursor=encode_cursor(items[0]) if after and items else "")

@@ -75,21 +75,84 @@ def walk(steps, size):
     return forward, backward
 
 
-def test_keyset_pages_walk_the_whole_queue_both_ways_without_gaps_or_repeats(acceptor, submitted):
+# The pages and the API read a queue through compiled queries (``Queue``); the same pages over the
+# queryset are the reference.
+SOURCES = {"queryset": lambda user: selectors.claimable(user=user),
+           "compiled": lambda user: selectors.Queue.of(user=user, scope="queue")}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_keyset_pages_walk_the_whole_queue_both_ways_without_gaps_or_repeats(acceptor, submitted, source):
     steps = selectors.claimable(user=acceptor)
-    forward, backward = walk(steps, size=2)
+    forward, backward = walk(SOURCES[source](acceptor), size=2)
     assert forward == backward == [s.pk for s in steps]
     assert len(forward) == 5
 
 
-def test_undated_tasks_come_last_and_are_paged_too(acceptor, submitted):
+@pytest.mark.parametrize("source", SOURCES)
+def test_undated_tasks_come_last_and_are_paged_too(acceptor, submitted, source):
     Step.objects.filter(application=submitted[1]).update(due_date=None)  # e.g. calendar year missing
     Step.objects.filter(application=submitted[0]).update(due_date=None)
     steps = selectors.claimable(user=acceptor)
     ordered = [s.pk for s in steps]
     assert [s.due_date for s in steps][-2:] == [None, None]
     for size in (1, 2, 3, 4):
-        assert walk(steps, size=size) == (ordered, ordered)
+        assert walk(SOURCES[source](acceptor), size=size) == (ordered, ordered)
+
+
+def as_values(rows):
+    return [tuple(getattr(row, name) for name in selectors.QueueRow.__slots__) for row in rows]
+
+
+def test_a_compiled_queue_reads_what_its_queryset_reads(applicant, applicant2, acceptor, reviewer, submitted):
+    """Every kind of queue (a role's, an agency's, an inbox, none) and filter, page after page."""
+    for application in submitted[:2]:  # two supplement tasks in the applicant's queue
+        step = Step.objects.get(application=application, node="accept")
+        services.task_complete(task_id=step.task_id, by=acceptor, outcome="supplement",
+                               data={"deficiencies": [{"description": "缺少人员证明"}]})
+    services.task_claim(task_id=Step.objects.get(application=submitted[2], node="accept").task_id, by=acceptor)
+    Step.objects.filter(application=submitted[3]).update(due_date=None)
+    cases = [(user, scope, due) for user in (acceptor, applicant, applicant2, reviewer)
+             for scope in ("queue", "inbox") for due in (None, "overdue", "due_soon")]
+    seen = 0
+    with at(date(2026, 3, 12)):
+        for user, scope, due in cases:
+            reference = selectors.queue_rows((selectors.inbox if scope == "inbox" else selectors.claimable)(
+                user=user, due=due), holder=scope == "inbox")
+            compiled = selectors.Queue.of(user=user, scope=scope, due=due)
+            for size in (1, 2, 20):
+                expected, page = selectors.queue_page(reference, size=size), selectors.queue_page(compiled, size=size)
+                assert as_values(page) == as_values(expected), (user, scope, due, size)
+                while expected.has_next:
+                    expected = selectors.queue_page(reference, after=expected.next_cursor, size=size)
+                    page = selectors.queue_page(compiled, after=page.next_cursor, size=size)
+                    assert as_values(page) == as_values(expected), (user, scope, due, size)
+                    seen += len(page)
+                assert (page.next_cursor, page.previous_cursor) == (expected.next_cursor, expected.previous_cursor)
+                if page.has_previous:
+                    back = selectors.queue_page(compiled, before=page.previous_cursor, size=size)
+                    expected_back = selectors.queue_page(reference, before=expected.previous_cursor, size=size)
+                    assert as_values(back) == as_values(expected_back)
+    assert seen > 0
+    with at(date(2026, 3, 12)):  # what the pages show: the applicant's two, the acceptor's claimed one
+        assert [r.node for r in selectors.queue_page(selectors.Queue.of(user=applicant, scope="queue"))] == ["supplement"] * 2
+        assert [r.claimed_by for r in selectors.queue_page(selectors.Queue.of(user=acceptor, scope="inbox"))] == [
+            acceptor.username]
+        assert selectors.queue_page(selectors.Queue.of(user=reviewer, scope="queue")).items == []
+        assert [r.due_date for r in selectors.queue_page(selectors.Queue.of(user=acceptor, scope="queue",
+                                                                            due="overdue"))] == [date(2026, 3, 11)]
+
+
+def test_a_user_with_no_task_role_reads_nothing(db, applicant, submitted, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    from approvals.models import User
+
+    nobody = User.objects.create_user("nobody", password="x-Long-enough-9")
+    for user in (nobody, AnonymousUser()):
+        queue = selectors.Queue.of(user=user, scope="queue")
+        with django_assert_num_queries(0):
+            assert selectors.queue_page(queue).items == []
 
 
 def test_a_page_costs_one_query_whatever_its_depth(acceptor, submitted, django_assert_num_queries):

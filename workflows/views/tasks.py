@@ -30,8 +30,8 @@ def outcome_forms(*, node: str, application, data=None, posted: str = "") -> lis
     return forms_
 
 
-def _queue(request, queued, *, scope: str):
-    queued = selectors.queue_rows(queued, holder=scope == "inbox")
+def _queue(request, *, scope: str):
+    queued = selectors.Queue.of(user=request.user, scope=scope)
     try:
         page = selectors.queue_page(queued, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     except ValidationError:  # cursors live in URLs: a tampered one reads as the first page
@@ -45,14 +45,14 @@ def _queue(request, queued, *, scope: str):
 @login_required
 def inbox(request):
     """我的待办: tasks the user has claimed, soonest due first."""
-    return _queue(request, selectors.inbox(user=request.user), scope="inbox")
+    return _queue(request, scope="inbox")
 
 
 @transaction.non_atomic_requests
 @login_required
 def claimable(request):
     """待认领: unclaimed tasks the user's role may take, soonest due first."""
-    return _queue(request, selectors.claimable(user=request.user), scope="queue")
+    return _queue(request, scope="queue")
 
 
 def _step(request, task_id: int) -> Step:
