@@ -200,3 +200,17 @@ def test_the_api_docs_load_their_script_from_a_file(admin_client):
     html = page.content.decode()
     assert "<script>" not in html.replace(" ", "")
     assert "'unsafe-inline'" not in page["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+
+def test_an_unknown_token_or_a_deactivated_users_token_gets_drfs_401(applicant):
+    client = Client()
+    key = token(client, "applicant", DEFAULT_PASSWORD).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    assert client.get("/api/v1/me/", **auth).json()["username"] == "applicant"
+    unknown = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key[:-1]}{'0' if key[-1] != '0' else '1'}")
+    assert unknown.status_code == 401 and unknown.json() == {"detail": "认证令牌无效。"}
+    User.objects.filter(pk=applicant.pk).update(is_active=False)  # read afresh on every request
+    inactive = client.get("/api/v1/me/", **auth)
+    assert inactive.status_code == 401 and inactive.json() == {"detail": "用户未激活或者已删除。"}
+    english = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en", **auth)
+    assert english.json() == {"detail": "User inactive or deleted."}
