@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from approvals.api.reads import ReadView
 from approvals.api.serializers import ApplicationSerializer, TextField, WholeNumberField
 from approvals.models import Application, ApplicationStatus, StatusChange
 
@@ -258,7 +259,7 @@ class TaskListQuery(serializers.Serializer):
     page_size = WholeNumberField(min_value=1, max_value=100, default=20)
 
 
-class TaskListView(APIView):
+class TaskListView(ReadView):
     """Queues soonest-due first, paged by key (``next``): no COUNT(*), one query per page."""
 
     @extend_schema(
@@ -279,8 +280,6 @@ class TaskListView(APIView):
         }),
     )
     def get(self, request):
-        # (It keeps the request transaction: DRF's error handling marks the enclosing transaction for
-        # rollback, which outside ATOMIC_REQUESTS would be a test's or a caller's.)
         query = TaskListQuery(data=request.query_params.dict())  # a blank value is refused, not taken as absent
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -117,3 +117,31 @@ def test_a_deactivated_user_gets_no_permissions_from_the_cache(acceptor, queue):
     assert "approvals.accept_application" in User.objects.get(pk=acceptor.pk).get_all_permissions()
     User.objects.filter(pk=acceptor.pk).update(is_active=False)  # no signal: the check reads the row
     assert User.objects.get(pk=acceptor.pk).get_all_permissions() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_api_is_read_outside_a_request_transaction(acceptor, queue):
+    """No BEGIN and COMMIT around a read: two round trips of the four it took."""
+    from rest_framework.test import APIClient
+
+    from approvals.services import api_token_issue
+
+    client = APIClient()
+    with at(date(2026, 3, 10)):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=acceptor).key}")
+        client.get("/api/v1/tasks/", {"scope": "queue"})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/tasks/", {"scope": "queue"})
+    assert response.status_code == 200 and len(response.json()["results"]) == 4
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT", "SELECT"]
+
+
+def test_a_refused_read_does_not_end_the_transaction_around_it(api, acceptor, queue):
+    """Inside a caller's transaction (this test's) a read's 400 is kept to a savepoint: DRF marks the
+    enclosing transaction for rollback on an error, and the caller goes on."""
+    client = api(acceptor)
+    with at(date(2026, 3, 10)):
+        refused = client.get("/api/v1/tasks/", {"scope": "queue", "page_size": "0"})
+        assert refused.status_code == 400 and "page_size" in refused.json()
+        assert Step.objects.filter(state="open").count() == 4  # would raise if the mark had reached us
+        assert client.get("/api/v1/tasks/", {"scope": "queue"}).status_code == 200
