@@ -1,9 +1,12 @@
 """Roles (as groups) and the agency boundary; the permission set cached between requests."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.cache import cache
 from django.db import transaction
+
+from compiled import CompiledRead
 
 ROLES = {
     # group name: permissions (app_label.codename)
@@ -76,7 +79,14 @@ class CachedPermissionsBackend(ModelBackend):
     inactive), immediately and again after the change commits; entries also expire after
     ``CMA_PERMISSION_CACHE_SECONDS``. Several processes must share the cache (Redis) for a bump in one
     to reach the others; with the default per-process cache that bound is the expiry.
+
+    The signed-in user of each page is read by a query compiled once per process (the ``compiled``
+    package): compiling it cost more than PostgreSQL took to run it.
     """
+
+    def get_user(self, user_id):  # ModelBackend's, compiled
+        user = _USER.get(pk=int(user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
@@ -93,6 +103,9 @@ class CachedPermissionsBackend(ModelBackend):
             perms = super().get_all_permissions(user_obj)
             cache.set(key, (version, user_obj.is_superuser, frozenset(perms)), settings.CMA_PERMISSION_CACHE_SECONDS)
         return user_obj._perm_cache
+
+
+_USER = CompiledRead(lambda *, pk: get_user_model()._default_manager.filter(pk=pk), "pk")
 
 
 def _bump_permissions_version() -> None:

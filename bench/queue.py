@@ -10,6 +10,8 @@ in the queue.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/queue.py [--applications 100000]
 
+``BENCH_CACHE_URL=redis://…`` measures with the production cache (sessions and permission sets read
+from Redis, as ``CACHE_URL`` configures them); without it, the per-process cache and database sessions.
 DATABASE_URL names the server; the script creates its own database (<name>_bench_queue), fills it with
 COPY and drops it at the end (``--keep`` leaves it; ``--reuse`` measures a kept one again).
 

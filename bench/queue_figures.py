@@ -13,6 +13,10 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the in-process client speaks plain HTTP
 os.environ.setdefault("LOG_LEVEL", "ERROR")
+# The cache production has (sessions read from it, the permission sets): opt in with
+# BENCH_CACHE_URL=redis://127.0.0.1:6379/<a database of your own>, as for bench/http.py.
+if os.environ.get("BENCH_CACHE_URL"):
+    os.environ["CACHE_URL"] = os.environ["BENCH_CACHE_URL"]
 
 SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 if not SERVER_URL.startswith("postgres"):
@@ -68,7 +72,8 @@ def main() -> None:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             print(f"(dropped {BENCH_DB})")
-    emit("queue", {"applications": args.applications, "runs": args.runs, **figures})
+    emit("queue", {"applications": args.applications, "runs": args.runs,
+                   "cache": "shared" if os.environ.get("BENCH_CACHE_URL") else "per-process", **figures})
 
 
 # --- measuring ----------------------------------------------------------------------------------

@@ -214,3 +214,12 @@ def test_an_unknown_token_or_a_deactivated_users_token_gets_drfs_401(applicant):
     assert inactive.status_code == 401 and inactive.json() == {"detail": "用户未激活或者已删除。"}
     english = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en", **auth)
     assert english.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_signed_in_user_deactivated_is_signed_out_on_the_next_page(applicant):
+    client = Client()
+    client.force_login(applicant)
+    assert client.get(reverse("approvals:application_list")).status_code == 200
+    User.objects.filter(pk=applicant.pk).update(is_active=False)  # the user is read afresh on every page
+    response = client.get(reverse("approvals:application_list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -119,7 +119,7 @@ def test_a_deactivated_user_gets_no_permissions_from_the_cache(acceptor, queue):
     assert User.objects.get(pk=acceptor.pk).get_all_permissions() == set()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_queue_api_is_read_outside_a_request_transaction(acceptor, queue):
     """No BEGIN and COMMIT around a read: two round trips of the four it took."""
     from rest_framework.test import APIClient

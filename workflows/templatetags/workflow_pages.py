@@ -54,17 +54,24 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
                   + conditional_escape(gettext("办理")).replace("{", "{{").replace("}", "}}") + "</a>\n          ")
     title_of = escaped_once(steps.title)
     state_of = escaped_once(lambda state: str(Step.State(state).label))  # QueueRow.state_label
+    # A page's rows share a few due dates: each deadline cell is written once per page, from what
+    # ``due`` reads of a step.
+    clocks: dict[tuple, str] = {}
     rows = []
     for step in page:
         node, state = title_of(step.node), state_of(step.state)
         entered = local_time_text(step.entered_at)
+        key = (step.due_date, step.limit_days, step.clock, step.clock_started_on, step.state, step.finished_at)
+        clock = clocks.get(key)
+        if clock is None:
+            clock = clocks[key] = due(step)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
             f'        <td><a class="mono" href="{url}{step.task_id}/">{conditional_escape(step.reference)}</a></td>\n'
             f"        <td>{conditional_escape(step.agency_name)}</td>\n"
             f"        <td>{node}</td>\n"
             f'        <td class="nowrap">{entered}</td>\n'
-            f"        <td data-clock>{due(step)}</td>\n"
+            f"        <td data-clock>{clock}</td>\n"
             f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">{state}</span></td>\n'
             f'        <td class="nowrap">\n          {action.format(id=step.task_id)}\n        </td>\n'
             f"      </tr>\n    "
