@@ -21,7 +21,7 @@ from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services, steps
 from .calendar import is_provisional
-from .clocks import clock_summary
+from .clocks import clock_summary, today
 from .models import Step
 
 
@@ -108,6 +108,7 @@ def task_rows_data(rows) -> list[dict]:
     titles: dict[str, str] = {}
     outcomes: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
+    on = today()  # one "today" for the page's deadlines
     result = []
     for row in rows:
         node, status = row.node, row.application_status
@@ -115,7 +116,7 @@ def task_rows_data(rows) -> list[dict]:
             titles[node], outcomes[node] = steps.title(node), _open_outcomes(node)
         if status not in labels:
             labels[status] = str(ApplicationStatus(status).label)
-        due = row.due_status()
+        due = row.due_status(on)
         due_date = row.due_date
         result.append({
             "id": row.task_id,
