@@ -179,11 +179,17 @@ class CompiledRows:
 
     def _compile(self, alias: str, build: Callable[..., QuerySet], values: dict[str, Any]) -> _CompiledRows:
         stand_ins = {name: _stand_in(value) for name, value in values.items()}
-        query = build(**stand_ins).query
-        if query.extra_select or query.annotation_select:
-            raise ValueError("a compiled values read takes model fields only: its rows are the select's columns")
+        queryset = build(**stand_ins)
+        query = queryset.query
+        if not queryset._fields or query.extra_select:
+            raise ValueError("a compiled values read is a values_list of fields and expressions")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        # The rows are the SQL's columns: they must be the values_list's, in its order (as Django
+        # selects them), for the rows to be the queryset's.
+        names = [column[2] for column in compiler.select[:compiler.col_count]]
+        if names != list(queryset._fields):
+            raise ValueError(f"the SQL selects {names}, not the values_list's {list(queryset._fields)}")
         return _CompiledRows(
             sql=sql, params=tuple(params), slots=_slots(list(params), stand_ins),
             converters=compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]]),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.models import Certificate, CertificateAction, CertificateStatus, CertificateVersion
+from compiled import CompiledRows
 
 from .signing import canonical, certificate_payload, verify
 
@@ -131,10 +132,19 @@ def certificate_state(number: str) -> tuple | None:
     suspension, restoration, revocation, cancellation, renewal or change moves at least one of them,
     so a public answer kept under this state is never older than the register. None for a number
     that is not a certificate's current one (a replaced number: read in full every time)."""
+    rows = _STATE.fetch("state", _state, number=number)
+    return rows[0] if rows else None
+
+
+def _state(*, number: str):
     last_action = CertificateAction.objects.filter(certificate=OuterRef("pk")).order_by("-seq").values("seq")[:1]
     return (Certificate.objects.filter(number=number)
-            .values_list("pk", "status", "status_since", "current_id", Subquery(last_action))
-            .first())
+            .values_list("pk", "status", "status_since", "current_id", Subquery(last_action)).order_by("pk")[:1])
+
+
+# Compiled once per process (the ``compiled`` package): every public verification reads it, and
+# compiling it cost more than PostgreSQL took to run it.
+_STATE = CompiledRows()
 
 
 def _find(number: str) -> Certificate | None:

@@ -58,20 +58,14 @@ def verify(request, number: str, version: int | None = None):
     """The page a certificate's QR code opens (a number typed with spaces or full-width digits is
     sent to its canonical address): status and the authority's decisions, agency, dates,
     scope, signature check, and the history of versions with what each changed. A version's own QR
-    code opens that version, which says whether it has been superseded. A number typed with spaces
-    or full-width digits is sent to its canonical address."""
-    canonical = selectors.normalise_certificate_number(number)
-    if canonical != number and canonical:
-        if version is not None:
-            return redirect("documents:verify-version", number=canonical, version=version)
-        return redirect("documents:verify", number=canonical)
-    if version is not None and version > 32767:
-        raise Http404
+    code opens that version, which says whether it has been superseded."""
     canonical = selectors.normalise_certificate_number(number)
     if canonical != number and canonical:  # typed with spaces or full-width digits: the canonical address
         if version is not None:
             return redirect("documents:verify-version", number=canonical, version=version)
         return redirect("documents:verify", number=canonical)
+    if version is not None and version > 32767:
+        raise Http404
     # The answer (everything below the page's header) is kept under the certificate's state, read on
     # every request: a suspension or revocation shows at once, in every process, whatever the cache.
     state = selectors.certificate_state(number)

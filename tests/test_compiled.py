@@ -56,8 +56,11 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused(applicant):
 
 
 def _rows(*, agency, since, statuses):
+    """Fields, a join and expressions given before fields (the SQL selects them last)."""
+    first_item = Subquery(ScopeItem.objects.filter(application=OuterRef("pk")).order_by("seq").values("item")[:1])
     return (Application.objects.filter(agency_id=agency, created__date__gte=since, status__in=statuses)
-            .order_by("-created", "-id").values_list("id", "status", "created", "agency__name"))
+            .order_by("-created", "-id").values_list(first_item, "id", "status", Count("scope_items"), "created",
+                                                     "agency__name"))
 
 
 def test_value_rows_are_the_querysets_rows_for_each_shape_compiled_once(applicant, applicant2):
@@ -81,7 +84,7 @@ def test_value_rows_are_the_querysets_rows_for_each_shape_compiled_once(applican
                     got = rows.fetch("by agency", build, agency=agency, since=since, statuses=statuses)
                 assert list(got) == expected and len(captured) == 1
     assert list(rows.fetch("by agency", build, agency=applicant.agency_id, since=date(2020, 1, 1),
-                           statuses=("draft",)))[0][3] == applicant.agency.name
+                           statuses=("draft",)))[0][5] == applicant.agency.name
     # One compile per shape: an IN list of one and of two are two queries; the values are not.
     assert len(built) == 2
 
@@ -92,5 +95,7 @@ def test_a_parameter_the_orm_transforms_is_refused_not_answered_wrongly(applican
     with pytest.raises(ValueError, match="as itself"):
         CompiledRows().fetch("search", lambda *, text: Application.objects.filter(test_sites__contains=text)
                              .values_list("id"), text="检测")
+    with pytest.raises(ValueError, match="values_list"):
+        CompiledRows().fetch("objects", lambda *, pk: Application.objects.filter(pk=pk), pk=1)
     with pytest.raises(TypeError, match="integers, strings, dates"):
         CompiledRows().fetch("float", lambda *, x: Application.objects.filter(pk=x).values_list("id"), x=1.5)
