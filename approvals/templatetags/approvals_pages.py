@@ -4,8 +4,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from approvals.models import ApplicationStatus as S
 
@@ -219,3 +219,35 @@ def scope_rows(scope) -> str:
             f"      </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
+
+
+class _RenderedOnce(template.Node):
+    """``{% rendered_once key … %}…{% endrendered_once %}``: see ``rendered_once``."""
+
+    def __init__(self, nodelist, keys):
+        self.nodelist, self.keys = nodelist, keys
+        self.rendered: dict[tuple, str] = {}
+
+    def render(self, context):
+        key = (get_language(), *(value.resolve(context) for value in self.keys))
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def rendered_once(parser, token):
+    """A fragment of the layout written once per process for each language and each value of its
+    keys, then reused: the header's navigation, the footer and the dialog were a fifth of a page's
+    rendering, the same on every page.
+
+    Only for what depends on nothing but the language and the keys (hashable values with few
+    possibilities, such as a user's roles or the current page's name): never a user's name, a form,
+    a CSRF token or a message. The compiled template holds the fragments (the cached template
+    loader keeps it for the process).
+    """
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endrendered_once",))
+    parser.delete_first_token()
+    return _RenderedOnce(nodelist, keys)

@@ -1,0 +1,44 @@
+"""The layout's fragments written once per process (``{% rendered_once %}``) follow the language, the
+roles and the current page: one user's navigation never reaches another."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def nav(client, url, language="zh-hans"):
+    client.cookies["django_language"] = language
+    html = client.get(url).content.decode()
+    return re.search(r'<nav class="mainnav".*?</nav>', html, re.S).group(0), html
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_each_role_language_and_page_gets_its_own_navigation(applicant, acceptor, monitor, admin_user):
+    applicant_zh, _ = nav(signed_in(applicant), reverse("approvals:application_list"))
+    acceptor_zh, _ = nav(signed_in(acceptor), reverse("workflows:claimable"))
+    acceptor_inbox, _ = nav(signed_in(acceptor), reverse("workflows:inbox"))
+    acceptor_en, acceptor_en_page = nav(signed_in(acceptor), reverse("workflows:claimable"), "en")
+    monitor_zh, _ = nav(signed_in(monitor), reverse("metrics:dashboard"))
+    anonymous, anonymous_page = nav(Client(), reverse("documents:verify-lookup"))
+    applicant_again, _ = nav(signed_in(applicant), reverse("approvals:application_list"))
+
+    assert "我的申请" in applicant_zh and "待认领" not in applicant_zh and applicant_again == applicant_zh
+    assert "待认领" in acceptor_zh and "我的申请" not in acceptor_zh and "五减监测" not in acceptor_zh
+    # the current page is marked: the queue on one, the inbox on the other
+    assert re.search(r'href="/tasks/queue/" class="active"', acceptor_zh)
+    assert re.search(r'href="/tasks/" class="active"', acceptor_inbox) and acceptor_inbox != acceptor_zh
+    assert "待认领" not in acceptor_en and ">To claim</a>" in acceptor_en
+    assert '<html lang="en">' in acceptor_en_page and 'value="en" selected' in acceptor_en_page
+    assert "五减监测" in monitor_zh and "待认领" not in monitor_zh
+    assert anonymous.count("<a ") == 0 and 'value="zh-hans" selected' in anonymous_page
+    admin_nav, _ = nav(signed_in(admin_user), reverse("documents:verify-lookup"))
+    assert "管理后台" in admin_nav and "管理后台" not in acceptor_zh
