@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from approvals.api.reads import ReadView
+from approvals.api.reads import ReadsOutsideTransaction
 from approvals.api.serializers import ApplicationSerializer, TextField, WholeNumberField
 from approvals.models import Application, ApplicationStatus, StatusChange
 
@@ -260,7 +260,7 @@ class TaskListQuery(serializers.Serializer):
     page_size = WholeNumberField(min_value=1, max_value=100, default=20)
 
 
-class TaskListView(ReadView):
+class TaskListView(ReadsOutsideTransaction, APIView):
     """Queues soonest-due first, paged by key (``next``): no COUNT(*), one query per page."""
 
     @extend_schema(
