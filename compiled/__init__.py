@@ -131,25 +131,39 @@ class CompiledRead:
             converters=compiler.get_converters([column[0] for column in select[:compiler.col_count]]),
         )
 
-    def get(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
+    def _execute(self, using: str, values: dict[str, Any], fetch: Callable) -> tuple[_Compiled, Any]:
         key = (using, _signature(values))
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(using, values)
-        connection = connections[using]
-        with connection.cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, _params(compiled.params, compiled.slots, values))
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            return compiled, fetch(cursor)
+
+    def _object(self, compiled: _Compiled, using: str, row, known: list[tuple[Any, Any]]) -> Any:
         if compiled.converters:
-            row = _convert(row, compiled.converters, connection)
+            row = _convert(row, compiled.converters, connections[using])
         obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start:compiled.end])
         for populator in compiled.populators:
             populator.populate(row, obj)
         for name, position in compiled.annotations.items():
             setattr(obj, name, row[position])
+        for field, value in known:
+            field.set_cached_value(obj, value)
         return obj
+
+    def get(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
+        """The first object, or None."""
+        compiled, row = self._execute(using, values, lambda cursor: cursor.fetchone())
+        return None if row is None else self._object(compiled, using, row, [])
+
+    def all(self, *, using: str = DEFAULT_DB_ALIAS, known: dict[str, Any] | None = None, **values: Any) -> list:
+        """Every object, as ``list(queryset)``. ``known`` does what a related manager does for
+        ``application.steps.all()``: each object's foreign key named there is set to the object
+        given (the one it was read through), not read again."""
+        compiled, rows = self._execute(using, values, lambda cursor: cursor.fetchall())
+        fields = [(compiled.model._meta.get_field(name), value) for name, value in (known or {}).items()]
+        return [self._object(compiled, using, row, fields) for row in rows]
 
 
 def _signature(values: dict[str, Any]) -> tuple:

@@ -99,3 +99,24 @@ def test_a_parameter_the_orm_transforms_is_refused_not_answered_wrongly(applican
         CompiledRows().fetch("objects", lambda *, pk: Application.objects.filter(pk=pk), pk=1)
     with pytest.raises(TypeError, match="integers, strings, dates"):
         CompiledRows().fetch("float", lambda *, x: Application.objects.filter(pk=x).values_list("id"), x=1.5)
+
+
+def test_all_gives_the_querysets_objects_with_the_object_read_through(applicant):
+    from approvals.models import StatusChange
+
+    application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    from django.utils import timezone
+
+    for target in ("submitted", "accepted"):
+        StatusChange.objects.create(application=application, transition="t", source="draft", target=target,
+                                    by=applicant, at=timezone.now())
+    read = CompiledRead(lambda *, application: StatusChange.objects.filter(application_id=application)
+                        .select_related("by").order_by("at", "pk"), "application")
+    expected = list(application.status_changes.select_related("by").order_by("at", "pk"))
+    with CaptureQueriesContext(connection) as captured:
+        got = read.all(application=application.pk, known={"application": application})
+        assert [c.by.username for c in got] == [applicant.username] * 2
+        assert all(c.application is application for c in got)  # no read for the application either
+    assert len(captured) == 1
+    assert [(c.pk, c.target, c.at) for c in got] == [(c.pk, c.target, c.at) for c in expected]
+    assert read.all(application=application.pk + 1000) == []
