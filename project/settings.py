@@ -275,7 +275,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@cma.example.g
 # process (CACHE_URL=redis://host:6379/1); without it each process keeps its own (demo, tests).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Django's Redis cache with its clients reused (project/cache.py)
+    CACHES = {"default": {"BACKEND": "project.cache.RedisCache", "LOCATION": CACHE_URL}}
     # Sessions read from the shared cache, written through to the database: a page no longer pays a
     # query for its session. Only with a shared cache: a per-process one would keep a session alive in
     # the other processes after logging out.

@@ -76,13 +76,13 @@ def _calendar_cache():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Where REQUIRE_SERVICES is set (CI), a test marked postgres/browser/celery may not be skipped."""
+    """Where REQUIRE_SERVICES is set (CI), a test marked postgres/browser/celery/redis may not be skipped."""
     import os
 
     if not os.environ.get("REQUIRE_SERVICES"):
         return
     for item in items:
-        if any(item.get_closest_marker(name) for name in ("postgres", "browser", "celery")):
+        if any(item.get_closest_marker(name) for name in ("postgres", "browser", "celery", "redis")):
             item.add_marker(pytest.mark.require_run)
 
 

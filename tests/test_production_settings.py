@@ -93,7 +93,7 @@ def test_database_connections_persist_with_health_checks_except_under_the_develo
 
 def test_cache_is_redis_when_configured_and_local_memory_otherwise():
     caches = settings_of("CACHES", **PRODUCTION)["CACHES"]["default"]
-    assert caches == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
+    assert caches == {"BACKEND": "project.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
     assert settings_of("CACHES", DEBUG="1")["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     # Sessions come from the cache only when every process shares it (else logging out in one process
     # would leave the session alive in the others).
