@@ -88,3 +88,23 @@ def test_a_task_taken_on_the_way_is_saved_once_with_its_completion(applicant, ac
     following = step.task.leading.get()  # the Switch: written once, done, linked to the task before it
     assert following.status == "DONE" and following.flow_task_type == "SWITCH"
     assert following.leading.get().flow_task.name == "review"
+
+
+def test_the_end_asks_what_viewflow_asks_whether_another_task_is_unfinished(applicant, acceptor):
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from workflows.nodes import unfinished_task_exists
+
+    application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    with at(date(2026, 3, 2)):
+        services.application_submit(application=application, by=applicant)
+    process_id = application.process.pk
+
+    def viewflow_asks():  # viewflow's End, for an End task not yet written
+        return Task.objects.filter(process_id=process_id, finished__isnull=True).exclude(pk=None).exists()
+
+    assert unfinished_task_exists(Task, process_id) is viewflow_asks() is True  # the acceptance is open
+    Task.objects.filter(process_id=process_id).update(finished=timezone.now())
+    assert unfinished_task_exists(Task, process_id) is viewflow_asks() is False
+    assert unfinished_task_exists(Task, process_id + 1000) is False
