@@ -71,3 +71,18 @@ def test_a_refreshed_application_saves_against_what_it_refreshed(draft, applican
     kept.refresh_from_db(fields=fields)
     assert kept.status == S.WITHDRAWN
     assert kept.changed_fields() == ["changes", "updated"]  # nothing stale counts as changed
+
+
+def test_approving_the_whole_scope_approves_every_item_and_clears_any_reason(draft, applicant, acceptor, reviewer,
+                                                                           approver, django_capture_on_commit_callbacks):
+    from tests.factories import ApplicationFactory
+    from tests.workflows.helpers import complete, to_decision
+
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)  # its items stay undecided
+    with django_capture_on_commit_callbacks(execute=False):
+        to_decision(draft, applicant, acceptor, reviewer)
+        draft.scope_items.filter(seq=1).update(approved=False, refusal_reason="未决")  # as a page left it
+        complete(draft, "decide", approver, "approve", comment="符合条件")
+    assert set(other.scope_items.values_list("approved", flat=True)) == {None}
+    assert list(draft.scope_items.order_by("seq").values_list("approved", "refusal_reason")) == [(True, "")] * 3
+    assert Application.objects.get(pk=draft.pk).status == S.APPROVED

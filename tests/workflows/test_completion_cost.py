@@ -31,10 +31,11 @@ pytestmark = pytest.mark.django_db
 # its scope 3 and the letter 1; the issue the certificate number, certificate, version and its scope
 # 5, the End (the process row only) 2, the signature 2 and the certificate PDF 1, and no next step.
 # Carried on PostgreSQL: the lock (by the read), the completed task, the new step, this step, the
-# outbox, the End's process row and the new certificate's pointer to its current version (an UPDATE
-# of the certificate row, written after the version it points to).
+# outbox, the decision's approval of every scope item (by the check that every item is decided), the
+# End's process row and the new certificate's pointer to its current version (an UPDATE of the
+# certificate row, written after the version it points to).
 EXPECTED = {
-    "postgresql": {"accept": 10, "review": 9, "decide": 13, "issue": 16},
+    "postgresql": {"accept": 10, "review": 9, "decide": 12, "issue": 16},
     "sqlite": {"accept": 18, "review": 17, "decide": 21, "issue": 24},
 }
 STATEMENTS = {"accept": 15, "review": 14, "decide": 18, "issue": 22}
