@@ -30,8 +30,11 @@ from audit.services import audit_record
 from writebehind import insert_row, later
 
 
+@cache
 def _label(status: str) -> str:
-    """A status as the record reads it: its Chinese name (the record is the authority's, in Chinese)."""
+    """A status as the record reads it: its Chinese name (the record is the authority's, in Chinese).
+    Kept per status: the names are fixed, and switching the language per call cost more than the rest
+    of the record's row."""
     with translation.override("zh-hans"):
         return str(ApplicationStatus(status).label)
 

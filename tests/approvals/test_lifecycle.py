@@ -86,3 +86,19 @@ def test_approving_the_whole_scope_approves_every_item_and_clears_any_reason(dra
     assert set(other.scope_items.values_list("approved", flat=True)) == {None}
     assert list(draft.scope_items.order_by("seq").values_list("approved", "refusal_reason")) == [(True, "")] * 3
     assert Application.objects.get(pk=draft.pk).status == S.APPROVED
+
+
+def test_the_record_names_each_status_in_chinese_whatever_language_is_active():
+    from django.utils import translation
+
+    from approvals.services.lifecycle import _label
+
+    _label.cache_clear()
+    for language in ("en", "zh-hans", "en"):  # the first call in English fills the memo
+        with translation.override(language):
+            for status in S:
+                with translation.override("zh-hans"):
+                    chinese = str(status.label)
+                assert _label(status.value) == _label(status) == chinese, (language, status)
+    with translation.override("en"):
+        assert str(S.APPROVED.label) != _label(S.APPROVED) == "准予许可，待发证"
