@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -22,15 +22,19 @@ from approvals.models import (
     ApplicationStatus,
     Deficiency,
     RuleSet,
+    ScopeItem,
     StatusChange,
     User,
 )
 from audit.services import audit_record
-from writebehind import insert_row
+from writebehind import insert_row, later
 
 
+@cache
 def _label(status: str) -> str:
-    """A status as the record reads it: its Chinese name (the record is the authority's, in Chinese)."""
+    """A status as the record reads it: its Chinese name (the record is the authority's, in Chinese).
+    Kept per status: the names are fixed, and switching the language per call cost more than the rest
+    of the record's row."""
     with translation.override("zh-hans"):
         return str(ApplicationStatus(status).label)
 
@@ -242,8 +246,17 @@ def _decide(application: Application, name: str, by: User, reason: str) -> Appli
 @transaction.atomic(savepoint=False)
 def decision_approve(*, application: Application, by: User, comment: str = "") -> Application:
     """准予许可: the whole requested scope."""
-    application.scope_items.update(approved=True, refusal_reason="")
+    _approve_every_item(application)
     return _decide(application, "approve", by, comment)
+
+
+def _approve_every_item(application: Application) -> None:
+    """``application.scope_items.update(approved=True, refusal_reason="")``, as a write nobody reads the
+    count of: inside a task completion it travels with the next statement (writebehind), the
+    transition's own check that every item is decided, which then sees it."""
+    quote = connection.ops.quote_name
+    later(f"UPDATE {quote(ScopeItem._meta.db_table)} SET {quote('approved')} = %s, {quote('refusal_reason')} = %s "
+          f"WHERE {quote(ScopeItem._meta.get_field('application').column)} = %s", [True, "", application.pk])
 
 
 @transaction.atomic(savepoint=False)

@@ -46,6 +46,34 @@ def test_issue_writes_version_one_from_the_approved_application(certificate, dra
     assert certificate.agency_name == version.agency_name and certificate.expires_on == version.expires_on
 
 
+def test_the_version_scope_is_each_approved_item_in_order_with_its_fields_in_order(certificate, draft):
+    from approvals.services.certificates import _approved_scope
+    from approvals.services.drafts import SCOPE_FIELDS
+
+    draft.scope_items.filter(seq=2).update(approved=False)
+    as_items = [{name: getattr(item, name) for name in ("seq", *SCOPE_FIELDS)}
+                for item in draft.scope_items.order_by("seq") if item.approved]
+    scope = _approved_scope(draft)
+    assert scope == as_items and [row["seq"] for row in scope] == [1, 3]
+    assert [list(row) for row in scope] == [["seq", *SCOPE_FIELDS]] * 2  # the order the signed payload lists them in
+    assert certificate.current.scope[0] == {**as_items[0]}
+
+
+def test_issue_writes_the_rows_a_save_would_and_no_save_signal_is_missed(certificate, draft, issuer):
+    from django.db.models import signals
+
+    # certificate_issue writes both rows with writebehind's statements, which send no save signals
+    for model in (Certificate, CertificateVersion):
+        for signal in (signals.pre_save, signals.post_save):
+            assert not signal.has_listeners(model), (model, signal)
+    row = Certificate.objects.values().get(pk=certificate.pk)
+    assert row == {"id": certificate.pk, "number": certificate.number, "application_id": draft.pk,
+                   "agency_id": draft.agency_id, "status": CertificateStatus.VALID, "status_since": None,
+                   "current_id": certificate.current.pk, "issued_by_id": issuer.pk}
+    version = certificate.current
+    assert (version.certificate_id, version.issued_by_id, version.created is not None) == (certificate.pk, issuer.pk, True)
+
+
 def test_content_is_never_edited_in_place(certificate):
     version = certificate.current
     version.agency_name = "改名"

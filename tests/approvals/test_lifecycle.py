@@ -71,3 +71,34 @@ def test_a_refreshed_application_saves_against_what_it_refreshed(draft, applican
     kept.refresh_from_db(fields=fields)
     assert kept.status == S.WITHDRAWN
     assert kept.changed_fields() == ["changes", "updated"]  # nothing stale counts as changed
+
+
+def test_approving_the_whole_scope_approves_every_item_and_clears_any_reason(draft, applicant, acceptor, reviewer,
+                                                                           approver, django_capture_on_commit_callbacks):
+    from tests.factories import ApplicationFactory
+    from tests.workflows.helpers import complete, to_decision
+
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)  # its items stay undecided
+    with django_capture_on_commit_callbacks(execute=False):
+        to_decision(draft, applicant, acceptor, reviewer)
+        draft.scope_items.filter(seq=1).update(approved=False, refusal_reason="未决")  # as a page left it
+        complete(draft, "decide", approver, "approve", comment="符合条件")
+    assert set(other.scope_items.values_list("approved", flat=True)) == {None}
+    assert list(draft.scope_items.order_by("seq").values_list("approved", "refusal_reason")) == [(True, "")] * 3
+    assert Application.objects.get(pk=draft.pk).status == S.APPROVED
+
+
+def test_the_record_names_each_status_in_chinese_whatever_language_is_active():
+    from django.utils import translation
+
+    from approvals.services.lifecycle import _label
+
+    _label.cache_clear()
+    for language in ("en", "zh-hans", "en"):  # the first call in English fills the memo
+        with translation.override(language):
+            for status in S:
+                with translation.override("zh-hans"):
+                    chinese = str(status.label)
+                assert _label(status.value) == _label(status) == chinese, (language, status)
+    with translation.override("en"):
+        assert str(S.APPROVED.label) != _label(S.APPROVED) == "准予许可，待发证"

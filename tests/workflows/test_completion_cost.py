@@ -31,9 +31,11 @@ pytestmark = pytest.mark.django_db
 # its scope 3 and the letter 1; the issue the certificate number, certificate, version and its scope
 # 5, the End (the process row only) 2, the signature 2 and the certificate PDF 1, and no next step.
 # Carried on PostgreSQL: the lock (by the read), the completed task, the new step, this step, the
-# outbox, the End's process row and the certificate's current version.
+# outbox, the decision's approval of every scope item (by the check that every item is decided), the
+# End's process row and the new certificate's pointer to its current version (an UPDATE of the
+# certificate row, written after the version it points to).
 EXPECTED = {
-    "postgresql": {"accept": 10, "review": 9, "decide": 13, "issue": 17},
+    "postgresql": {"accept": 10, "review": 9, "decide": 12, "issue": 16},
     "sqlite": {"accept": 18, "review": 17, "decide": 21, "issue": 24},
 }
 STATEMENTS = {"accept": 15, "review": 14, "decide": 18, "issue": 22}
@@ -87,3 +89,23 @@ def test_a_task_taken_on_the_way_is_saved_once_with_its_completion(applicant, ac
     following = step.task.leading.get()  # the Switch: written once, done, linked to the task before it
     assert following.status == "DONE" and following.flow_task_type == "SWITCH"
     assert following.leading.get().flow_task.name == "review"
+
+
+def test_the_end_asks_what_viewflow_asks_whether_another_task_is_unfinished(applicant, acceptor):
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from workflows.nodes import unfinished_task_exists
+
+    application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    with at(date(2026, 3, 2)):
+        services.application_submit(application=application, by=applicant)
+    process_id = application.process.pk
+
+    def viewflow_asks():  # viewflow's End, for an End task not yet written
+        return Task.objects.filter(process_id=process_id, finished__isnull=True).exclude(pk=None).exists()
+
+    assert unfinished_task_exists(Task, process_id) is viewflow_asks() is True  # the acceptance is open
+    Task.objects.filter(process_id=process_id).update(finished=timezone.now())
+    assert unfinished_task_exists(Task, process_id) is viewflow_asks() is False
+    assert unfinished_task_exists(Task, process_id + 1000) is False
