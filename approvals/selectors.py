@@ -9,6 +9,7 @@ from workflows.compiled import CompiledRead
 from .compiled_rows import CompiledRows
 from .models import Application, Deficiency, NumberCode, ScopeItem, StatusChange, User
 from .models.applications import visibility
+from .pagination import DEFAULT_PAGE_SIZE
 
 
 def agency_applications(*, user: User) -> QuerySet:
@@ -19,6 +20,20 @@ def agency_applications(*, user: User) -> QuerySet:
 
 
 DETAILS = ("agency", "rule_set", "review_leader", "created_by")
+
+
+# The first page of ``agency_applications`` (approvals.pagination.keyset_page: one row more than a page)
+# compiled once per process: the list the applicant sees first, on every visit.
+_FIRST_AGENCY_PAGE = CompiledRows(
+    lambda agency: Application.objects.filter(agency_id=agency).order_by("-created", "-pk")[:DEFAULT_PAGE_SIZE + 1],
+    "agency")
+
+
+def agency_first_page(*, user: User) -> list[Application]:
+    """The first ``keyset_page`` rows of ``agency_applications(user=user)`` (one more than a page)."""
+    if not user.is_authenticated or not user.agency_id:
+        return []
+    return _FIRST_AGENCY_PAGE.all(agency=user.agency_id)
 
 
 def application_with_details(*, user: User) -> QuerySet:

@@ -151,3 +151,60 @@ def test_the_checklist_reads_the_catalogue_and_marks_its_queries_give(draft, app
                 if s.documents} == {code: found for code, found in marks.items() if code in {r.code for r in expected}}
     assert {"sent back", "missing", "provided"} <= seen
 
+
+def test_the_first_list_page_is_keyset_pages_first_page(applicant, applicant2):
+    from approvals.pagination import keyset_page
+    from workflows.progress import progress_for_list
+
+    mine = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(23)]
+    theirs = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    Application.objects.filter(pk=mine[3].pk).update(created=mine[4].created)  # a tie broken by the id
+    for user, count in ((applicant, 21), (applicant2, 1)):
+        rows = selectors.agency_first_page(user=user)
+        expected = keyset_page(selectors.agency_applications(user=user), key="-created")
+        assert [a.pk for a in rows[:20]] == [a.pk for a in expected.items] and len(rows) == count
+        assert [model_to_dict(a) for a in rows[:20]] == [model_to_dict(a) for a in expected.items]
+    assert theirs.pk not in {a.pk for a in selectors.agency_first_page(user=applicant)}
+    assert selectors.agency_first_page(user=AnonymousUser()) == []
+    # The list's progress from the compiled read of up to a page of ids is the queryset's, for any count.
+    for count in (1, 7, 20, 23):
+        applications = list(Application.objects.filter(pk__in=[a.pk for a in mine[:count]]))
+        assert progress_for_list(applications) == expected_progress(applications)
+
+
+def expected_progress(applications):
+    from workflows.models import Step
+    from workflows.progress import progress_of
+
+    return {a.pk: progress_of(a, rows=Step.objects.active().filter(application=a).select_related("claimed_by")
+                              .order_by("entered_at", "id")) for a in applications}
+
+
+def test_the_list_progress_of_running_applications(certified, acceptor, applicant, reviewer):
+    from tests.workflows.helpers import to_decision
+    from workflows.progress import progress_for_list
+
+    running = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(2)]
+    for application in running:
+        to_decision(application, applicant, acceptor, reviewer)
+    applications = list(Application.objects.filter(pk__in=[certified.pk] + [a.pk for a in running]))
+    bars = progress_for_list(applications)
+    assert bars == expected_progress(applications)
+    assert any(step.due_date for bar in bars.values() for step in bar.steps)
+
+
+def test_the_list_pages_link_through_the_whole_list(client, applicant):
+    import re
+
+    mine = {ApplicationFactory(agency=applicant.agency, created_by=applicant).pk for _ in range(45)}
+    client.force_login(applicant)
+    seen, path, pages = [], "/applications/", 0
+    while path:
+        html = client.get(path).content.decode()
+        seen += [int(pk) for pk in re.findall(r'<tr data-application="(\d+)">', html)]
+        pages += 1
+        found = re.search(r'href="(\?after=[^"]+)"', html)
+        path = "/applications/" + found.group(1).replace("&amp;", "&") if found else ""
+    assert pages == 3 and len(seen) == 45 and set(seen) == mine
+    assert seen == sorted(seen, key=lambda pk: (Application.objects.get(pk=pk).created, pk), reverse=True)
+    assert "?before=" not in client.get("/applications/?after=not-a-cursor").content.decode()
