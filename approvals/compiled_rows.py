@@ -15,9 +15,11 @@ the same model instances (related objects of ``select_related`` cached, annotati
 the object they were read through is set to that object, not read again.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 
 from workflows.compiled import CompiledRead
 
@@ -54,3 +56,20 @@ class CompiledRows(CompiledRead):
                 field.set_cached_value(obj, known[field.name])
             result.append(obj)
         return result
+
+
+class CompiledIdRows:
+    """``list(build(ids))`` for the ids of up to a page of rows (``size``), compiled once per process: the
+    ids are padded with repeats of the last one (the same rows: ``IN`` ignores repeats). More ids, or
+    none, run ``build`` as it is."""
+
+    def __init__(self, build: Callable[[list[int]], QuerySet], size: int):
+        self.build = build
+        self.names = tuple(f"id{n}" for n in range(size))
+        self.read = CompiledRows(lambda **ids: build(list(ids.values())), *self.names)
+
+    def all(self, ids: list[int]) -> list:
+        if not 0 < len(ids) <= len(self.names):
+            return list(self.build(ids))
+        padded = ids + ids[-1:] * (len(self.names) - len(ids))
+        return self.read.all(**dict(zip(self.names, padded, strict=True)))

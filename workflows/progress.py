@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from approvals.compiled_rows import CompiledRows
+from approvals.compiled_rows import CompiledIdRows
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
 from approvals.pagination import DEFAULT_PAGE_SIZE
@@ -163,27 +163,19 @@ def progress_of(application: Application, rows: Iterable[Step] | None = None) ->
     return Progress(steps=result, status=status, status_label=application.get_status_display())
 
 
-def _active_steps_of(*ids: int):
-    return Step.objects.active().filter(application__in=ids).select_related("claimed_by").order_by("entered_at", "id")
-
-
-# A list page's read compiled once per process (approvals.compiled_rows): the active steps of up to a
-# page of applications, the ids padded with repeats of the last one (the same rows: IN ignores repeats).
-LIST_SIZE = DEFAULT_PAGE_SIZE
-_ID_NAMES = tuple(f"a{n}" for n in range(LIST_SIZE))
-_LIST_ACTIVE_STEPS = CompiledRows(lambda **ids: _active_steps_of(*ids.values()), *_ID_NAMES)
+# A list page's read compiled once per process (approvals.compiled_rows): the active steps of a page of
+# applications.
+_LIST_ACTIVE_STEPS = CompiledIdRows(
+    lambda ids: Step.objects.active().filter(application__in=ids).select_related("claimed_by")
+    .order_by("entered_at", "id"),
+    DEFAULT_PAGE_SIZE)
 
 
 def progress_for_list(applications: Iterable[Application]) -> dict[int, Progress]:
     """Progress of many applications from one query (their active steps only): for list rows."""
     applications = list(applications)
-    ids = [a.pk for a in applications]
-    if 0 < len(ids) <= LIST_SIZE:
-        rows = _LIST_ACTIVE_STEPS.all(**dict(zip(_ID_NAMES, ids + ids[-1:] * (LIST_SIZE - len(ids)), strict=True)))
-    else:
-        rows = _active_steps_of(*ids)
     active: dict[int, list[Step]] = {}
-    for step in rows:
+    for step in _LIST_ACTIVE_STEPS.all([a.pk for a in applications]):
         active.setdefault(step.application_id, []).append(step)
     return {a.pk: progress_of(a, rows=active.get(a.pk, [])) for a in applications}
 
