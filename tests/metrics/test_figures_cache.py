@@ -102,3 +102,24 @@ def test_the_cached_api_figures_are_refused_to_anyone_but_the_service_centre(api
     assert api_total(api, monitor) == 4
     for user in (applicant, acceptor):
         assert api(user).get(FIVE).status_code == 403
+
+
+def filter_form(html: str) -> str:
+    start = html.index('<form class="filters"')
+    return html[start:html.index("</form>", start)]
+
+
+def test_the_unfiltered_form_is_kept_per_language_and_a_filtered_one_shows_its_filters(client, monitor, histories):
+    client.force_login(monitor)
+    chinese = filter_form(client.get(DASHBOARD).content.decode())
+    assert "办结日期自" in chinese and 'value="2026-01-01"' not in chinese
+    filtered = filter_form(client.get(DASHBOARD, {"from": "2026-01-01", "track": "commitment"}).content.decode())
+    assert 'value="2026-01-01"' in filtered and '<option value="commitment" selected>' in filtered
+    wrong = filter_form(client.get(DASHBOARD, {"from": "2026-02-30"}).content.decode())
+    assert 'class="field-error"' in wrong and 'value="2026-02-30"' in wrong
+    assert filter_form(client.get(DASHBOARD).content.decode()) == chinese  # the filters did not stick
+    client.cookies["django_language"] = "en"
+    english = filter_form(client.get(DASHBOARD).content.decode())
+    assert "办结日期自" not in english and english != chinese and "<option" in english
+    client.cookies["django_language"] = "zh-hans"
+    assert filter_form(client.get(DASHBOARD).content.decode()) == chinese
