@@ -101,14 +101,20 @@ def keyset_page(queryset: QuerySet, *, key: str, after: str = "", before: str = 
 
     if after_key:
         queryset = queryset.filter(_beyond(name, *after_key, forward=True, descending=descending))
-    rows = list(queryset.order_by(*order)[: size + 1])
+    return forward_page(list(queryset.order_by(*order)[: size + 1]), key=key, size=size, first=not after_key)
+
+
+def forward_page(rows: list[Any], *, key: str, size: int = DEFAULT_PAGE_SIZE, first: bool = True) -> KeysetPage:
+    """The page of ``rows``, the ``size + 1`` rows from a cursor (or from the start: ``first``) in the
+    list's order: the caller may have read them some other way than ``keyset_page`` (compiled)."""
+    name = key.lstrip("-")
     more_after = len(rows) > size
     rows = rows[:size]
     page = KeysetPage(items=rows)
     if rows:
         if more_after:
             page.next_cursor = _cursor_of(rows[-1], name)
-        if after_key:
+        if not first:
             page.previous_cursor = _cursor_of(rows[0], name)
     return page
 

@@ -4,7 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from .models import Application, Deficiency, NumberCode, StatusChange, User
+from workflows.compiled import CompiledRead
+
+from .compiled_rows import CompiledRows
+from .models import Application, Deficiency, NumberCode, ScopeItem, StatusChange, User
+from .models.applications import visibility
+from .pagination import DEFAULT_PAGE_SIZE
 
 
 def agency_applications(*, user: User) -> QuerySet:
@@ -14,9 +19,45 @@ def agency_applications(*, user: User) -> QuerySet:
     return Application.objects.visible_to(user).filter(agency_id=user.agency_id).order_by("-created", "-pk")
 
 
+DETAILS = ("agency", "rule_set", "review_leader", "created_by")
+
+
+# The first page of ``agency_applications`` (approvals.pagination.keyset_page: one row more than a page)
+# compiled once per process: the list the applicant sees first, on every visit.
+_FIRST_AGENCY_PAGE = CompiledRows(
+    lambda agency: Application.objects.filter(agency_id=agency).order_by("-created", "-pk")[:DEFAULT_PAGE_SIZE + 1],
+    "agency")
+
+
+def agency_first_page(*, user: User) -> list[Application]:
+    """The first ``keyset_page`` rows of ``agency_applications(user=user)`` (one more than a page)."""
+    if not user.is_authenticated or not user.agency_id:
+        return []
+    return _FIRST_AGENCY_PAGE.all(agency=user.agency_id)
+
+
 def application_with_details(*, user: User) -> QuerySet:
     """Applications the user may see, with what a detail page shows in the same row."""
-    return Application.objects.visible_to(user).select_related("agency", "rule_set", "review_leader", "created_by")
+    return Application.objects.visible_to(user).select_related(*DETAILS)
+
+
+# ``application_with_details(user=…).filter(pk=…)`` compiled once per process (workflows.compiled), one for
+# each way a user sees applications (approvals.models.visibility).
+_OWN_APPLICATION = CompiledRead(
+    lambda pk, agency: Application.objects.filter(agency_id=agency).select_related(*DETAILS).filter(pk=pk),
+    "pk", "agency")
+_SUBMITTED_APPLICATION = CompiledRead(
+    lambda pk: Application.objects.filter(submitted_at__isnull=False).select_related(*DETAILS).filter(pk=pk), "pk")
+
+
+def application_for_page(*, user: User, pk: int) -> Application | None:
+    """The application with what a detail page shows, if the user may see it (else None)."""
+    seen = visibility(user)
+    if seen == "agency":
+        return _OWN_APPLICATION.get(pk=pk, agency=user.agency_id)
+    if seen == "submitted":
+        return _SUBMITTED_APPLICATION.get(pk=pk)
+    return None
 
 
 def reviewers() -> QuerySet:
@@ -28,9 +69,26 @@ def reviewers() -> QuerySet:
     return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
 
 
+# The application page's lists of one application, compiled once per process (approvals.compiled_rows):
+# the same rows as ``application.<related>.…`` reads, each row's application the one passed in.
+_STATUS_HISTORY = CompiledRows(
+    lambda application: StatusChange.objects.filter(application_id=application).select_related("by").order_by("at", "pk"),
+    "application")
+_DEFICIENCIES = CompiledRows(
+    lambda application: Deficiency.objects.filter(application_id=application).select_related("raised_by")
+    .order_by("created", "pk"),
+    "application")
+_SCOPE = CompiledRows(lambda application: ScopeItem.objects.filter(application_id=application), "application")
+
+
 def status_history(*, application: Application) -> list[StatusChange]:
     """The audit trail of an application: every status change, who made it, when and why."""
-    return list(application.status_changes.select_related("by").order_by("at", "pk"))
+    return _STATUS_HISTORY.all(application=application.pk, known={"application": application})
+
+
+def scope_items(*, application: Application) -> list[ScopeItem]:
+    """The application's scope, in order (``application.scope_items.all()``)."""
+    return _SCOPE.all(application=application.pk, known={"application": application})
 
 
 @dataclass
@@ -69,7 +127,7 @@ class Notice:
 def deficiency_notices(*, application: Application) -> list[Notice]:
     """Supplement notices and rectification rounds, newest first, each with all its items."""
     notices: dict[tuple[str, int], Notice] = {}
-    for item in application.deficiencies.select_related("raised_by").order_by("created", "pk"):
+    for item in _DEFICIENCIES.all(application=application.pk, known={"application": application}):
         notices.setdefault((item.kind, item.round), Notice(kind=item.kind, round=item.round)).items.append(item)
     return sorted(notices.values(), key=lambda notice: notice.raised_at, reverse=True)
 

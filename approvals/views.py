@@ -29,7 +29,7 @@ from .forms import (
 )
 from .models import Application, ApplicationStatus, ApplicationType
 from .models.applications import SCOPE_TYPES
-from .pagination import keyset_page
+from .pagination import decode_cursor, forward_page, keyset_page
 from .permissions import acts_for
 
 
@@ -110,10 +110,11 @@ def application_list(request):
     """我的申请: the agency's applications, newest first, one keyset page at a time."""
     if not request.user.agency_id:
         return _needs_agency(request)
-    page = keyset_page(
-        selectors.agency_applications(user=request.user), key="-created",
-        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
-    )
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    if decode_cursor(after) or decode_cursor(before):
+        page = keyset_page(selectors.agency_applications(user=request.user), key="-created", after=after, before=before)
+    else:  # the first page (an unreadable cursor reads as it), compiled
+        page = forward_page(selectors.agency_first_page(user=request.user), key="-created")
     # Row links are built on the list's own URL (applications/<id>/, …/edit/, …/answer/), as the
     # queues do: three reversals per row were a tenth of the page.
     return render(request, "approvals/application_list.html", {

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.compiled_rows import CompiledRows
 from approvals.exceptions import TransitionRefused
 from approvals.models import Application, ApplicationStatus, Deficiency, User
 from audit.services import audit_record
@@ -111,10 +112,15 @@ def rectification_answer_check(*, application: Application, by: User) -> None:
         raise ValidationError({"report": _("请上传整改报告（PDF、JPEG或PNG）后再提交整改答复。")})
 
 
+_ANSWER_FILES = CompiledRows(  # compiled once per process: the application page reads it on every view
+    lambda application: AnswerFile.objects.filter(application_id=application, removed_at__isnull=True)
+    .order_by("kind", "round", "uploaded_at", "id"),
+    "application")
+
+
 def answer_files_for(*, application: Application) -> list[AnswerFile]:
     """Every attachment still part of the application's answers, in order (one query)."""
-    return list(AnswerFile.objects.filter(application=application, removed_at__isnull=True)
-                .order_by("kind", "round", "uploaded_at", "id"))
+    return _ANSWER_FILES.all(application=application.pk)
 
 
 def visible_answer_files(*, user: User) -> QuerySet:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from approvals.compiled_rows import CompiledRows
 from approvals.models import Application, Certificate, Deficiency, RuleSet, User
 
 from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
@@ -165,15 +166,32 @@ def checklist_states(*, application: Application, deficiencies: list[Deficiency]
     codes and marks), the open supplement points taken from ``deficiencies`` (all of the application's)
     when the page has read them already, else a third. The requirements come without their rule set
     (nothing here reads it; the join was half the catalogue query's cost)."""
-    requirements = list(DocumentRequirement.objects.for_catalogue(
-        rule_set=rule_set_for(application), application_type=application.application_type, track=application.track,
-    ).order_by("order", "code"))
-    rows = (Document.objects.current().filter(application=application).order_by("uploaded_at", "id")
-            .values_list("requirement__code", "rejected_at", "reused_from_id"))
+    requirements = _checklist_catalogue(application.application_type, application.track).all(
+        rule_set=rule_set_for(application).pk)
     by_code: dict[str, list[DocumentMark]] = {}
-    for code, rejected_at, reused_from_id in rows:
-        by_code.setdefault(code, []).append(DocumentMark(rejected_at, reused_from_id))
+    for document in _CHECKLIST_DOCUMENTS.all(application=application.pk):
+        by_code.setdefault(document.requirement.code, []).append(
+            DocumentMark(document.rejected_at, document.reused_from_id))
     return _statuses(requirements, by_code, _open_points(application, deficiencies), {})
+
+
+# The checklist's two reads compiled once per process (approvals.compiled_rows): the catalogue once for
+# each application type and track (a handful of pairs: the choices), the documents' marks.
+_CHECKLIST_CATALOGUES: dict[tuple[str, str], CompiledRows] = {}
+_CHECKLIST_DOCUMENTS = CompiledRows(
+    lambda application: Document.objects.current().filter(application_id=application).select_related("requirement")
+    .only("rejected_at", "reused_from_id", "requirement__code").order_by("uploaded_at", "id"),
+    "application")
+
+
+def _checklist_catalogue(application_type: str, track: str) -> CompiledRows:
+    read = _CHECKLIST_CATALOGUES.get((application_type, track))
+    if read is None:
+        read = _CHECKLIST_CATALOGUES[(application_type, track)] = CompiledRows(
+            lambda rule_set: DocumentRequirement.objects.filter(
+                rule_set_id=rule_set, application_type=application_type, track=track).order_by("order", "code"),
+            "rule_set")
+    return read
 
 
 def _open_points(application: Application, deficiencies: list[Deficiency] | None = None) -> dict[str, list[Deficiency]]:
@@ -233,10 +251,15 @@ CARD_FIELDS = ("id", "application_id", "kind", "round", "certificate_id", "versi
                "certificate__number", "version__number", "version__version")
 
 
+_RENDERED_FOR_CARD = CompiledRows(  # compiled once per process: the application page reads it on every view
+    lambda application: RenderedDocument.objects.filter(application_id=application)
+    .select_related("certificate", "version").only(*CARD_FIELDS).order_by("created", "id"),
+    "application")
+
+
 def rendered_for_card(*, application: Application) -> list[RenderedDocument]:
     """``rendered_for`` with only what the documents card shows of each PDF (its state and file name)."""
-    return list(application.rendered_documents.select_related("certificate", "version").only(*CARD_FIELDS)
-                .order_by("created", "id"))
+    return _RENDERED_FOR_CARD.all(application=application.pk, known={"application": application})
 
 
 def certificate_documents(*, certificate: Certificate) -> list[RenderedDocument]:

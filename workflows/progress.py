@@ -13,8 +13,10 @@ from datetime import date, datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from approvals.compiled_rows import CompiledIdRows
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
+from approvals.pagination import DEFAULT_PAGE_SIZE
 
 from . import procedures, steps
 from .models import Step
@@ -161,12 +163,19 @@ def progress_of(application: Application, rows: Iterable[Step] | None = None) ->
     return Progress(steps=result, status=status, status_label=application.get_status_display())
 
 
+# A list page's read compiled once per process (approvals.compiled_rows): the active steps of a page of
+# applications.
+_LIST_ACTIVE_STEPS = CompiledIdRows(
+    lambda ids: Step.objects.active().filter(application__in=ids).select_related("claimed_by")
+    .order_by("entered_at", "id"),
+    DEFAULT_PAGE_SIZE)
+
+
 def progress_for_list(applications: Iterable[Application]) -> dict[int, Progress]:
     """Progress of many applications from one query (their active steps only): for list rows."""
     applications = list(applications)
     active: dict[int, list[Step]] = {}
-    rows = Step.objects.active().filter(application__in=[a.pk for a in applications]).select_related("claimed_by")
-    for step in rows.order_by("entered_at", "id"):
+    for step in _LIST_ACTIVE_STEPS.all([a.pk for a in applications]):
         active.setdefault(step.application_id, []).append(step)
     return {a.pk: progress_of(a, rows=active.get(a.pk, [])) for a in applications}
 

@@ -12,8 +12,10 @@ from rest_framework.views import APIView
 
 from approvals import services
 from approvals.authentication import lockout_message, token_expires_at
+from approvals.compiled_rows import CompiledIdRows
 from approvals.converters import DatabaseIdConverter
-from approvals.models import Application, Certificate, ScopeItem
+from approvals.models import Application, Certificate, Deficiency, ScopeItem
+from approvals.pagination import StrictPageNumberPagination
 
 from .serializers import (
     AgencySerializer,
@@ -82,6 +84,21 @@ class AgencyCreateView(APIView):
         return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
 
 
+# What get_queryset's prefetches read for a list page, compiled once per process (approvals.compiled_rows).
+SCOPE_OF_PAGE = CompiledIdRows(lambda ids: ScopeItem.objects.filter(application__in=ids).order_by("seq"),
+                               StrictPageNumberPagination.page_size)
+DEFICIENCIES_OF_PAGE = CompiledIdRows(lambda ids: Deficiency.objects.filter(application__in=ids),
+                               StrictPageNumberPagination.page_size)
+
+
+def rows_by_application(read: CompiledIdRows, ids: list[int]) -> dict[int, list]:
+    """The rows of ``read`` for these applications, each application's in the read's order."""
+    rows: dict[int, list] = {}
+    for row in read.all(ids):
+        rows.setdefault(row.application_id, []).append(row)
+    return rows
+
+
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Applications the caller may see: their agency's own, or all of them for an official.
@@ -93,19 +110,25 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     lookup_value_regex = DatabaseIdConverter.regex  # a malformed or overlong id is a 404, never a query
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
+    def _applications(self):
         return (
             Application.objects.visible_to(self.request.user)
             .select_related("agency", "rule_set", "certificate", "subject_certificate", "commitment_signed_by")
-            .prefetch_related(Prefetch("scope_items", queryset=ScopeItem.objects.order_by("seq")), "deficiencies")
             .order_by("-created", "-id")
         )
 
+    def get_queryset(self):
+        return self._applications().prefetch_related(
+            Prefetch("scope_items", queryset=ScopeItem.objects.order_by("seq")), "deficiencies")
+
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self._applications()))
         if page is None:
             return super().list(request, *args, **kwargs)
-        return self.get_paginated_response(application_rows_data(page))
+        # The page's scope items and deficiencies: the rows get_queryset's prefetches read, compiled.
+        ids = [application.id for application in page]
+        return self.get_paginated_response(application_rows_data(
+            page, scope=rows_by_application(SCOPE_OF_PAGE, ids), deficiencies=rows_by_application(DEFICIENCIES_OF_PAGE, ids)))
 
     def _check_applicant(self):
         user = self.request.user

@@ -110,15 +110,26 @@ class ReviewMode(models.TextChoices):
     REMOTE = "remote", _("远程评审")
 
 
+def visibility(user) -> str:
+    """Which applications a user may see: ``"agency"``, their own agency's; ``"submitted"``, for an
+    official, every one ever submitted (a draft is the agency's own business until it is submitted);
+    ``""``, none."""
+    if not user.is_authenticated:
+        return ""
+    if user.agency_id:
+        return "agency"
+    if user.is_superuser or user.has_perm("approvals.view_application"):
+        return "submitted"
+    return ""
+
+
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ApplicationQuerySet":
-        """Applications a user may see: their own agency's; for an official, every one ever submitted
-        (a draft is the agency's own business until it is submitted)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.agency_id:
+        """Applications a user may see (``visibility``)."""
+        seen = visibility(user)
+        if seen == "agency":
             return self.filter(agency_id=user.agency_id)
-        if user.is_superuser or user.has_perm("approvals.view_application"):
+        if seen == "submitted":
             return self.filter(submitted_at__isnull=False)
         return self.none()
 

@@ -48,3 +48,27 @@ def test_the_list_endpoint_writes_the_rows_in_both_languages(draft, applicant):
         expected = ApplicationSerializer(listed(applicant), many=True).data
         assert body["count"] == 1 and body["results"] == json.loads(json.dumps(expected))
         assert body["results"][0]["status_display"] == label
+
+
+def test_every_page_of_the_endpoint_is_what_the_serializer_gives(applicant, applicant2, acceptor):
+    """The endpoint reads a page's scope items and deficiencies apart from the applications (compiled):
+    each page holds its own applications' rows, in the prefetches' order, and no other agency's."""
+    client = APIClient()
+    client.force_authenticate(applicant)
+    mine = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(23)]
+    theirs = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    for n, application in enumerate(mine[::4]):
+        for round_ in (2, 1):
+            Deficiency.objects.create(application=application, kind="supplement", round=round_,
+                                      description=f"缺少材料{n}-{round_}", raised_by=acceptor)
+        application.scope_items.filter(seq=1).update(seq=99)
+    Deficiency.objects.create(application=theirs, kind="supplement", round=1, description="别家的", raised_by=acceptor)
+    applications = listed(applicant)
+    assert len(applications) == 23
+    bodies = [client.get("/api/v1/applications/", {"page": page}).json() for page in (1, 2)]
+    assert [len(body["results"]) for body in bodies] == [20, 3]
+    for body, rows in zip(bodies, (applications[:20], applications[20:]), strict=True):
+        assert body["results"] == json.loads(json.dumps(ApplicationSerializer(rows, many=True).data))
+    text = json.dumps(bodies, ensure_ascii=False)
+    assert "缺少材料0-1" in text and "别家的" not in text
+    assert all(row["scope"] for body in bodies for row in body["results"])

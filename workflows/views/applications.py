@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -39,7 +39,10 @@ from .common import BAD_INPUT, CONFLICT, application_context
 
 def _visible(request, pk: int) -> Application:
     """The application, if the user may see it; a 404 otherwise (no existence leak)."""
-    return get_object_or_404(domain_selectors.application_with_details(user=request.user), pk=pk)
+    application = domain_selectors.application_for_page(user=request.user, pk=pk)
+    if application is None:
+        raise Http404
+    return application
 
 
 def _acting(request, application: Application) -> None:

@@ -1,0 +1,210 @@
+"""The application page's reads compiled once per process (approvals.compiled_rows, workflows.compiled) give
+what the querysets they were compiled from give: the same rows, values and related objects, no more
+queries, and the same applications to the same users."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from approvals import selectors
+from approvals.models import Application, Deficiency, User
+from documents import answers
+from documents import selectors as document_selectors
+from documents.models import AnswerFile, RenderedDocument
+from tests.documents.helpers import certify
+from tests.factories import ApplicationFactory
+from workflows import selectors as workflow_selectors
+from workflows.views.common import application_context
+
+pytestmark = pytest.mark.django_db
+
+
+def values(rows, *related):
+    """Each row's fields, its application's id and the fields of the related objects read with it."""
+    return [
+        (type(row), model_to_dict(row), row.application_id,
+         [model_to_dict(getattr(row, name)) if getattr(row, name) is not None else None for name in related])
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def certified(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks):
+    certify(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
+    Deficiency.objects.create(application=draft, kind="supplement", round=1, description="缺少<材料>", clause="4.1",
+                              document_code="legal", raised_by=acceptor, response="已补", resolved_at=timezone.now())
+    Deficiency.objects.create(application=draft, kind="rectification", round=1, description="整改", raised_by=reviewer)
+    draft.scope_items.filter(seq=1).update(approved=False, refusal_reason="不具备条件")
+    for n, removed in ((1, None), (2, timezone.now()), (3, None)):
+        AnswerFile.objects.create(application=draft, kind="rectification", round=1, role="evidence",
+                                  file=f"answers/{n}.pdf", original_name=f"{n}.pdf", content_type="application/pdf",
+                                  size=1, sha256="0" * 64, uploaded_by=applicant, uploaded_at=timezone.now(),
+                                  removed_at=removed)
+    return Application.objects.get(pk=draft.pk)
+
+
+def test_each_list_is_what_its_queryset_gives(certified, django_assert_num_queries):
+    application = certified
+    context = application_context(application)
+    expected_steps = list(application.steps.select_related("claimed_by", "finished_by").order_by("entered_at", "id"))
+    assert len(expected_steps) == 4 and any(step.claimed_by for step in expected_steps)
+    assert values(context["steps"], "claimed_by", "finished_by") == values(expected_steps, "claimed_by", "finished_by")
+    assert values(context["steps"]) == values(workflow_selectors.timeline(application=application))
+    history = list(application.status_changes.select_related("by").order_by("at", "pk"))
+    assert len(history) >= 5
+    assert values(context["history"], "by") == values(history, "by")
+    scope = list(application.scope_items.all())
+    assert len(scope) >= 2 and values(context["scope"]) == values(scope)
+    deficiencies = list(application.deficiencies.select_related("raised_by").order_by("created", "pk"))
+    read = sorted((item for notice in context["notices"] for item in notice.items), key=lambda d: (d.created, d.pk))
+    assert len(deficiencies) == 2 and values(read, "raised_by") == values(deficiencies, "raised_by")
+    files = answers.answer_files_for(application=application)
+    assert [f.original_name for f in files] == ["1.pdf", "3.pdf"]
+    assert values(files) == values(AnswerFile.objects.filter(application=application, removed_at__isnull=True)
+                                   .order_by("kind", "round", "uploaded_at", "id"))
+    issued = document_selectors.rendered_for_card(application=application)
+    expected_issued = list(application.rendered_documents.select_related("certificate", "version")
+                           .only(*document_selectors.CARD_FIELDS).order_by("created", "id"))
+    assert issued and [(d.pk, d.filename, d.state, d.get_deferred_fields()) for d in issued] == \
+        [(d.pk, d.filename, d.state, d.get_deferred_fields()) for d in expected_issued]
+    # What was read with the rows is not read again; each row's application is the page's.
+    with django_assert_num_queries(0):
+        for step in context["steps"]:
+            assert step.application is application
+            str(step.claimed_by), str(step.finished_by)
+        for change in context["history"]:
+            assert change.application is application
+            str(change.by)
+        for notice in context["notices"]:
+            for item in notice.items:
+                assert item.application is application
+                str(item.raised_by)
+        for item in context["scope"]:
+            assert item.application is application
+        for doc in issued:
+            assert doc.application is application
+            assert doc.filename
+
+
+def test_the_notices_hold_the_same_items_in_the_same_order(certified):
+    notices = selectors.deficiency_notices(application=certified)
+    expected: dict = {}
+    for item in certified.deficiencies.select_related("raised_by").order_by("created", "pk"):
+        expected.setdefault((item.kind, item.round), []).append(item.pk)
+    assert [(n.kind, n.round, [item.pk for item in n.items]) for n in notices] == \
+        sorted(((kind, round_, pks) for (kind, round_), pks in expected.items()),
+               key=lambda entry: Deficiency.objects.get(pk=entry[2][0]).created, reverse=True)
+
+
+def test_the_page_read_sees_what_the_user_may_see(draft, applicant, applicant2, acceptor, monitor, certified):
+    other_draft = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    nobody = User.objects.create(username="nobody")
+    superuser = User.objects.create(username="root", is_superuser=True)
+    users = [applicant, applicant2, acceptor, monitor, nobody, superuser, AnonymousUser()]
+    for user in users:
+        for application in (certified, other_draft):
+            expected = selectors.application_with_details(user=user).filter(pk=application.pk).first()
+            found = selectors.application_for_page(user=user, pk=application.pk)
+            assert (found is None) == (expected is None), (user, application)
+            if found is not None:
+                assert model_to_dict(found) == model_to_dict(expected)
+                for name in selectors.DETAILS:
+                    assert getattr(found, f"{name}_id") == getattr(expected, f"{name}_id")
+    assert selectors.application_for_page(user=applicant, pk=certified.pk) is not None
+    assert selectors.application_for_page(user=applicant2, pk=certified.pk) is None
+    assert selectors.application_for_page(user=acceptor, pk=other_draft.pk) is None  # a draft is the agency's own
+    assert selectors.application_for_page(user=applicant2, pk=other_draft.pk) is not None
+    assert selectors.application_for_page(user=nobody, pk=certified.pk) is None
+    assert selectors.application_for_page(user=acceptor, pk=certified.pk + 1000) is None
+
+
+def test_a_removed_or_reissued_pdf_shows_at_once(certified):
+    before = document_selectors.rendered_for_card(application=certified)
+    RenderedDocument.objects.filter(pk=before[0].pk).delete()
+    assert [d.pk for d in document_selectors.rendered_for_card(application=certified)] == [d.pk for d in before[1:]]
+
+
+def test_the_checklist_reads_the_catalogue_and_marks_its_queries_give(draft, applicant, acceptor):
+    from documents.models import Document, DocumentRequirement
+    from tests.documents.factories import supply_documents
+
+    documents = supply_documents(draft, skip=("legal",))
+    Document.objects.filter(pk=documents[0].pk).update(rejected_at=timezone.now())
+    Document.objects.filter(pk=documents[1].pk).update(removed_at=timezone.now())
+    seen = set()
+    for application_type, track in (("initial", "ordinary"), ("initial", "commitment"), ("renewal", "ordinary")):
+        Application.objects.filter(pk=draft.pk).update(application_type=application_type, track=track)
+        application = Application.objects.get(pk=draft.pk)
+        states = document_selectors.checklist_states(application=application)
+        seen |= {s.state for s in states} | {"sent back" for s in states for d in s.documents if d.rejected_at}
+        expected = list(DocumentRequirement.objects.for_catalogue(
+            rule_set=document_selectors.rule_set_for(application), application_type=application_type, track=track,
+        ).order_by("order", "code"))
+        assert [model_to_dict(s.requirement) for s in states] == [model_to_dict(r) for r in expected]
+        marks = {}
+        for code, rejected_at, reused_from_id in (
+                Document.objects.current().filter(application=application).order_by("uploaded_at", "id")
+                .values_list("requirement__code", "rejected_at", "reused_from_id")):
+            marks.setdefault(code, []).append((rejected_at, reused_from_id))
+        assert {s.requirement.code: [(d.rejected_at, d.reused_from_id) for d in s.documents] for s in states
+                if s.documents} == {code: found for code, found in marks.items() if code in {r.code for r in expected}}
+    assert {"sent back", "missing", "provided"} <= seen
+
+
+def test_the_first_list_page_is_keyset_pages_first_page(applicant, applicant2):
+    from approvals.pagination import keyset_page
+    from workflows.progress import progress_for_list
+
+    mine = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(23)]
+    theirs = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    Application.objects.filter(pk=mine[3].pk).update(created=mine[4].created)  # a tie broken by the id
+    for user, count in ((applicant, 21), (applicant2, 1)):
+        rows = selectors.agency_first_page(user=user)
+        expected = keyset_page(selectors.agency_applications(user=user), key="-created")
+        assert [a.pk for a in rows[:20]] == [a.pk for a in expected.items] and len(rows) == count
+        assert [model_to_dict(a) for a in rows[:20]] == [model_to_dict(a) for a in expected.items]
+    assert theirs.pk not in {a.pk for a in selectors.agency_first_page(user=applicant)}
+    assert selectors.agency_first_page(user=AnonymousUser()) == []
+    # The list's progress from the compiled read of up to a page of ids is the queryset's, for any count.
+    for count in (1, 7, 20, 23):
+        applications = list(Application.objects.filter(pk__in=[a.pk for a in mine[:count]]))
+        assert progress_for_list(applications) == expected_progress(applications)
+
+
+def expected_progress(applications):
+    from workflows.models import Step
+    from workflows.progress import progress_of
+
+    return {a.pk: progress_of(a, rows=Step.objects.active().filter(application=a).select_related("claimed_by")
+                              .order_by("entered_at", "id")) for a in applications}
+
+
+def test_the_list_progress_of_running_applications(certified, acceptor, applicant, reviewer):
+    from tests.workflows.helpers import to_decision
+    from workflows.progress import progress_for_list
+
+    running = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(2)]
+    for application in running:
+        to_decision(application, applicant, acceptor, reviewer)
+    applications = list(Application.objects.filter(pk__in=[certified.pk] + [a.pk for a in running]))
+    bars = progress_for_list(applications)
+    assert bars == expected_progress(applications)
+    assert any(step.due_date for bar in bars.values() for step in bar.steps)
+
+
+def test_the_list_pages_link_through_the_whole_list(client, applicant):
+    import re
+
+    mine = {ApplicationFactory(agency=applicant.agency, created_by=applicant).pk for _ in range(45)}
+    client.force_login(applicant)
+    seen, path, pages = [], "/applications/", 0
+    while path:
+        html = client.get(path).content.decode()
+        seen += [int(pk) for pk in re.findall(r'<tr data-application="(\d+)">', html)]
+        pages += 1
+        found = re.search(r'href="(\?after=[^"]+)"', html)
+        path = "/applications/" + found.group(1).replace("&amp;", "&") if found else ""
+    assert pages == 3 and len(seen) == 45 and set(seen) == mine
+    assert seen == sorted(seen, key=lambda pk: (Application.objects.get(pk=pk).created, pk), reverse=True)
+    assert "?before=" not in client.get("/applications/?after=not-a-cursor").content.decode()
