@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from workflows.compiled import CompiledRead
+from compiled import CompiledRead
 
-from .compiled_rows import CompiledRows
 from .models import Application, Deficiency, NumberCode, ScopeItem, StatusChange, User
 from .models.applications import visibility
 from .pagination import DEFAULT_PAGE_SIZE
@@ -24,7 +23,7 @@ DETAILS = ("agency", "rule_set", "review_leader", "created_by")
 
 # The first page of ``agency_applications`` (approvals.pagination.keyset_page: one row more than a page)
 # compiled once per process: the list the applicant sees first, on every visit.
-_FIRST_AGENCY_PAGE = CompiledRows(
+_FIRST_AGENCY_PAGE = CompiledRead(
     lambda agency: Application.objects.filter(agency_id=agency).order_by("-created", "-pk")[:DEFAULT_PAGE_SIZE + 1],
     "agency")
 
@@ -41,7 +40,7 @@ def application_with_details(*, user: User) -> QuerySet:
     return Application.objects.visible_to(user).select_related(*DETAILS)
 
 
-# ``application_with_details(user=…).filter(pk=…)`` compiled once per process (workflows.compiled), one for
+# ``application_with_details(user=…).filter(pk=…)`` compiled once per process (the ``compiled`` package), one for
 # each way a user sees applications (approvals.models.visibility).
 _OWN_APPLICATION = CompiledRead(
     lambda pk, agency: Application.objects.filter(agency_id=agency).select_related(*DETAILS).filter(pk=pk),
@@ -69,16 +68,16 @@ def reviewers() -> QuerySet:
     return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
 
 
-# The application page's lists of one application, compiled once per process (approvals.compiled_rows):
+# The application page's lists of one application, compiled once per process (the ``compiled`` package):
 # the same rows as ``application.<related>.…`` reads, each row's application the one passed in.
-_STATUS_HISTORY = CompiledRows(
+_STATUS_HISTORY = CompiledRead(
     lambda application: StatusChange.objects.filter(application_id=application).select_related("by").order_by("at", "pk"),
     "application")
-_DEFICIENCIES = CompiledRows(
+_DEFICIENCIES = CompiledRead(
     lambda application: Deficiency.objects.filter(application_id=application).select_related("raised_by")
     .order_by("created", "pk"),
     "application")
-_SCOPE = CompiledRows(lambda application: ScopeItem.objects.filter(application_id=application), "application")
+_SCOPE = CompiledRead(lambda application: ScopeItem.objects.filter(application_id=application), "application")
 
 
 def status_history(*, application: Application) -> list[StatusChange]:

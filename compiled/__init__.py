@@ -166,6 +166,23 @@ class CompiledRead:
         return [self._object(compiled, using, row, fields) for row in rows]
 
 
+class CompiledIdRows:
+    """``list(build(ids))`` for the ids of up to a page of rows (``size``), compiled once per process: the
+    ids are padded with repeats of the last one (the same rows: ``IN`` ignores repeats), so one query
+    serves every page length. More ids, or none, run ``build`` as it is."""
+
+    def __init__(self, build: Callable[[list[int]], QuerySet], size: int):
+        self.build = build
+        self.names = tuple(f"id{n}" for n in range(size))
+        self.read = CompiledRead(lambda **ids: build(list(ids.values())), *self.names)
+
+    def all(self, ids: list[int]) -> list:
+        if not 0 < len(ids) <= len(self.names):
+            return list(self.build(ids))
+        padded = ids + ids[-1:] * (len(self.names) - len(ids))
+        return self.read.all(**dict(zip(self.names, padded, strict=True)))
+
+
 def _signature(values: dict[str, Any]) -> tuple:
     """What of the values shapes the SQL: their names, types and the length of a tuple."""
     return tuple((name, type(value), len(value) if isinstance(value, tuple) else None)

@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.compiled_rows import CompiledRows
 from approvals.exceptions import TransitionRefused
 from approvals.models import Application, ApplicationStatus, Deficiency, User
 from audit.services import audit_record
+from compiled import CompiledRead
 
 from .models import AnswerFile
 from .storage import private_storage
@@ -112,7 +112,7 @@ def rectification_answer_check(*, application: Application, by: User) -> None:
         raise ValidationError({"report": _("请上传整改报告（PDF、JPEG或PNG）后再提交整改答复。")})
 
 
-_ANSWER_FILES = CompiledRows(  # compiled once per process: the application page reads it on every view
+_ANSWER_FILES = CompiledRead(  # compiled once per process: the application page reads it on every view
     lambda application: AnswerFile.objects.filter(application_id=application, removed_at__isnull=True)
     .order_by("kind", "round", "uploaded_at", "id"),
     "application")

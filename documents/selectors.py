@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from approvals.compiled_rows import CompiledRows
 from approvals.models import Application, Certificate, Deficiency, RuleSet, User
+from compiled import CompiledRead
 
 from .models import Document, DocumentRequirement, RenderedDocument, VerificationKey
 from .signing import PAYLOAD_SCHEMA
@@ -175,19 +175,19 @@ def checklist_states(*, application: Application, deficiencies: list[Deficiency]
     return _statuses(requirements, by_code, _open_points(application, deficiencies), {})
 
 
-# The checklist's two reads compiled once per process (approvals.compiled_rows): the catalogue once for
+# The checklist's two reads compiled once per process (the ``compiled`` package): the catalogue once for
 # each application type and track (a handful of pairs: the choices), the documents' marks.
-_CHECKLIST_CATALOGUES: dict[tuple[str, str], CompiledRows] = {}
-_CHECKLIST_DOCUMENTS = CompiledRows(
+_CHECKLIST_CATALOGUES: dict[tuple[str, str], CompiledRead] = {}
+_CHECKLIST_DOCUMENTS = CompiledRead(
     lambda application: Document.objects.current().filter(application_id=application).select_related("requirement")
     .only("rejected_at", "reused_from_id", "requirement__code").order_by("uploaded_at", "id"),
     "application")
 
 
-def _checklist_catalogue(application_type: str, track: str) -> CompiledRows:
+def _checklist_catalogue(application_type: str, track: str) -> CompiledRead:
     read = _CHECKLIST_CATALOGUES.get((application_type, track))
     if read is None:
-        read = _CHECKLIST_CATALOGUES[(application_type, track)] = CompiledRows(
+        read = _CHECKLIST_CATALOGUES[(application_type, track)] = CompiledRead(
             lambda rule_set: DocumentRequirement.objects.filter(
                 rule_set_id=rule_set, application_type=application_type, track=track).order_by("order", "code"),
             "rule_set")
@@ -251,7 +251,7 @@ CARD_FIELDS = ("id", "application_id", "kind", "round", "certificate_id", "versi
                "certificate__number", "version__number", "version__version")
 
 
-_RENDERED_FOR_CARD = CompiledRows(  # compiled once per process: the application page reads it on every view
+_RENDERED_FOR_CARD = CompiledRead(  # compiled once per process: the application page reads it on every view
     lambda application: RenderedDocument.objects.filter(application_id=application)
     .select_related("certificate", "version").only(*CARD_FIELDS).order_by("created", "id"),
     "application")

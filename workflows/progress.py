@@ -13,10 +13,10 @@ from datetime import date, datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from approvals.compiled_rows import CompiledIdRows
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
 from approvals.pagination import DEFAULT_PAGE_SIZE
+from compiled import CompiledIdRows
 
 from . import procedures, steps
 from .models import Step
@@ -163,7 +163,7 @@ def progress_of(application: Application, rows: Iterable[Step] | None = None) ->
     return Progress(steps=result, status=status, status_label=application.get_status_display())
 
 
-# A list page's read compiled once per process (approvals.compiled_rows): the active steps of a page of
+# A list page's read compiled once per process (the ``compiled`` package): the active steps of a page of
 # applications.
 _LIST_ACTIVE_STEPS = CompiledIdRows(
     lambda ids: Step.objects.active().filter(application__in=ids).select_related("claimed_by")

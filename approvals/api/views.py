@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from approvals import services
 from approvals.authentication import lockout_message, token_expires_at
-from approvals.compiled_rows import CompiledIdRows
 from approvals.converters import DatabaseIdConverter
 from approvals.models import Application, Certificate, Deficiency, ScopeItem
 from approvals.pagination import StrictPageNumberPagination
+from compiled import CompiledIdRows
 
 from .serializers import (
     AgencySerializer,
@@ -84,7 +84,7 @@ class AgencyCreateView(APIView):
         return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
 
 
-# What get_queryset's prefetches read for a list page, compiled once per process (approvals.compiled_rows).
+# What get_queryset's prefetches read for a list page, compiled once per process (the ``compiled`` package).
 SCOPE_OF_PAGE = CompiledIdRows(lambda ids: ScopeItem.objects.filter(application__in=ids).order_by("seq"),
                                StrictPageNumberPagination.page_size)
 DEFICIENCIES_OF_PAGE = CompiledIdRows(lambda ids: Deficiency.objects.filter(application__in=ids),

@@ -1,4 +1,4 @@
-"""The application page's reads compiled once per process (approvals.compiled_rows, workflows.compiled) give
+"""The application page's reads compiled once per process (the ``compiled`` package) give
 what the querysets they were compiled from give: the same rows, values and related objects, no more
 queries, and the same applications to the same users."""
 

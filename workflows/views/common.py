@@ -3,8 +3,8 @@
 from typing import Any
 
 from approvals import selectors as domain_selectors
-from approvals.compiled_rows import CompiledRows
 from approvals.models import Application, ApplicationStatus, Certificate
+from compiled import CompiledRead
 from documents.selectors import requirements_for
 
 from .. import steps as declared
@@ -17,9 +17,9 @@ ACTIVE = (Step.State.OPEN, Step.State.CLAIMED)
 CONFLICT, BAD_INPUT = 409, 400
 
 
-# workflows.selectors.timeline compiled once per process (approvals.compiled_rows): the same rows, each
+# workflows.selectors.timeline compiled once per process (the ``compiled`` package): the same rows, each
 # step's application the page's.
-_TIMELINE = CompiledRows(
+_TIMELINE = CompiledRead(
     lambda application: Step.objects.filter(application_id=application).select_related("claimed_by", "finished_by")
     .order_by("entered_at", "id"),
     "application")
