@@ -15,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from approvals.api.reads import ReadsOutsideTransaction
 from approvals.models import Application
 
 from . import selectors
@@ -44,7 +45,7 @@ def _check_monitor(request) -> None:
         raise PermissionDenied(_("只有政务服务中心（监测角色）可以查看汇总指标。"))
 
 
-class FiveReductionsView(APIView):
+class FiveReductionsView(ReadsOutsideTransaction, APIView):
     """五减: procedures, steps, time (working days), fees and documents against the baseline rules."""
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses={200: {"type": "object", "properties": {
@@ -69,7 +70,7 @@ def _step_json(step) -> dict:
     }
 
 
-class DashboardView(APIView):
+class DashboardView(ReadsOutsideTransaction, APIView):
     """The dashboard's figures: the headline, months, steps against their limits, breakdown, overdue steps."""
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses={200: {"type": "object"}})

@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from approvals import services
+from approvals.api.reads import ReadsOutsideTransaction
 from approvals.authentication import lockout_message, token_expires_at
 from approvals.converters import DatabaseIdConverter
 from approvals.models import Application, Certificate, Deficiency, ScopeItem
@@ -99,8 +100,8 @@ def rows_by_application(read: CompiledIdRows, ids: list[int]) -> dict[int, list]
     return rows
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(ReadsOutsideTransaction, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Applications the caller may see: their agency's own, or all of them for an official.
 
     Drafts are created and edited here; submit, withdraw and the timeline are the flow's endpoints.
