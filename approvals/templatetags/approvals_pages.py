@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
@@ -302,7 +303,7 @@ class _RenderedOnce(template.Node):
         self.rendered: dict[tuple, str] = {}
 
     def render(self, context):
-        key = (get_language(), *(value.resolve(context) for value in self.keys))
+        key = (get_language(), get_script_prefix(), *(value.resolve(context) for value in self.keys))
         html = self.rendered.get(key)
         if html is None:
             html = self.rendered[key] = self.nodelist.render(context)
@@ -312,8 +313,9 @@ class _RenderedOnce(template.Node):
 @register.tag
 def rendered_once(parser, token):
     """A fragment of the layout written once per process for each language and each value of its
-    keys, then reused: the header's navigation, the footer and the dialog were a fifth of a page's
-    rendering, the same on every page.
+    keys (and the script prefix its links are under), then reused: the header's navigation, the footer
+    and the dialog were a fifth of a page's rendering, the same on every page; the dashboard's filter
+    form with no filter chosen (its widgets rendered through templates) a quarter of that page.
 
     Only for what depends on nothing but the language and the keys (hashable values with few
     possibilities, such as a user's roles or the current page's name): never a user's name, a form,

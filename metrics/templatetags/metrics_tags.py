@@ -3,11 +3,8 @@
 from urllib.parse import urlencode
 
 from django import template
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from approvals.templatetags.approvals_pages import escaped_once, local_time_text
@@ -53,25 +50,6 @@ def node_label(node: str) -> str:
 @register.filter
 def urlencode_dict(values: dict) -> str:
     return urlencode(values or {})
-
-
-# The dashboard's filter form as it stands with no filter chosen, rendered once per language: its six
-# widgets (Django renders each through templates) were a quarter of the page. With no data the form
-# shows only what the code declares (its fields, choices and labels) in the active language, and its
-# links under the server's script prefix; a form with data, or errors, is rendered afresh.
-_UNFILTERED_FORM: dict[tuple[str, str], str] = {}
-
-
-@register.simple_tag
-def filters_form(form) -> str:
-    """``metrics/_filters.html`` for ``form`` (a ``FilterForm``)."""
-    if form.data:
-        return render_to_string("metrics/_filters.html", {"form": form})
-    key = (get_language(), get_script_prefix())
-    html = _UNFILTERED_FORM.get(key)
-    if html is None:
-        html = _UNFILTERED_FORM[key] = render_to_string("metrics/_filters.html", {"form": form})
-    return html
 
 
 @register.simple_tag
