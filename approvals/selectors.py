@@ -4,8 +4,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from workflows.compiled import CompiledRead
-
 from .compiled_rows import CompiledRows
 from .models import Application, Deficiency, NumberCode, ScopeItem, StatusChange, User
 from .models.applications import visibility
@@ -31,7 +29,7 @@ _FIRST_AGENCY_PAGE = CompiledRows(
 
 def agency_first_page(*, user: User) -> list[Application]:
     """The first ``keyset_page`` rows of ``agency_applications(user=user)`` (one more than a page)."""
-    if not user.is_authenticated or not user.agency_id:
+    if visibility(user) != "agency":  # agency_applications: the agency's own, as visible_to has them
         return []
     return _FIRST_AGENCY_PAGE.all(agency=user.agency_id)
 
@@ -41,12 +39,12 @@ def application_with_details(*, user: User) -> QuerySet:
     return Application.objects.visible_to(user).select_related(*DETAILS)
 
 
-# ``application_with_details(user=…).filter(pk=…)`` compiled once per process (workflows.compiled), one for
+# ``application_with_details(user=…).filter(pk=…)`` compiled once per process (approvals.compiled_rows), one for
 # each way a user sees applications (approvals.models.visibility).
-_OWN_APPLICATION = CompiledRead(
+_OWN_APPLICATION = CompiledRows(
     lambda pk, agency: Application.objects.filter(agency_id=agency).select_related(*DETAILS).filter(pk=pk),
     "pk", "agency")
-_SUBMITTED_APPLICATION = CompiledRead(
+_SUBMITTED_APPLICATION = CompiledRows(
     lambda pk: Application.objects.filter(submitted_at__isnull=False).select_related(*DETAILS).filter(pk=pk), "pk")
 
 
