@@ -13,7 +13,7 @@ from .pagination import DEFAULT_PAGE_SIZE
 
 def agency_applications(*, user: User) -> QuerySet:
     """The applications of the user's own agency, newest first (served by the (agency, -created) index)."""
-    if not user.is_authenticated or not user.agency_id:
+    if visibility(user) != "agency":  # agency_applications: the agency's own, as visible_to has them
         return Application.objects.none()
     return Application.objects.visible_to(user).filter(agency_id=user.agency_id).order_by("-created", "-pk")
 
@@ -30,7 +30,7 @@ _FIRST_AGENCY_PAGE = CompiledRead(
 
 def agency_first_page(*, user: User) -> list[Application]:
     """The first ``keyset_page`` rows of ``agency_applications(user=user)`` (one more than a page)."""
-    if not user.is_authenticated or not user.agency_id:
+    if visibility(user) != "agency":  # agency_applications: the agency's own, as visible_to has them
         return []
     return _FIRST_AGENCY_PAGE.all(agency=user.agency_id)
 
