@@ -17,6 +17,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
+from compiled import CompiledRows
 from writebehind import insert_rows, later_update
 
 
@@ -165,19 +166,13 @@ class EndOnceActivation(OneWriteActivation, EndActivation):
 def unfinished_task_exists(task_class, process_id: int) -> bool:
     """Whether the process has a task not finished: viewflow's End asks it of the tasks other than
     itself, and the End's own task is not in the table yet (written once, when it completes). One
-    short read with its SQL built once, not compiled by Django's ORM on every End."""
-    sql = _UNFINISHED.get((task_class, connection.vendor))
-    if sql is None:
-        quote, meta = connection.ops.quote_name, task_class._meta
-        sql = _UNFINISHED[task_class, connection.vendor] = (
-            f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('process').column)} = %s "
-            f"AND {quote(meta.get_field('finished').column)} IS NULL LIMIT 1")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [process_id])
-        return cursor.fetchone() is not None
+    short read compiled once (the ``compiled`` package), not by Django's ORM on every End."""
+    return bool(_UNFINISHED.fetch(("unfinished", task_class), lambda *, process_id: (
+        task_class._default_manager.filter(process_id=process_id, finished__isnull=True).values_list("pk")[:1]),
+        process_id=process_id))
 
 
-_UNFINISHED: dict[tuple[type, str], str] = {}
+_UNFINISHED = CompiledRows()
 
 
 class End(flow.End):
