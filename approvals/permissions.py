@@ -105,7 +105,8 @@ class CachedPermissionsBackend(ModelBackend):
         return user_obj._perm_cache
 
 
-_USER = CompiledRead(lambda *, pk: get_user_model()._default_manager.filter(pk=pk), "pk")
+# With the agency: every page of an agency's user names it in the header (one query fewer).
+_USER = CompiledRead(lambda *, pk: get_user_model()._default_manager.filter(pk=pk).select_related("agency"), "pk")
 
 
 def _bump_permissions_version() -> None:

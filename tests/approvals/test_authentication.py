@@ -223,3 +223,13 @@ def test_a_signed_in_user_deactivated_is_signed_out_on_the_next_page(applicant):
     User.objects.filter(pk=applicant.pk).update(is_active=False)  # the user is read afresh on every page
     response = client.get(reverse("approvals:application_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_signed_in_user_is_read_with_the_agency_the_header_names(applicant, acceptor, django_assert_num_queries):
+    from approvals.permissions import CachedPermissionsBackend
+
+    backend = CachedPermissionsBackend()
+    user = backend.get_user(applicant.pk)
+    with django_assert_num_queries(0):
+        assert user.agency.name == applicant.agency.name
+    assert backend.get_user(acceptor.pk).agency is None and backend.get_user(acceptor.pk + 1000) is None
