@@ -140,14 +140,15 @@ def test_list_pages_by_keyset_with_a_fixed_number_of_queries(applicant, django_a
     client = client_for(applicant)
     ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)
     client.get(reverse("approvals:application_list"))  # the permission set is cached from here on
-    # session, user, the page, the agency, the active steps of the page's applications (their progress
-    # bars): no request transaction (the page only reads); the navigation's permissions come from the cache
-    with django_assert_num_queries(5):
+    # session, user (with the agency the header names), the page, the active steps of the page's
+    # applications (their progress bars): no request transaction (the page only reads); the
+    # navigation's permissions come from the cache
+    with django_assert_num_queries(4):
         client.get(reverse("approvals:application_list"))
     for _ in range(24):
         ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)
     client.get(reverse("approvals:application_list"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         first = client.get(reverse("approvals:application_list"))
     assert first.context["page"].has_next and len(first.context["page"]) == 20
     second = client.get(reverse("approvals:application_list"), {"after": first.context["page"].next_cursor})
