@@ -139,6 +139,15 @@ def local_time_text(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return localtime(value).strftime(fmt) if value else ""
 
 
+def day_text(value) -> str:
+    """As ``|date:"Y-m-d"`` writes a date or an aware datetime (in the current time zone); "" for none."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and is_aware(value):
+        value = localtime(value)
+    return value.strftime("%Y-%m-%d")
+
+
 def escaped_once(label_of):
     """``label_of(value)``, escaped, worked out once per value: a page's rows repeat a few labels
     (translated on every call); the row-writing tags of every app use it."""
@@ -224,15 +233,6 @@ def scope_rows(scope) -> str:
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
 
 
-def _day_text(value) -> str:
-    """As ``|date:"Y-m-d"`` writes a date or an aware datetime (in the current time zone); "" for none."""
-    if not value:
-        return ""
-    if isinstance(value, datetime) and is_aware(value):
-        value = localtime(value)
-    return value.strftime("%Y-%m-%d")
-
-
 @register.simple_tag(takes_context=True)
 def summary_card(context, application) -> str:
     """``approvals/_summary.html`` (基本信息 of the application and task pages), written here rather than
@@ -266,7 +266,7 @@ def summary_card(context, application) -> str:
     number = ""
     if certificate:
         number = (f'<dt>{_("证书编号")}</dt><dd class="mono" data-certificate>{e(certificate.number)}'
-                  f'（{_("有效期至")} {_day_text(certificate.expires_on)}）</dd>')
+                  f'（{_("有效期至")} {day_text(certificate.expires_on)}）</dd>')
     return mark_safe(  # noqa: S308 (every value above is escaped)
         f'<div class="card" data-section="summary">\n'
         f'  <h2>{_("基本信息")}</h2>\n'

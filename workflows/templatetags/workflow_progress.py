@@ -1,15 +1,13 @@
 """The procedure progress bar: ``{% progress_bar application %}`` on an application's pages and
 ``{% list_progress items as bars %}`` + ``{% progress_compact bars application %}`` on list rows."""
 
-from datetime import datetime
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import is_aware, localtime
 from django.utils.translation import get_language, gettext
 
-from approvals.templatetags.approvals_pages import local_time_text, status_tone
+from approvals.templatetags.approvals_pages import day_text, local_time_text, status_tone
 
 from ..progress import CURRENT, Progress, ProgressStep, progress_for_list, progress_of
 
@@ -111,15 +109,6 @@ def application_rows(context, page, bars: dict, attention, applications_url: str
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
 
 
-def _day(value) -> str:
-    """As ``|date:"Y-m-d"`` writes a date or an aware datetime (in the current time zone)."""
-    if not value:
-        return ""
-    if isinstance(value, datetime) and is_aware(value):
-        value = localtime(value)
-    return value.strftime("%Y-%m-%d")
-
-
 @register.simple_tag
 def progress_steps(progress: Progress) -> str:
     """The steps of the full bar (``workflows/_progress.html``), written here rather than by the
@@ -146,11 +135,11 @@ def progress_steps(progress: Progress) -> str:
                       if step.holder else "")
             due = ""
             if step.due_date:
-                day = _day(step.due_date)
+                day = day_text(step.due_date)
                 due = f'<span class="progress-meta" data-due="{day}">{due_label}{day}</span>'
             meta = f"\n          {holder}\n          {due}\n        "
         elif step.state == "done" and step.finished_at:
-            meta = f'\n          <span class="progress-meta">{_day(step.finished_at)}</span>\n        '
+            meta = f'\n          <span class="progress-meta">{day_text(step.finished_at)}</span>\n        '
         aria_current = ' aria-current="step"' if current else ""
         out.append(
             f'\n      <li class="progress-step is-{state}" data-step-key="{conditional_escape(step.key)}" '
