@@ -35,13 +35,18 @@ from django.db.models.query import get_related_populators
 _STAND_IN = itertools.count(-2_000_000_011, -7)  # integers no id, key or count of ours takes
 
 
+def _kind(value: Any) -> type:
+    """A value's type as the SQL sees it: a choice of a ``TextChoices`` (a ``str``) is a string."""
+    return str if isinstance(value, str) else type(value)
+
+
 def _stand_in(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_stand_in(element) for element in value)
     n = -next(_STAND_IN)
     if type(value) is int:
         return -n
-    if type(value) is str:
+    if _kind(value) is str:
         return f"\x1fstand-in {n}"
     if type(value) is date:
         return date(1, 1, 1) + timedelta(days=n % 365)  # year 1: no due date or day of ours
@@ -185,7 +190,7 @@ class CompiledIdRows:
 
 def _signature(values: dict[str, Any]) -> tuple:
     """What of the values shapes the SQL: their names, types and the length of a tuple."""
-    return tuple((name, type(value), len(value) if isinstance(value, tuple) else None)
+    return tuple((name, _kind(value), len(value) if isinstance(value, tuple) else None)
                  for name, value in sorted(values.items()))
 
 

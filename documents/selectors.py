@@ -166,8 +166,8 @@ def checklist_states(*, application: Application, deficiencies: list[Deficiency]
     codes and marks), the open supplement points taken from ``deficiencies`` (all of the application's)
     when the page has read them already, else a third. The requirements come without their rule set
     (nothing here reads it; the join was half the catalogue query's cost)."""
-    requirements = _checklist_catalogue(application.application_type, application.track).all(
-        rule_set=rule_set_for(application).pk)
+    requirements = _CHECKLIST_CATALOGUE.all(rule_set=rule_set_for(application).pk,
+                                            application_type=application.application_type, track=application.track)
     by_code: dict[str, list[DocumentMark]] = {}
     for document in _CHECKLIST_DOCUMENTS.all(application=application.pk):
         by_code.setdefault(document.requirement.code, []).append(
@@ -175,23 +175,16 @@ def checklist_states(*, application: Application, deficiencies: list[Deficiency]
     return _statuses(requirements, by_code, _open_points(application, deficiencies), {})
 
 
-# The checklist's two reads compiled once per process (the ``compiled`` package): the catalogue once for
-# each application type and track (a handful of pairs: the choices), the documents' marks.
-_CHECKLIST_CATALOGUES: dict[tuple[str, str], CompiledRead] = {}
+# The checklist's two reads compiled once per process (the ``compiled`` package): the catalogue (its
+# requirements without their rule set) and the documents' marks.
+_CHECKLIST_CATALOGUE = CompiledRead(
+    lambda rule_set, application_type, track: DocumentRequirement.objects.for_catalogue(
+        rule_set=rule_set, application_type=application_type, track=track).order_by("order", "code"),
+    "rule_set", "application_type", "track")
 _CHECKLIST_DOCUMENTS = CompiledRead(
     lambda application: Document.objects.current().filter(application_id=application).select_related("requirement")
     .only("rejected_at", "reused_from_id", "requirement__code").order_by("uploaded_at", "id"),
     "application")
-
-
-def _checklist_catalogue(application_type: str, track: str) -> CompiledRead:
-    read = _CHECKLIST_CATALOGUES.get((application_type, track))
-    if read is None:
-        read = _CHECKLIST_CATALOGUES[(application_type, track)] = CompiledRead(
-            lambda rule_set: DocumentRequirement.objects.filter(
-                rule_set_id=rule_set, application_type=application_type, track=track).order_by("order", "code"),
-            "rule_set")
-    return read
 
 
 def _open_points(application: Application, deficiencies: list[Deficiency] | None = None) -> dict[str, list[Deficiency]]:

@@ -120,3 +120,15 @@ def test_all_gives_the_querysets_objects_with_the_object_read_through(applicant)
     assert len(captured) == 1
     assert [(c.pk, c.target, c.at) for c in got] == [(c.pk, c.target, c.at) for c in expected]
     assert read.all(application=application.pk + 1000) == []
+
+
+def test_a_choice_is_read_as_the_string_it_is(applicant):
+    from approvals.models import ApplicationType
+
+    application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    read = CompiledRead(lambda *, kind: Application.objects.filter(application_type=kind).order_by("pk"), "kind")
+    assert [a.pk for a in read.all(kind=ApplicationType(application.application_type))] == [application.pk]
+    assert [a.pk for a in read.all(kind=str(application.application_type))] == [application.pk]
+    assert read.all(kind=ApplicationType.CANCELLATION if application.application_type != "cancellation"
+                    else ApplicationType.INITIAL) == []
+    assert len(read._compiled) == 1  # a choice and its string are one shape

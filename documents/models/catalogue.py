@@ -17,7 +17,7 @@ def all_formats() -> list[str]:
 
 
 class RequirementQuerySet(models.QuerySet):
-    def for_catalogue(self, *, rule_set: RuleSet, application_type: str, track: str) -> "RequirementQuerySet":
+    def for_catalogue(self, *, rule_set: RuleSet | int, application_type: str, track: str) -> "RequirementQuerySet":
         return self.filter(rule_set=rule_set, application_type=application_type, track=track)
 
     def requested(self) -> "RequirementQuerySet":
