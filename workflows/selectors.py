@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import Application, User
 from approvals.pagination import DEFAULT_PAGE_SIZE, KeysetPage
-from compiled import CompiledRows
+from compiled import CompiledRead, CompiledRows
 
 from . import steps
 from .clocks import DueStatus, due_filter, due_filter_values, due_q, due_status, today
@@ -203,10 +203,15 @@ def visible_steps(*, user: User) -> QuerySet:
 
 
 def timeline(*, application: Application) -> list[Step]:
-    """Every step of an application, in order, with who and when."""
-    return list(
-        application.steps.select_related("claimed_by", "finished_by").order_by("entered_at", "id")
-    )
+    """Every step of an application, in order, with who and when (each step's application the one given)."""
+    return _TIMELINE.all(application=application.pk, known={"application": application})
+
+
+# Compiled once per process (the ``compiled`` package): the application and task pages read it on every view.
+_TIMELINE = CompiledRead(
+    lambda application: Step.objects.filter(application_id=application).select_related("claimed_by", "finished_by")
+    .order_by("entered_at", "id"),
+    "application")
 
 
 def applicant_task(*, application: Application) -> Step | None:

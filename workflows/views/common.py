@@ -4,9 +4,9 @@ from typing import Any
 
 from approvals import selectors as domain_selectors
 from approvals.models import Application, ApplicationStatus, Certificate
-from compiled import CompiledRead
 from documents.selectors import requirements_for
 
+from .. import selectors
 from .. import steps as declared
 from ..models import Step
 
@@ -17,17 +17,9 @@ ACTIVE = (Step.State.OPEN, Step.State.CLAIMED)
 CONFLICT, BAD_INPUT = 409, 400
 
 
-# workflows.selectors.timeline compiled once per process (the ``compiled`` package): the same rows, each
-# step's application the page's.
-_TIMELINE = CompiledRead(
-    lambda application: Step.objects.filter(application_id=application).select_related("claimed_by", "finished_by")
-    .order_by("entered_at", "id"),
-    "application")
-
-
 def application_context(application: Application) -> dict[str, Any]:
     """Scope, notices, steps and audit of an application: a fixed handful of queries."""
-    steps = _TIMELINE.all(application=application.pk, known={"application": application})
+    steps = selectors.timeline(application=application)
     certificate = None
     if application.status == ApplicationStatus.CERTIFIED:
         # with its current version: the page shows its number and expiry date (one query, not two)
