@@ -13,26 +13,28 @@ from .pagination import DEFAULT_PAGE_SIZE
 
 def agency_applications(*, user: User) -> QuerySet:
     """The applications of the user's own agency, newest first (served by the (agency, -created) index)."""
-    if visibility(user) != "agency":  # agency_applications: the agency's own, as visible_to has them
+    if visibility(user) != "agency":
         return Application.objects.none()
-    return Application.objects.visible_to(user).filter(agency_id=user.agency_id).order_by("-created", "-pk")
+    return _agency_list(agency=user.agency_id)
 
 
-DETAILS = ("agency", "rule_set", "review_leader", "created_by")
+def _agency_list(*, agency) -> QuerySet:
+    return Application.objects.seen_as("agency", agency_id=agency).order_by("-created", "-pk")
 
 
 # The first page of ``agency_applications`` (approvals.pagination.keyset_page: one row more than a page)
 # compiled once per process: the list the applicant sees first, on every visit.
-_FIRST_AGENCY_PAGE = CompiledRead(
-    lambda agency: Application.objects.filter(agency_id=agency).order_by("-created", "-pk")[:DEFAULT_PAGE_SIZE + 1],
-    "agency")
+_FIRST_AGENCY_PAGE = CompiledRead(lambda agency: _agency_list(agency=agency)[:DEFAULT_PAGE_SIZE + 1], "agency")
 
 
 def agency_first_page(*, user: User) -> list[Application]:
     """The first ``keyset_page`` rows of ``agency_applications(user=user)`` (one more than a page)."""
-    if visibility(user) != "agency":  # agency_applications: the agency's own, as visible_to has them
+    if visibility(user) != "agency":
         return []
     return _FIRST_AGENCY_PAGE.all(agency=user.agency_id)
+
+
+DETAILS = ("agency", "rule_set", "review_leader", "created_by")
 
 
 def application_with_details(*, user: User) -> QuerySet:
@@ -43,10 +45,10 @@ def application_with_details(*, user: User) -> QuerySet:
 # ``application_with_details(user=…).filter(pk=…)`` compiled once per process (the ``compiled`` package), one for
 # each way a user sees applications (approvals.models.visibility).
 _OWN_APPLICATION = CompiledRead(
-    lambda pk, agency: Application.objects.filter(agency_id=agency).select_related(*DETAILS).filter(pk=pk),
+    lambda pk, agency: Application.objects.seen_as("agency", agency_id=agency).select_related(*DETAILS).filter(pk=pk),
     "pk", "agency")
 _SUBMITTED_APPLICATION = CompiledRead(
-    lambda pk: Application.objects.filter(submitted_at__isnull=False).select_related(*DETAILS).filter(pk=pk), "pk")
+    lambda pk: Application.objects.seen_as("submitted").select_related(*DETAILS).filter(pk=pk), "pk")
 
 
 def application_for_page(*, user: User, pk: int) -> Application | None:

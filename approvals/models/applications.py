@@ -126,9 +126,13 @@ def visibility(user) -> str:
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ApplicationQuerySet":
         """Applications a user may see (``visibility``)."""
-        seen = visibility(user)
+        return self.seen_as(visibility(user), agency_id=user.agency_id if user.is_authenticated else None)
+
+    def seen_as(self, seen: str, *, agency_id: int | None = None) -> "ApplicationQuerySet":
+        """The applications one way of seeing them (``visibility``) shows: for a compiled read, which
+        takes the agency as a parameter."""
         if seen == "agency":
-            return self.filter(agency_id=user.agency_id)
+            return self.filter(agency_id=agency_id)
         if seen == "submitted":
             return self.filter(submitted_at__isnull=False)
         return self.none()
