@@ -92,6 +92,17 @@ def _params(template: tuple[Any, ...], slots: tuple[_Slot, ...], values: dict[st
     return params
 
 
+def _run(cache: dict, key: tuple, compile: Callable, using: str, values: dict[str, Any], fetch: Callable):
+    """The compiled query under ``key`` (compiled on first use) run with ``values``: it and what
+    ``fetch`` took from the cursor."""
+    compiled = cache.get(key)
+    if compiled is None:
+        compiled = cache[key] = compile()
+    with connections[using].cursor() as cursor:
+        cursor.execute(compiled.sql, _params(compiled.params, compiled.slots, values))
+        return compiled, fetch(cursor)
+
+
 def _convert(row, converters, connection):
     row = list(row)
     for position, (functions, expression) in converters.items():
@@ -137,13 +148,8 @@ class CompiledRead:
         )
 
     def _execute(self, using: str, values: dict[str, Any], fetch: Callable) -> tuple[_Compiled, Any]:
-        key = (using, _signature(values))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(using, values)
-        with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, _params(compiled.params, compiled.slots, values))
-            return compiled, fetch(cursor)
+        return _run(self._compiled, (using, _signature(values)), lambda: self._compile(using, values), using, values,
+                    fetch)
 
     def _object(self, compiled: _Compiled, using: str, row, known: list[tuple[Any, Any]]) -> Any:
         if compiled.converters:
@@ -233,14 +239,8 @@ class CompiledRows:
 
     def fetch(self, key: Hashable, build: Callable[..., QuerySet], *, using: str = DEFAULT_DB_ALIAS,
               **values: Any) -> list[tuple]:
-        full_key = (using, key, _signature(values))
-        compiled = self._compiled.get(full_key)
-        if compiled is None:
-            compiled = self._compiled[full_key] = self._compile(using, build, values)
-        connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, _params(compiled.params, compiled.slots, values))
-            rows = cursor.fetchall()
+        compiled, rows = _run(self._compiled, (using, key, _signature(values)),
+                              lambda: self._compile(using, build, values), using, values, lambda cursor: cursor.fetchall())
         if compiled.converters:
-            return [tuple(_convert(row, compiled.converters, connection)) for row in rows]
+            return [tuple(_convert(row, compiled.converters, connections[using])) for row in rows]
         return rows
