@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+import prepared
 from writebehind import insert_rows
 
 from .models import GENESIS, AuditEntry, AuditHead
@@ -37,8 +38,8 @@ def _locked_head() -> tuple[int, str]:
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {quote('seq')}, {quote('hash')} FROM {quote(AuditHead._meta.db_table)} "
-                       f"WHERE {quote('id')} = 1{lock}")
+        prepared.execute(cursor, f"SELECT {quote('seq')}, {quote('hash')} FROM {quote(AuditHead._meta.db_table)} "
+                                 f"WHERE {quote('id')} = 1{lock}", [])
         row = cursor.fetchone()
     if row is not None:
         return row
@@ -107,7 +108,7 @@ def _append(entries: list[AuditEntry]) -> None:
         update = f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} SET seq = %s, hash = %s WHERE id = 1"
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # the rows and the new head in one statement
-                cursor.execute(f"WITH appended AS ({sql}) {update}", [*params, seq, prev])
+                prepared.execute(cursor, f"WITH appended AS ({sql}) {update}", [*params, seq, prev])
             else:
                 cursor.execute(sql, params)
                 cursor.execute(update, [seq, prev])

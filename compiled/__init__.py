@@ -32,6 +32,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
+import prepared
+
 _STAND_IN = itertools.count(-2_000_000_011, -7)  # integers no id, key or count of ours takes
 
 
@@ -99,7 +101,7 @@ def _run(cache: dict, key: tuple, compile: Callable, using: str, values: dict[st
     if compiled is None:
         compiled = cache[key] = compile()
     with connections[using].cursor() as cursor:
-        cursor.execute(compiled.sql, _params(compiled.params, compiled.slots, values))
+        prepared.execute(cursor, compiled.sql, _params(compiled.params, compiled.slots, values))
         return compiled, fetch(cursor)
 
 

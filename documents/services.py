@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import outbox
+import prepared
 from approvals.exceptions import TransitionRefused
 from approvals.models import (
     Application,
@@ -405,7 +406,7 @@ def rendered_schedule(*, application: Application, kind: str, round: int = 1, ce
     quote = connection.ops.quote_name
     key = ", ".join(quote(RenderedDocument._meta.get_field(name).column) for name in ("application", "kind", "round"))
     with connection.cursor() as cursor:  # the row's unique key: a row already there is kept, its id read
-        cursor.execute(f"{sql} ON CONFLICT ({key}) DO UPDATE SET {quote('round')} = EXCLUDED.{quote('round')} "
+        prepared.execute(cursor, f"{sql} ON CONFLICT ({key}) DO UPDATE SET {quote('round')} = EXCLUDED.{quote('round')} "
                        f"RETURNING {quote('id')}", params)
         rendered.pk = cursor.fetchone()[0]
     rendered._state.adding, rendered._state.db = False, connection.alias

@@ -110,6 +110,9 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The hottest statements are prepared once per connection on PostgreSQL (the `prepared` package). Off
+# behind a pooler that does not keep a session's prepared statements (PgBouncer in transaction mode).
+PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker share the file: wait for a lock instead of failing, and take the
     # write lock at BEGIN so a transaction never fails half-way on a lock upgrade.

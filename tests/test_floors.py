@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project", "outbox", "writebehind", "compiled"}
+OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "project", "outbox", "writebehind", "compiled",
+        "prepared"}
 # Each app may import itself and the apps listed; anything else of ours is an upward import.
 # ``audit`` is the bottom floor: the append-only record every app writes to.
 FLOORS = {
-    "writebehind": set(),  # under every floor: how writes reach the database
-    "compiled": set(),  # under every floor: hot reads compiled to SQL once
+    "prepared": set(),  # under every floor: hot statements planned once per connection
+    "writebehind": {"prepared"},  # under every app: how writes reach the database
+    "compiled": {"prepared"},  # under every app: hot reads compiled to SQL once
     "outbox": set(),  # bottom floor: the floors above register their handlers by name
     "audit": set(),
     "approvals": {"outbox", "audit"},
@@ -21,8 +23,8 @@ FLOORS = {
     "demo": {"metrics", "workflows", "approvals", "documents", "outbox", "audit"},
 }
 for _app, _below in FLOORS.items():
-    if _app not in {"writebehind", "compiled"}:
-        _below.update({"writebehind", "compiled"})
+    if _app not in {"writebehind", "compiled", "prepared"}:
+        _below.update({"writebehind", "compiled", "prepared"})
 
 
 def imported_apps(path: Path) -> set[str]:

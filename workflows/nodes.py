@@ -17,6 +17,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
+import prepared
 from compiled import CompiledRows
 from writebehind import insert_rows, later_update
 
@@ -35,7 +36,8 @@ def insert_task(task, previous) -> None:
     through = model.previous.through._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared.execute(
+            cursor,
             f"WITH inserted AS ({sql} RETURNING {quote(model._meta.pk.column)}), "
             f"linked AS (INSERT INTO {quote(through.db_table)} ({quote(through.get_field('from_task').column)}, "
             f"{quote(through.get_field('to_task').column)}) SELECT {quote(model._meta.pk.column)}, %s FROM inserted) "

@@ -39,8 +39,10 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.db.models import Model
 
+import prepared
+
 _local = threading.local()
-_CARRIERS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+_CARRIERS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "EXECUTE")  # EXECUTE: a prepared one of these
 
 
 class QueuedWriteFailed(RuntimeError):
@@ -66,9 +68,9 @@ def later(sql: str, params: Sequence[Any] = ()) -> None:
     queue = _queue()
     if queue is None:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            prepared.execute(cursor, sql, params)
         return
-    queue.append((sql, list(params)))
+    queue.append((prepared.statement(connection, sql, params), list(params)))
 
 
 def update_row(instance: Model, fields: Iterable[str], *, where: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
@@ -125,7 +127,7 @@ def insert_row(instance: Model) -> None:
     sql, params = insert_rows([instance])
     pk = instance._meta.pk
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+        prepared.execute(cursor, f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
         setattr(instance, pk.attname, cursor.fetchone()[0])
     instance._state.adding, instance._state.db = False, connection.alias
 
@@ -169,7 +171,7 @@ def _carry(execute, sql, params, many, context):
     if not queue:
         return execute(sql, params, many, context)
     if (many or isinstance(params, dict) or _savepoints() != _local.depth
-            or not sql.lstrip()[:6].upper().startswith(_CARRIERS)):
+            or not sql.lstrip()[:7].upper().startswith(_CARRIERS)):
         flush()  # transaction control, a savepoint since, or a form that cannot be joined: alone, first
         return execute(sql, params, many, context)
     count = len(queue)

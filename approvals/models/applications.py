@@ -11,6 +11,7 @@ from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransition, ConcurrentTransitionMixin, FSMField, transition
 
+import prepared
 from approvals.choices import fast_choice_display
 from writebehind import update_row
 
@@ -261,7 +262,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         else:
             sql, params = update_row(self, fields, where={"status": self._loaded_values["status"]})
             with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+                prepared.execute(cursor, sql, params)
                 if cursor.rowcount == 0:
                     raise ConcurrentTransition("Cannot save object! The state has been changed since fetched "
                                                "from the database!")

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import prepared
 from approvals.exceptions import TransitionRefused
 from approvals.models import (
     Application,
@@ -55,8 +56,8 @@ def _allocate_number(*, year: int, field_code: str, industry_code: str) -> str:
     # and SQLite both have INSERT … ON CONFLICT … RETURNING).
     table = connection.ops.quote_name(CertificateSerial._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
-                       f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last", [prefix])
+        prepared.execute(cursor, f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
+                                 f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last", [prefix])
         (last,) = cursor.fetchone()
     if last > 9999:
         raise TransitionRefused(_("本年度该类别证书序号已用尽。"))

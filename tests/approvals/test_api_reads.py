@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from approvals.services import api_token_issue
+from prepared import readable
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def commands(client, method, path, **kwargs):
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, method)(path, **kwargs)
-    return response, [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    return response, [readable(q["sql"]).split()[0].upper() for q in captured.captured_queries]
 
 
 def test_a_list_reads_outside_a_transaction_and_a_create_writes_inside_one(applicant, monitor):

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from documents.models import CertificateSignature, RenderedDocument
 from metrics.models import ApplicationFacts
 from outbox.models import Message
+from prepared import readable
 from tests.documents.helpers import pdf_of, reader
 from tests.workflows.helpers import complete, to_decision
 
@@ -21,8 +22,8 @@ def test_issuing_writes_its_effects_in_one_statement_and_the_delivery_renders(
         complete(draft, "decide", approver, "approve", comment="符合条件")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
         complete(draft, "issue", issuer, "issue")
-    inserts = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith("INSERT") and '"outbox_message"' in q["sql"]]
+    inserts = [readable(q["sql"]) for q in queries.captured_queries
+               if readable(q["sql"]).startswith("INSERT") and '"outbox_message"' in readable(q["sql"])]
     assert len(inserts) == 1
     certificate = draft.certificate
     rendered = RenderedDocument.objects.get(application=draft, kind="certificate")

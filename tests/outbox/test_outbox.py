@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 import outbox
 from outbox import registry, services
 from outbox.models import Message
+from prepared import readable
 from tests.timecontrol import at
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,8 @@ def test_a_batch_writes_its_effects_in_one_statement_once_each(django_capture_on
             outbox.schedule("test.record", 2)
             outbox.schedule("test.record", 1)  # the same effect twice: one row
             assert not Message.objects.exists()  # nothing written before the batch ends
-        inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT") and '"outbox_message"' in q["sql"]]
+        sent = [readable(q["sql"]) for q in queries.captured_queries]
+        inserts = [sql for sql in sent if sql.startswith("INSERT") and '"outbox_message"' in sql]
         assert len(inserts) == 1
         assert sorted(Message.objects.values_list("key", flat=True)) == ["1", "2"]
         outbox.schedule("test.record", 2)  # still waiting: not added again

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals.models import User
 from documents.services import _signing_key
+from prepared import readable
 from tests.factories import ApplicationFactory
 from tests.timecontrol import at
 from workflows import services
@@ -46,7 +47,7 @@ def statements_of_completion(application, node, user, outcome, **data) -> list[s
     fresh = User.objects.get(pk=user.pk)  # as a request has it: nothing cached on the object
     with CaptureQueriesContext(connection) as captured:
         services.task_complete(task_id=task_id, by=fresh, outcome=outcome, data=data)
-    return [q["sql"] for q in captured.captured_queries]
+    return [readable(q["sql"]) for q in captured.captured_queries]
 
 
 def test_each_completion_costs_a_fixed_number_of_statements(applicant, acceptor, reviewer, approver, issuer):

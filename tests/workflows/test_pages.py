@@ -8,6 +8,7 @@ from django.urls import reverse
 from approvals.models import ApplicationStatus as S
 from approvals.models import Certificate, Deficiency, StatusChange
 from documents.services import document_upload
+from prepared import readable
 from tests.documents.factories import pdf_bytes, upload
 from tests.factories import ApplicationFactory, UserFactory
 from tests.pages import client_for, formset_data, text
@@ -251,7 +252,7 @@ def test_queue_pages_take_a_fixed_number_of_queries_and_page_by_keyset(queue, ap
     add(24)
     with django_assert_num_queries(3) as captured:
         first = client.get(url)
-    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert not any("COUNT(" in readable(query["sql"]) for query in captured.captured_queries)
     page = first.context["page"]
     assert len(page) == 20 and page.has_next and not page.has_previous
     due = [(step.due_date, step.pk) for step in page]
