@@ -37,6 +37,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+import prepared  # noqa: E402
 from bench.datasets import PERMISSION, SHANGHAI, fill  # noqa: E402
 from bench.jsonline import emit  # noqa: E402
 
@@ -147,13 +148,18 @@ def measure(runs: int) -> dict:
         assert response.status_code == 200, response.content[:300]
         return response
 
-    def bare(cursor_step=None):
+    def bare(cursor_step=None, execute=prepared.execute):
+        """The page's rows by hand, planned once like the product's own query (``prepared``); with
+        ``execute`` a cursor's, sent as text and planned on every run."""
         after, params = "", [permission]
         if cursor_step is not None:
             after, params = "AND (s.due_date, s.id) > (%s, %s)", [permission, cursor_step.due_date, cursor_step.pk]
         with connection.cursor() as cursor:
-            cursor.execute(BARE_SQL.format(after=after), params)
+            execute(cursor, BARE_SQL.format(after=after), params)
             return cursor.fetchall()
+
+    def as_text(cursor, sql, params):
+        cursor.execute(sql, params)
 
     first_api = api().json()
     assert [t["id"] for t in first_api["results"]] == [row[1] for row in bare()[:20]], "API and bare SQL disagree"
@@ -161,9 +167,12 @@ def measure(runs: int) -> dict:
     print(f"{'':34}{'median':>9}{'p95':>9}{'× bare (median/p95)':>22}{'SQL':>6}{'app CPU':>10}{'CPU p95':>9}")
     for label, cursor, cursor_step in (("page 1", None, None), ("deep page", deep_cursor, deep)):
         key = "page1" if cursor is None else "deep"
+        text_median, text_p95, _cpu, _cpu95 = timed(lambda c=cursor_step: bare(c, as_text), runs)
         bare_median, bare_p95, _cpu, _cpu95 = timed(lambda c=cursor_step: bare(c), runs)
-        print(f"  bare SQL, {label:<22}{bare_median * 1000:8.2f} {bare_p95 * 1000:8.2f} ms{'1.0':>14}{1:>6}")
-        figures.update({f"bare_{key}_median_ms": bare_median * 1000, f"bare_{key}_p95_ms": bare_p95 * 1000})
+        print(f"  bare SQL as text, {label:<14}{text_median * 1000:8.2f} {text_p95 * 1000:8.2f} ms")
+        print(f"  bare SQL prepared, {label:<13}{bare_median * 1000:8.2f} {bare_p95 * 1000:8.2f} ms{'1.0':>14}{1:>6}")
+        figures.update({f"bare_{key}_median_ms": bare_median * 1000, f"bare_{key}_p95_ms": bare_p95 * 1000,
+                        f"bare_text_{key}_median_ms": text_median * 1000, f"bare_text_{key}_p95_ms": text_p95 * 1000})
         for kind, name, call in (("api", "API  GET /api/v1/tasks/", api), ("html", "HTML GET /tasks/queue/  ", html)):
             median, p95, cpu, cpu95 = timed(lambda c=cursor, f=call: f(c), runs)
             sql = statements(lambda c=cursor, f=call: f(c))

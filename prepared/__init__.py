@@ -20,8 +20,9 @@ sent within a savepoint: if the server refused to prepare a statement (a paramet
 cannot infer), nothing of the transaction is lost; the statement is then run as text, as before,
 and not offered again by this process.
 
-Off on other databases, with server-side binding (psycopg then prepares by itself), and with the
-setting ``PREPARED_STATEMENTS = False`` (a pooler in transaction mode, such as PgBouncer, does not
+Off on other databases, with server-side binding (psycopg then prepares by itself), where
+connections are not kept between requests (``CONN_MAX_AGE = 0``), and with the setting
+``PREPARED_STATEMENTS = False`` (a pooler in transaction mode, such as PgBouncer, does not
 keep a session's prepared statements).
 """
 
@@ -43,8 +44,11 @@ _EXECUTE = re.compile(r"EXECUTE (cma_[0-9a-f]{20})")
 
 
 def enabled(connection) -> bool:
+    """On PostgreSQL with client-side binding, with connections kept between requests (a connection
+    that serves one request would pay a PREPARE for each statement it runs once), unless turned off."""
     return (connection.vendor == "postgresql"
             and connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is not True
+            and connection.settings_dict.get("CONN_MAX_AGE") != 0
             and getattr(settings, "PREPARED_STATEMENTS", True))
 
 

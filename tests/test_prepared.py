@@ -59,7 +59,7 @@ def test_a_statement_is_prepared_once_and_then_executed_with_the_same_answers(po
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_connection_prepares_again(postgresql):
     agency = AgencyFactory(name="甲")
     sql = _fresh('SELECT "name" FROM "approvals_agency" WHERE "id" = %s')
@@ -71,7 +71,7 @@ def test_a_new_connection_prepares_again(postgresql):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_prepared_in_a_transaction_that_rolls_back_stays_prepared(postgresql):
     sql = _fresh('SELECT count(*) FROM "approvals_agency" WHERE "name" = %s')
     with transaction.atomic():
@@ -115,10 +115,13 @@ def test_a_connection_prepares_at_most_the_limit(postgresql, monkeypatch):
     assert rows == [("甲",)] and sent.startswith("SELECT")
 
 
-def test_off_by_setting_and_off_the_server_that_has_it(settings):
+def test_off_by_setting_off_for_a_connection_per_request_and_off_the_server_that_has_it(settings, monkeypatch):
     sql = _fresh('SELECT "name" FROM "approvals_agency" WHERE "id" = %s')
     settings.PREPARED_STATEMENTS = False
     assert prepared.statement(connection, sql, [1]) == sql
     settings.PREPARED_STATEMENTS = True
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    assert prepared.statement(connection, sql, [1]) == sql
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     expected = sql if connection.vendor != "postgresql" else f"EXECUTE {prepared.name_of(sql)}(%s)"
     assert prepared.statement(connection, sql, [1]) == expected
