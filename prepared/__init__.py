@@ -5,8 +5,9 @@ costs more than the run: a task completion's locked read of the task with its st
 application, agency and rule set (seven tables) took about 1.1 ms to plan and 0.15 ms to run. The
 usual remedy, psycopg's server-side prepared statements, needs the extended query protocol, and
 ``writebehind`` sends its queued writes in the simple one (several statements in one request).
-So this floor prepares in SQL: the first time a connection runs one of these statements it sends
-``PREPARE name AS …`` on its own; afterwards the statement travels as ``EXECUTE name(…)`` with its
+So this floor prepares in SQL: the second time a connection runs one of these statements it sends
+``PREPARE name AS …`` on its own (a statement run once, such as an INSERT of an unusual number of
+rows, is not worth a prepared statement); from then on the statement travels as ``EXECUTE name(…)`` with its
 parameters, in the simple protocol, alone or carried with queued writes like any other statement.
 After a few runs the server keeps one generic plan for it (or goes on planning per run where that
 pays, as it decides for any prepared statement).
@@ -37,6 +38,7 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 LIMIT = 256  # statements prepared per connection
+PREPARE_AFTER = 2  # runs on a connection: a statement run once (an unusual row count) is not prepared
 _PLACEHOLDER = re.compile(r"%%|%s")
 _REFUSED: set[str] = set()  # names the server would not prepare (this process does not try them again)
 _TEXTS: dict[str, str] = {}  # name: the statement as the server has it, for ``readable``
@@ -72,7 +74,7 @@ def _server_text(sql: str) -> str:
 
 def statement(connection, sql: str, params: Sequence[Any] | None) -> str:
     """What to send for ``sql`` with ``params`` on ``connection``: ``EXECUTE name(%s, …)`` once the
-    statement is prepared there (it is prepared now if it is not yet), else ``sql`` itself."""
+    statement is prepared there (on its second run), else ``sql`` itself."""
     if params is None or isinstance(params, dict) or not enabled(connection):
         return sql
     name = name_of(sql)
@@ -83,9 +85,13 @@ def statement(connection, sql: str, params: Sequence[Any] | None) -> str:
     prepared = getattr(raw, "cma_prepared", None)
     if prepared is None:
         prepared = raw.cma_prepared = set()
+        raw.cma_runs = {}
     if name not in prepared:
-        if len(prepared) >= LIMIT or _aborted(raw):
-            return sql  # an aborted transaction: the statement fails as it would have
+        runs = raw.cma_runs[name] = raw.cma_runs.get(name, 0) + 1
+        if runs < PREPARE_AFTER or len(prepared) >= LIMIT or _aborted(raw):
+            if len(raw.cma_runs) > 4 * LIMIT:  # counts of statements run once or twice: start again
+                raw.cma_runs.clear()
+            return sql  # in an aborted transaction the statement fails as it would have
         if not _prepare(connection, raw, name, sql):
             return sql
         prepared.add(name)

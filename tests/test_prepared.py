@@ -20,6 +20,12 @@ def postgresql():
         pytest.skip("PREPARE and EXECUTE are PostgreSQL's")
 
 
+@pytest.fixture(autouse=True)
+def _room(monkeypatch):
+    """However many statements the suite has prepared on this connection, these tests' fit."""
+    monkeypatch.setattr(prepared, "LIMIT", 10**6)
+
+
 def _fresh(sql: str) -> str:
     """A statement no test has prepared yet in this process (a comment makes its text new)."""
     return f"{sql} /* {next(_unique)} */"
@@ -44,12 +50,13 @@ def test_the_driver_placeholders_become_the_servers_in_order():
 
 
 @pytest.mark.postgres
-def test_a_statement_is_prepared_once_and_then_executed_with_the_same_answers(postgresql):
+def test_a_statement_is_prepared_on_its_second_run_and_then_executed_with_the_same_answers(postgresql):
     first, second = AgencyFactory(name="甲"), AgencyFactory(name="乙")
     sql = _fresh('SELECT "name" FROM "approvals_agency" WHERE "id" IN (%s, %s) AND "name" LIKE %s ORDER BY "id"')
     name = prepared.name_of(sql)
-    assert not _server_has(name)
 
+    rows, sent = _run(sql, [first.pk, second.pk, "%"])
+    assert rows == [("甲",), ("乙",)] and sent.startswith("SELECT") and not _server_has(name)  # once: as text
     rows, sent = _run(sql, [first.pk, second.pk, "%"])
     assert rows == [("甲",), ("乙",)]
     assert sent.startswith(f"EXECUTE {name}(") and _server_has(name)  # the PREPARE went first, on its own
@@ -63,9 +70,11 @@ def test_a_statement_is_prepared_once_and_then_executed_with_the_same_answers(po
 def test_a_new_connection_prepares_again(postgresql):
     agency = AgencyFactory(name="甲")
     sql = _fresh('SELECT "name" FROM "approvals_agency" WHERE "id" = %s')
-    assert _run(sql, [agency.pk])[0] == [("甲",)]
+    for _twice in range(2):
+        assert _run(sql, [agency.pk])[0] == [("甲",)]
     connection.close()  # the next statement opens a new session, which has prepared nothing
     assert not _server_has(prepared.name_of(sql))
+    assert _run(sql, [agency.pk])[1].startswith("SELECT")
     rows, sent = _run(sql, [agency.pk])
     assert rows == [("甲",)] and sent.startswith("EXECUTE") and _server_has(prepared.name_of(sql))
 
@@ -77,6 +86,7 @@ def test_a_statement_prepared_in_a_transaction_that_rolls_back_stays_prepared(po
     with transaction.atomic():
         AgencyFactory(name="甲")
         assert _run(sql, ["甲"])[0] == [(1,)]
+        assert _run(sql, ["甲"])[1].startswith("EXECUTE")
         transaction.set_rollback(True)
     rows, sent = _run(sql, ["甲"])  # PREPARE is not transactional: the name is still there
     assert rows == [(0,)] and sent.startswith("EXECUTE")
@@ -87,7 +97,8 @@ def test_a_statement_the_server_will_not_prepare_runs_as_text_and_loses_nothing(
     sql = _fresh("SELECT pg_typeof(%s)::text")  # a parameter whose type the server cannot infer
     with transaction.atomic():
         agency = AgencyFactory(name="甲")
-        rows, sent = _run(sql, ["x"])
+        _run(sql, ["x"])
+        rows, sent = _run(sql, ["x"])  # the second run: refused by the server
         assert rows == [("unknown",)] and sent.startswith("SELECT pg_typeof(")
         assert Agency.objects.get(pk=agency.pk).name == "甲"  # the transaction went on, with its row
     assert not _server_has(prepared.name_of(sql))
@@ -100,8 +111,9 @@ def test_in_an_aborted_transaction_a_statement_fails_as_it_would_have(postgresql
     with transaction.atomic():
         with pytest.raises(DatabaseError), connection.cursor() as cursor:
             cursor.execute("SELECT 1/0")
-        with pytest.raises(DatabaseError, match="current transaction is aborted"), connection.cursor() as cursor:
-            prepared.execute(cursor, sql, [1])
+        for _twice in range(2):
+            with pytest.raises(DatabaseError, match="current transaction is aborted"), connection.cursor() as cursor:
+                prepared.execute(cursor, sql, [1])
         transaction.set_rollback(True)
     assert not _server_has(prepared.name_of(sql))  # nothing was prepared in the aborted transaction
 
@@ -111,6 +123,7 @@ def test_a_connection_prepares_at_most_the_limit(postgresql, monkeypatch):
     agency = AgencyFactory(name="甲")
     monkeypatch.setattr(prepared, "LIMIT", len(getattr(connection.connection, "cma_prepared", ())))
     sql = _fresh('SELECT "name" FROM "approvals_agency" WHERE "id" = %s')
+    _run(sql, [agency.pk])
     rows, sent = _run(sql, [agency.pk])
     assert rows == [("甲",)] and sent.startswith("SELECT")
 
@@ -123,5 +136,6 @@ def test_off_by_setting_off_for_a_connection_per_request_and_off_the_server_that
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     assert prepared.statement(connection, sql, [1]) == sql
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    assert prepared.statement(connection, sql, [1]) == sql  # the first run
     expected = sql if connection.vendor != "postgresql" else f"EXECUTE {prepared.name_of(sql)}(%s)"
     assert prepared.statement(connection, sql, [1]) == expected
