@@ -103,7 +103,9 @@ def dispatch(effects: Iterable[Effect], *, together: bool = False) -> int:
     effects = list(effects)
     if together and len(effects) > 1:
         try:
-            deliver_all.apply_async(([list(effect) for effect in effects],), retry=False)
+            args = ([list(effect) for effect in effects],)
+            # The log's repr of the arguments given, not Celery's safe repr of them: a quarter of a publish.
+            deliver_all.apply_async(args, retry=False, argsrepr=repr(args)[:1024], kwargsrepr="{}")
         except Exception as error:  # broker down: the reconciler catches up
             logger.warning("outbox: could not publish %s side effects (%s: %s); the reconciler will send them",
                            len(effects), type(error).__name__, error)
@@ -112,7 +114,7 @@ def dispatch(effects: Iterable[Effect], *, together: bool = False) -> int:
     sent = 0
     for handler, key in effects:
         try:
-            deliver.apply_async((handler, key), retry=False)
+            deliver.apply_async((handler, key), retry=False, argsrepr=repr((handler, key)), kwargsrepr="{}")
         except Exception as error:  # broker down: the reconciler catches up; the rest would fail too
             logger.warning("outbox: could not publish %s:%s (%s: %s); the reconciler will send it",
                            handler, key, type(error).__name__, error)

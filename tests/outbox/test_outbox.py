@@ -172,3 +172,31 @@ def test_a_broker_that_is_down_fails_fast_and_keeps_the_row(settings, monkeypatc
         app.conf.update(saved)
         forget_connections(app)
     assert CALLS == [] and Message.objects.pending().filter(key="11").exists()
+
+
+def test_a_publish_carries_the_effects_and_their_plain_repr_for_the_log(monkeypatch):
+    """The message the worker gets: the effects as arguments, and for the worker's log their repr
+    as given (``argsrepr``), not one Celery would compute again with its slower safe repr."""
+    from project.celery import app
+    from tests.celery_helpers import forget_connections
+
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url="memory://")
+    forget_connections(app)
+    try:
+        assert services.dispatch([("test.record", "21"), ("test.record", "22")], together=True) == 2
+        assert services.dispatch([("test.record", "23")]) == 1
+        with app.connection_for_read() as broker:
+            queue = broker.SimpleQueue(app.conf.task_default_queue)
+            messages = [queue.get(timeout=5) for _ in range(2)]
+            queue.close()
+    finally:
+        app.conf.update(saved)
+        forget_connections(app)
+    together, alone = messages
+    assert together.headers["task"] == "outbox.deliver_all" and together.payload[0] == (
+        [[["test.record", "21"], ["test.record", "22"]]])
+    assert together.headers["argsrepr"] == "([['test.record', '21'], ['test.record', '22']],)"
+    assert alone.headers["task"] == "outbox.deliver" and alone.payload[0] == ["test.record", "23"]
+    assert alone.headers["argsrepr"] == "('test.record', '23')" and alone.headers["kwargsrepr"] == "{}"
