@@ -17,7 +17,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from approvals.api.reads import ReadsOutsideTransaction
-from approvals.api.serializers import ApplicationSerializer, TextField, WholeNumberField
+from approvals.api.serializers import ApplicationSerializer, TextField, WholeNumberField, moment_text
 from approvals.models import Application, ApplicationStatus, StatusChange
 
 from . import selectors, services, steps
@@ -95,16 +95,6 @@ class TaskSerializer(DueFields, serializers.ModelSerializer):
         return [outcome.name for outcome in declared.outcomes]
 
 
-def _when(value, zone):
-    """What DRF's DateTimeField writes for a stored (aware) moment: ISO 8601 in the current time zone,
-    UTC as "Z"; a page's rows take the zone once (``test_a_queue_row_reads_as_the_task_serializer_writes_it``
-    holds the two equal)."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def task_rows_data(rows) -> list[dict]:
     """What ``TaskSerializer`` gives for each step, built from a queue page's row values: a page of 20
     rows serialised field by field cost more than the query that read them. A page's rows share a
@@ -135,10 +125,10 @@ def task_rows_data(rows) -> list[dict]:
                 "status_display": labels[status],
             },
             "outcomes": list(outcomes[node]) if row.is_active else [],
-            "entered_at": _when(row.entered_at, zone),
+            "entered_at": moment_text(row.entered_at, zone),
             "claimed_by": row.claimed_by,
-            "claimed_at": _when(row.claimed_at, zone),
-            "finished_at": _when(row.finished_at, zone),
+            "claimed_at": moment_text(row.claimed_at, zone),
+            "finished_at": moment_text(row.finished_at, zone),
             "outcome": row.outcome,
             "comment": row.comment,
             "due_date": due_date.isoformat() if due_date else None,

@@ -37,8 +37,11 @@ def test_rows_are_what_the_serializer_gives(draft, applicant, acceptor, reviewer
     other.scope_items.filter(seq=2).update(approved=True)
     applications = listed(applicant)
     assert len(applications) == 2 and any(getattr(a, "certificate", None) for a in applications)
-    expected = json.dumps(ApplicationSerializer(applications, many=True).data, ensure_ascii=False)
-    assert json.dumps(application_rows_data(applications), ensure_ascii=False) == expected
+    for zone in ("Asia/Shanghai", "UTC", "America/St_Johns"):  # the moments in the current zone, UTC as "Z"
+        with timezone.override(zone):
+            expected = json.dumps(ApplicationSerializer(applications, many=True).data, ensure_ascii=False)
+            assert json.dumps(application_rows_data(applications), ensure_ascii=False) == expected
+            assert ("Z\"" in expected) == (zone == "UTC") and ("-03:30\"" in expected) == (zone == "America/St_Johns")
     assert "缺少<材料>" in expected and "新地址" in expected and "不具备条件" in expected
 
 
