@@ -4,6 +4,9 @@ roles and the current page: one user's navigation never reaches another."""
 import re
 
 import pytest
+from django.template import Template, TemplateSyntaxError
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
 from django.test import Client
 from django.urls import reverse
 
@@ -42,3 +45,11 @@ def test_each_role_language_and_page_gets_its_own_navigation(applicant, acceptor
     assert anonymous.count("<a ") == 0 and 'value="zh-hans" selected' in anonymous_page
     admin_nav, _ = nav(signed_in(admin_user), reverse("documents:verify-lookup"))
     assert "管理后台" in admin_nav and "管理后台" not in acceptor_zh
+
+
+def test_a_fragment_written_once_holds_no_block_and_the_layouts_blocks_are_still_found():
+    with pytest.raises(TemplateSyntaxError, match="cannot hold a {% block %}"):
+        Template("{% load approvals_pages %}{% rendered_once %}{% block title %}x{% endblock %}{% endrendered_once %}")
+    # The walk for blocks that {% extends %} makes skips the fragments, and finds every block of the layout.
+    layout = get_template("base.html").template
+    assert {node.name for node in layout.nodelist.get_nodes_by_type(BlockNode)} == {"title", "scripts", "content"}
