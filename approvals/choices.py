@@ -11,20 +11,34 @@ from functools import partialmethod
 from django.utils.encoding import force_str
 
 
-def _display(field):
+def _label_of(field):
+    """``value → the label get_FOO_display() shows for it``."""
     labels = {value: label for value, label in field.flatchoices}
-    attname = field.attname
 
-    def get_display(self):
-        value = getattr(self, attname)
+    def label_of(value):
         try:
             label = labels.get(value, value)
         except TypeError:  # an unhashable value is shown as it is, as Django does
             label = value
         return force_str(label, strings_only=True)
 
+    return label_of
+
+
+def _display(field):
+    label_of, attname = _label_of(field), field.attname
+
+    def get_display(self):
+        return label_of(getattr(self, attname))
+
     get_display.__name__ = f"get_{field.name}_display"
     return get_display
+
+
+def choice_display(model, name: str):
+    """``value → what get_<name>_display() shows for it`` without an instance of ``model``: for rows
+    read as values, or a list whose rows share a few values (translated once per page)."""
+    return _label_of(model._meta.get_field(name))
 
 
 def fast_choice_display(model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -132,6 +133,19 @@ class StrictPageNumberPagination(PageNumberPagination):
         if raw is not None and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit()):
             raise ValidationError({self.page_query_param: [_("页码应为正整数。")]})
         return super().get_page_number(request, paginator)
+
+    def paginate_rows(self, queryset, request, *, first_page) -> list:
+        """``paginate_queryset``, except that a request naming no page gets ``first_page()`` as its rows: the
+        caller's own read of ``queryset[:page_size]`` (compiled), in place of the queryset's slice. The
+        count and any other page are the queryset's."""
+        if self.page_query_param in request.query_params or self.get_page_size(request) != self.page_size:
+            return self.paginate_queryset(queryset, request)
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.page_size)
+        self.page = Page(first_page(), 1, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return list(self.page)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

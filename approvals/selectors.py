@@ -133,14 +133,20 @@ def deficiency_notices(*, application: Application) -> list[Notice]:
     return sorted(notices.values(), key=lambda notice: notice.raised_at, reverse=True)
 
 
+# Both codes of an application in one read, compiled once per process (the ``compiled`` package): the
+# application and task pages name them on every view.
+_NUMBER_CODES = CompiledRead(
+    lambda field, industry: NumberCode.objects.filter(
+        Q(kind=NumberCode.Kind.FIELD, code=field) | Q(kind=NumberCode.Kind.INDUSTRY, code=industry)),
+    "field", "industry")
+
+
 def number_code_labels(*, field_code: str, industry_code: str) -> dict[str, str]:
     """"name（code）" of a field and an industry code (the bare code if the table lacks it)."""
     from django.utils.translation import get_language
 
     english = (get_language() or "").startswith("en")
-    rows = NumberCode.objects.filter(
-        Q(kind=NumberCode.Kind.FIELD, code=field_code) | Q(kind=NumberCode.Kind.INDUSTRY, code=industry_code)
-    )
+    rows = _NUMBER_CODES.all(field=field_code, industry=industry_code)
     labels = {row.kind: row.label(english=english) for row in rows}
     return {"field": labels.get(NumberCode.Kind.FIELD, field_code),
             "industry": labels.get(NumberCode.Kind.INDUSTRY, industry_code)}

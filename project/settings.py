@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "project.middleware.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "project.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its usual policy built once
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from approvals.choices import choice_display
 from approvals.models import Application
 from approvals.models import ApplicationStatus as S
 from approvals.pagination import DEFAULT_PAGE_SIZE
@@ -87,11 +88,18 @@ class ProgressStep:
         return STATE_LABELS[self.state]
 
 
+_STATUS_LABEL = choice_display(Application, "status")
+
+
 @dataclass(frozen=True)
 class Progress:
     steps: list[ProgressStep]
     status: str
-    status_label: str
+
+    @property
+    def status_label(self) -> str:
+        """The status as the application shows it (translated when shown: a list builds many bars)."""
+        return _STATUS_LABEL(self.status)
 
     @property
     def current(self) -> ProgressStep | None:
@@ -160,7 +168,7 @@ def progress_of(application: Application, rows: Iterable[Step] | None = None) ->
                                        holder_is_applicant=by_applicant, waiting_on=waiting))
         else:
             result.append(ProgressStep(key=key, title=step_title(key), state=NEXT))
-    return Progress(steps=result, status=status, status_label=application.get_status_display())
+    return Progress(steps=result, status=status)
 
 
 # A list page's read compiled once per process (the ``compiled`` package): the active steps of a page of

@@ -2,6 +2,7 @@ import copy
 import re
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -172,8 +173,6 @@ class CertificateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                   "approved_on", "issued_on", "expires_on", "status", "scope"]
 
     def get_status(self, certificate) -> str:
-        from django.utils import timezone
-
         return certificate.status_on(timezone.localdate())
 
 
@@ -194,11 +193,13 @@ class ErrorSerializer(serializers.Serializer):
 
 
 # --- lists: the same fields, written row by row ---------------------------------------------------
-_DATETIME = serializers.DateTimeField()
-
-
-def _when(value):
-    return _DATETIME.to_representation(value) if value is not None else None
+def moment_text(value, zone):
+    """What DRF's DateTimeField writes for a stored (aware) moment: ISO 8601 in the current time zone,
+    UTC as "Z"; a list's rows take the zone once (the list tests hold the rows equal to the serializers')."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _text(value):
@@ -209,11 +210,11 @@ def _flag(value):
     return bool(value) if value is not None else None
 
 
-def _agency_data(agency) -> dict:
+def _agency_data(agency, zone) -> dict:
     return {"id": agency.id, "name": _text(agency.name), "credit_code": _text(agency.credit_code),
             "address": _text(agency.address), "legal_representative": _text(agency.legal_representative),
             "contact_name": _text(agency.contact_name), "contact_phone": _text(agency.contact_phone),
-            "contact_email": _text(agency.contact_email), "created": _when(agency.created)}
+            "contact_email": _text(agency.contact_email), "created": moment_text(agency.created, zone)}
 
 
 def _scope_data(item) -> dict:
@@ -222,11 +223,11 @@ def _scope_data(item) -> dict:
             "approved": _flag(item.approved), "refusal_reason": _text(item.refusal_reason)}
 
 
-def _deficiency_data(deficiency) -> dict:
+def _deficiency_data(deficiency, zone) -> dict:
     return {"id": deficiency.id, "kind": deficiency.kind, "round": deficiency.round,
             "description": _text(deficiency.description), "clause": _text(deficiency.clause), "grade": deficiency.grade,
-            "document_code": _text(deficiency.document_code), "created": _when(deficiency.created),
-            "response": _text(deficiency.response), "resolved_at": _when(deficiency.resolved_at)}
+            "document_code": _text(deficiency.document_code), "created": moment_text(deficiency.created, zone),
+            "response": _text(deficiency.response), "resolved_at": moment_text(deficiency.resolved_at, zone)}
 
 
 def application_rows_data(applications, *, scope: dict | None = None, deficiencies: dict | None = None) -> list[dict]:
@@ -236,6 +237,7 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
     ``scope`` and ``deficiencies``: each application's rows by its id, when they were read apart from
     the applications (else their prefetched ``scope_items`` and ``deficiencies``).
     ``tests/approvals/test_api_list_rows.py`` holds the two to the same output."""
+    zone = timezone.get_current_timezone()  # one for the page's moments
     result = []
     for application in applications:
         items = scope.get(application.id, ()) if scope is not None else application.scope_items.all()
@@ -246,7 +248,7 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
         result.append({
             "id": application.id,
             "reference": application.reference,
-            "agency": _agency_data(application.agency),
+            "agency": _agency_data(application.agency, zone),
             "application_type": application.application_type,
             "track": application.track,
             "status": application.status,
@@ -257,21 +259,21 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
             "authorised_signatories": _text(application.authorised_signatories),
             "declaration": _flag(application.declaration),
             "scope": [_scope_data(item) for item in items],
-            "deficiencies": [_deficiency_data(deficiency) for deficiency in found],
+            "deficiencies": [_deficiency_data(deficiency, zone) for deficiency in found],
             "rule_set": rule_set.code if rule_set is not None else None,
             "review_mode": application.review_mode,
             "review_experts": _text(application.review_experts),
             "decision_reason": _text(application.decision_reason),
             "certificate_number": certificate.number if certificate else None,
-            "created": _when(application.created),
-            "updated": _when(application.updated),
-            "submitted_at": _when(application.submitted_at),
-            "decided_at": _when(application.decided_at),
+            "created": moment_text(application.created, zone),
+            "updated": moment_text(application.updated, zone),
+            "submitted_at": moment_text(application.submitted_at, zone),
+            "decided_at": moment_text(application.decided_at, zone),
             "subject_certificate": subject.number if subject is not None else None,
             "changes": None if changes is None else [
                 None if change is None else {str(key): value for key, value in change.items()} for change in changes],
             "cancellation_reason": application.cancellation_reason,
-            "commitment_signed_at": _when(application.commitment_signed_at),
+            "commitment_signed_at": moment_text(application.commitment_signed_at, zone),
             "commitment_signed_by": signer.username if signer else None,
             "commitment_text": _text(application.commitment_text),
         })

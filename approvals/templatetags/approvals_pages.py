@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import template
+from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -298,6 +299,10 @@ def summary_card(context, application) -> str:
 class _RenderedOnce(template.Node):
     """``{% rendered_once key … %}…{% endrendered_once %}``: see ``rendered_once``."""
 
+    # Its fragment is written once, so it holds no {% block %} a child template could fill: the walk
+    # for blocks that every {% extends %} makes through the layout, on every render, skips it.
+    child_nodelists = ()
+
     def __init__(self, nodelist, keys):
         self.nodelist, self.keys = nodelist, keys
         self.rendered: dict[tuple, str] = {}
@@ -325,4 +330,6 @@ def rendered_once(parser, token):
     keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     nodelist = parser.parse(("endrendered_once",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("{% rendered_once %} is written once: it cannot hold a {% block %}")
     return _RenderedOnce(nodelist, keys)

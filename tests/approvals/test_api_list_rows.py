@@ -4,6 +4,8 @@ they must be exactly what ApplicationSerializer gives, for every kind of value a
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -35,8 +37,11 @@ def test_rows_are_what_the_serializer_gives(draft, applicant, acceptor, reviewer
     other.scope_items.filter(seq=2).update(approved=True)
     applications = listed(applicant)
     assert len(applications) == 2 and any(getattr(a, "certificate", None) for a in applications)
-    expected = json.dumps(ApplicationSerializer(applications, many=True).data, ensure_ascii=False)
-    assert json.dumps(application_rows_data(applications), ensure_ascii=False) == expected
+    for zone in ("Asia/Shanghai", "UTC", "America/St_Johns"):  # the moments in the current zone, UTC as "Z"
+        with timezone.override(zone):
+            expected = json.dumps(ApplicationSerializer(applications, many=True).data, ensure_ascii=False)
+            assert json.dumps(application_rows_data(applications), ensure_ascii=False) == expected
+            assert ("Z\"" in expected) == (zone == "UTC") and ("-03:30\"" in expected) == (zone == "America/St_Johns")
     assert "缺少<材料>" in expected and "新地址" in expected and "不具备条件" in expected
 
 
@@ -72,3 +77,27 @@ def test_every_page_of_the_endpoint_is_what_the_serializer_gives(applicant, appl
     text = json.dumps(bodies, ensure_ascii=False)
     assert "缺少材料0-1" in text and "别家的" not in text
     assert all(row["scope"] for body in bodies for row in body["results"])
+
+
+@pytest.mark.parametrize("count", [0, 3, 20, 23])
+def test_the_first_page_read_compiled_is_the_paginators(count, applicant, applicant2, acceptor, monitor):
+    """A request naming no page reads its rows with a compiled query, any other with the paginator's
+    slice of the queryset: both answer the same, for an agency and for officials, whatever the count."""
+    mine = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(count)]
+    theirs = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
+    Application.objects.filter(pk__in=[a.pk for a in mine[::2]] + [theirs.pk]).update(submitted_at=timezone.now())
+    for user in (applicant, acceptor, monitor, applicant2):
+        client = APIClient()
+        client.force_authenticate(user)
+        paginated = client.get("/api/v1/applications/", {"page": 1})
+        with CaptureQueriesContext(connection) as captured:
+            compiled = client.get("/api/v1/applications/")
+        assert compiled.status_code == paginated.status_code == 200
+        body = compiled.json()
+        assert body == paginated.json()
+        expected = listed(user)
+        # the page, the count, and a page's scope items and deficiencies (the permissions are cached by now)
+        assert len([q for q in captured.captured_queries if q["sql"].startswith("SELECT")]) == (4 if expected else 2)
+        assert body["count"] == len(expected) and [row["id"] for row in body["results"]] == [a.id for a in expected[:20]]
+        assert (body["next"] is not None) == (len(expected) > 20) and body["previous"] is None
+    assert APIClient().get("/api/v1/applications/").status_code == 401

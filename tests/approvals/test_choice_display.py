@@ -41,3 +41,17 @@ def test_the_list_rows_link_to_the_reversed_urls(client, applicant):
     html = client.get(reverse("approvals:application_list")).content.decode()
     assert f'href="{reverse("workflows:application_detail", args=[draft.pk])}"' in html
     assert f'href="{reverse("approvals:application_edit", args=[draft.pk])}"' in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_choice_displays_the_same_without_an_instance(language):
+    from approvals.choices import choice_display
+
+    for field in _choice_fields(Application):
+        display = choice_display(Application, field.name)
+        for value in [value for value, _label in field.flatchoices] + ["no-such-value", ""]:
+            instance = Application()
+            instance.__dict__[field.attname] = value
+            with translation.override(language):
+                assert display(value) == getattr(instance, f"get_{field.name}_display")()
+                assert type(display(value)) is type(getattr(instance, f"get_{field.name}_display")())

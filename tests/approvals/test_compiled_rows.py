@@ -208,3 +208,24 @@ def test_the_list_pages_link_through_the_whole_list(client, applicant):
     assert pages == 3 and len(seen) == 45 and set(seen) == mine
     assert seen == sorted(seen, key=lambda pk: (Application.objects.get(pk=pk).created, pk), reverse=True)
     assert "?before=" not in client.get("/applications/?after=not-a-cursor").content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_number_code_labels_are_the_tables_names(language):
+    from django.utils import translation
+
+    from approvals.models import NumberCode
+
+    NumberCode.objects.update_or_create(kind="field", code="07", defaults={"name": "建材", "name_en": ""})
+    NumberCode.objects.update_or_create(kind="industry", code="07", defaults={"name": "住建", "name_en": "Housing"})
+    NumberCode.objects.update_or_create(kind="industry", code="08", defaults={"name": "交通", "name_en": "Transport"})
+    with translation.override(language):
+        english = language == "en"
+        for field_code, industry_code in (("07", "07"), ("07", "08"), ("08", "07"), ("Z<", ""), ("07", "99")):
+            rows = NumberCode.objects.filter(kind="field", code=field_code) | NumberCode.objects.filter(
+                kind="industry", code=industry_code)
+            expected = {row.kind: row.label(english=english) for row in rows}
+            assert selectors.number_code_labels(field_code=field_code, industry_code=industry_code) == {
+                "field": expected.get("field", field_code), "industry": expected.get("industry", industry_code)}
+        assert selectors.number_code_labels(field_code="07", industry_code="08") == {
+            "field": "建材（07）", "industry": "Transport（08）" if english else "交通（08）"}

@@ -102,3 +102,20 @@ def test_the_record_names_each_status_in_chinese_whatever_language_is_active():
                 assert _label(status.value) == _label(status) == chinese, (language, status)
     with translation.override("en"):
         assert str(S.APPROVED.label) != _label(S.APPROVED) == "准予许可，待发证"
+
+
+def test_django_fsms_guard_still_takes_the_status_found_once(draft, applicant):
+    """``Application.state_fields`` is django-fsm's list, found once per class: a plain ``save()`` of a
+    stale copy is still refused by django-fsm's own guard, a fresh one is not."""
+    from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin
+
+    stale = Application.objects.get(pk=draft.pk)
+    assert list(stale.state_fields) == list(ConcurrentTransitionMixin.state_fields.fget(stale))
+    services.application_withdraw(application=draft, by=applicant)
+    stale.test_sites = "stale"
+    with pytest.raises(ConcurrentTransition), transaction.atomic():
+        stale.save()
+    fresh = Application.objects.get(pk=draft.pk)
+    fresh.test_sites = "fresh"
+    fresh.save()
+    assert Application.objects.get(pk=draft.pk).test_sites == "fresh"

@@ -131,3 +131,29 @@ def test_query_counts_do_not_grow_with_the_data(api, monitor, histories, url, ex
         settings.CMA_DASHBOARD_CACHE_SECONDS = 30
         client.get(url)
         assert count()[0] == 2
+
+
+@pytest.mark.parametrize("params", [{}, {"page": "2"}, {"format": "json", "x": ""}, {"track": ""}, {"from": "2026-01-01"},
+                                    {"outcome": "certified", "authority": " 贵州 "}])
+def test_without_filter_parameters_there_is_no_filter_and_with_them_the_form_decides(params):
+    """``parse_filters`` skips the form when none of its parameters is given: the answer is the form's."""
+    from django.http import QueryDict
+
+    from metrics.forms import FILTER_PARAMETERS, FilterForm, parse_filters
+
+    assert set(FILTER_PARAMETERS) == set(FilterForm().fields)
+    query = QueryDict(mutable=True)
+    query.update(params)
+    form = FilterForm(query)
+    assert form.is_valid()
+    assert parse_filters(query) == parse_filters(params) == form.filters()
+
+
+def test_a_bad_filter_is_still_refused_beside_other_parameters():
+    from django.core.exceptions import ValidationError
+
+    from metrics.forms import parse_filters
+
+    with pytest.raises(ValidationError) as refused:
+        parse_filters({"page": "2", "to": "2026-13-01"})
+    assert "to" in refused.value.message_dict

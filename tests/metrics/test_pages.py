@@ -224,6 +224,7 @@ def test_the_overdue_rows_are_the_overdue_steps_as_the_page_writes_them(client, 
 
         steps, total = overdue_steps()
         rows, row_total = overdue_step_rows()
+        first, first_total = overdue_step_rows(limit=1)  # a read compiled for each limit
         client.force_login(monitor)
         html = client.get(DASHBOARD).content.decode()
     assert total == row_total == 2
@@ -231,6 +232,7 @@ def test_the_overdue_rows_are_the_overdue_steps_as_the_page_writes_them(client, 
              s.overdue_days, str(s.claimed_by) if s.claimed_by else "") for s in steps] == [
         (r.application_id, r.reference, r.agency_name, r.node, r.entered_at, r.due_date, r.overdue_days, r.claimed_by)
         for r in rows]
+    assert first == rows[:1] and first_total == 2
     assert rows[0].claimed_by == "<b>王 五</b>" and rows[1].claimed_by == ""
     assert "&lt;b&gt;王 五&lt;/b&gt;" in html and "<b>王" not in html
     assert "&lt;script&gt;机构&lt;/script&gt;" in html and "<script>机构" not in html

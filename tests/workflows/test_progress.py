@@ -119,3 +119,38 @@ def test_an_issued_certificate_gets_a_banner_with_download_verify_and_share(
     assert reverse("documents:certificate-pdf", args=[certificate.number]) in banner
     assert reverse("documents:verify", args=[certificate.number]) in banner
     assert f'value="https://cma.example.gov.cn/verify/{certificate.number}/"' in banner
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_list_row_names_its_own_type_status_and_step(language, applicant, acceptor):
+    """The rows' labels are translated once per page and shared by the rows with the same value: each
+    row still shows its own application's type, status and current step, in the page's language."""
+    import re
+
+    from django.utils import translation
+
+    from approvals.models import Application
+
+    drafts = [ApplicationFactory(agency=applicant.agency, created_by=applicant, application_type=kind)
+              for kind in ("initial", "extension", "initial")]
+    submitted = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    services.application_submit(application=submitted, by=applicant)
+    supplement = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    services.application_submit(application=supplement, by=applicant)
+    complete(supplement, "accept", acceptor, "supplement", deficiencies=[{"description": "缺少材料"}])
+    client = client_for(applicant)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("approvals:application_list")).content.decode()
+    rows = dict(re.findall(r'<tr data-application="(\d+)">(.*?)</tr>', page, re.S))
+    with translation.override(language):
+        for application in Application.objects.filter(pk__in=[a.pk for a in [*drafts, submitted, supplement]]):
+            row = rows[str(application.pk)]
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            assert cells[1] == str(application.get_application_type_display())
+            assert f">{application.get_status_display()}</span>" in cells[2]
+            current = progress_of(application).current
+            assert f'<span class="small">{current.title}' in cells[3]
+            assert f'aria-label="{translation.gettext("办理进度")}"' in cells[3]
+            due = translation.gettext("期限")
+            assert (f"{due} {current.due_date:%Y-%m-%d}" in cells[3] if current.due_date else due not in cells[3])
+        assert sum(1 for row in rows.values() if translation.gettext("期限") in row) == 2  # the submitted ones

@@ -147,3 +147,32 @@ def test_a_refused_read_does_not_end_the_transaction_around_it(api, acceptor, qu
         assert refused.status_code == 400 and "page_size" in refused.json()
         assert Step.objects.filter(state="open").count() == 4  # would raise if the mark had reached us
         assert client.get("/api/v1/tasks/", {"scope": "queue"}).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{}, {"scope": "queue"}, {"scope": "inbox", "due": "overdue", "page_size": "5"},
+                                    {"scope": "queue", "cursor": "abc", "other": "x"}])
+def test_the_query_parameters_are_validated_once_as_the_serializer_does(params):
+    from workflows.api import TaskListQuery, _validated_task_list_query, task_list_params
+
+    items = tuple(sorted(params.items()))
+    query = TaskListQuery(data=params)
+    assert query.is_valid()
+    first = task_list_params(items)
+    assert first == dict(query.validated_data)
+    first["scope"] = "changed by a caller"  # a caller's copy: the remembered answer stays as it was
+    hits = _validated_task_list_query.cache_info().hits
+    assert task_list_params(items) == dict(query.validated_data)
+    assert _validated_task_list_query.cache_info().hits == hits + 1
+
+
+@pytest.mark.parametrize("params", [{"scope": "all"}, {"page_size": "0"}, {"scope": ""}, {"due": "soon"}])
+def test_refused_query_parameters_are_refused_each_time_and_not_remembered(api, acceptor, params):
+    from workflows.api import _validated_task_list_query
+
+    before = _validated_task_list_query.cache_info()
+    answers = [api(acceptor).get("/api/v1/tasks/", params) for _ in range(2)]
+    assert [a.status_code for a in answers] == [400, 400] and answers[0].json() == answers[1].json()
+    assert set(answers[0].json()) == set(params)
+    after = _validated_task_list_query.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (2, 0)  # checked anew each time
+    assert after.currsize == before.currsize

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from approvals.templatetags.approvals_pages import escaped_once, local_time_text
 
 from .. import steps
+from ..clocks import today
 from ..models import Step
 from .workflow_clocks import due
 
@@ -57,6 +58,7 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
     # A page's rows share a few due dates: each deadline cell is written once per page, from what
     # ``due`` reads of a step.
     clocks: dict[tuple, str] = {}
+    on = today()  # one day for the page's deadlines
     rows = []
     for step in page:
         node, state = title_of(step.node), state_of(step.state)
@@ -64,7 +66,7 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
         key = (step.due_date, step.limit_days, step.clock, step.clock_started_on, step.state, step.finished_at)
         clock = clocks.get(key)
         if clock is None:
-            clock = clocks[key] = due(step)
+            clock = clocks[key] = due(step, on=on)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
             f'        <td><a class="mono" href="{url}{step.task_id}/">{conditional_escape(step.reference)}</a></td>\n'
@@ -85,6 +87,7 @@ def step_rows(rows) -> str:
     rather than by the template for the same reason as the queue's rows: the markup is the
     template's, row for row, and each step's title is translated once per page."""
     title_of = escaped_once(steps.title)
+    on = today()  # one day for the page's deadlines
     out = []
     for step in rows:
         title = title_of(step.node)
@@ -110,7 +113,7 @@ def step_rows(rows) -> str:
             f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">'
             f"{conditional_escape(step.get_state_display())}</span></td>\n"
             f'        <td class="nowrap">{local_time_text(step.entered_at)}</td>\n'
-            f'        <td class="small" data-clock>{conditional_escape(due(step, detail=True))}</td>\n'
+            f'        <td class="small" data-clock>{conditional_escape(due(step, detail=True, on=on))}</td>\n'
             f'        <td class="small">{claimed}</td>\n'
             f'        <td class="small">{finished}</td>\n'
             f"        <td>{result}</td>\n"

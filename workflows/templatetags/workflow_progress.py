@@ -7,9 +7,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from approvals.templatetags.approvals_pages import day_text, local_time_text, status_tone
+from approvals.choices import choice_display
+from approvals.models import Application
+from approvals.templatetags.approvals_pages import day_text, escaped_once, local_time_text, status_tone
 
-from ..progress import CURRENT, Progress, ProgressStep, progress_for_list, progress_of
+from ..progress import CURRENT, Progress, ProgressStep, progress_for_list, progress_of, step_title
 
 register = template.Library()
 
@@ -33,8 +35,8 @@ def list_progress(applications) -> dict:
 _STEP_MARKUP: dict[tuple[str, str, str], str] = {}
 
 
-def _step_markup(step: ProgressStep) -> str:
-    key = (get_language(), step.key, step.state)
+def _step_markup(step: ProgressStep, language: str) -> str:
+    key = (language, step.key, step.state)
     markup = _STEP_MARKUP.get(key)
     if markup is None:
         label = conditional_escape(f"{step.title}：{step.state_label}")
@@ -45,30 +47,45 @@ def _step_markup(step: ProgressStep) -> str:
     return markup
 
 
-@register.simple_tag
-def progress_compact(bars: dict, application) -> str:
-    """One row's compact bar: the steps as marks, then the current step, its holder and due date."""
-    progress = bars.get(application.pk)
+def _compact(progress: Progress | None, words: dict[str, str], title_of) -> str:
+    """One row's compact bar: the steps as marks, then the current step, its holder and due date
+    (``words``: the bar's two words, translated and escaped once per page; ``title_of``: a step's
+    title by its key, escaped)."""
     if not progress:
         return "\n"
-    steps = "".join(_step_markup(step) for step in progress.steps)
+    language = get_language()
+    steps = "".join(_step_markup(step, language) for step in progress.steps)
     current = progress.current
     line = ""
     if current:
-        line = conditional_escape(current.title)
+        line = title_of(current.key)
         if current.state == CURRENT and current.holder:
             line += f" · {conditional_escape(current.holder)}"
         if current.due_date:
-            line += f" · {conditional_escape(gettext('期限'))} {current.due_date:%Y-%m-%d}"
+            line += f" · {words['due']} {current.due_date:%Y-%m-%d}"
         line = f'<span class="small">{line}</span>'
-    return mark_safe(  # noqa: S308 (every value above is escaped)
+    return (
         f'<div class="progress-compact" data-progress="{progress.position}/{len(progress.steps)}">\n'
-        f'  <ol class="progress mini" aria-label="{conditional_escape(gettext("办理进度"))}">\n'
+        f'  <ol class="progress mini" aria-label="{words["progress"]}">\n'
         f"    {steps}\n"
         f"  </ol>\n"
         f"  {line}\n"
         f"</div>\n"
     )
+
+
+def _words() -> dict[str, str]:
+    return {"due": conditional_escape(gettext("期限")), "progress": conditional_escape(gettext("办理进度"))}
+
+
+@register.simple_tag
+def progress_compact(bars: dict, application) -> str:
+    """One row's compact bar (``{% list_progress %}``'s ``bars``)."""
+    return mark_safe(_compact(bars.get(application.pk), _words(), escaped_once(step_title)))  # noqa: S308 (escaped)
+
+
+_TYPE_LABEL = choice_display(Application, "application_type")
+_STATUS_LABEL = choice_display(Application, "status")
 
 
 @register.simple_tag(takes_context=True)
@@ -79,6 +96,9 @@ def application_rows(context, page, bars: dict, attention, applications_url: str
     labels = {name: conditional_escape(context.get(name, "")) for name in (
         "label_reference", "label_type", "label_status", "label_progress", "label_created", "label_submitted",
         "go_edit", "go_answer", "go_view")}
+    # What the rows share is translated and escaped once per page.
+    words, title_of = _words(), escaped_once(step_title)
+    kind_of, status_of = escaped_once(_TYPE_LABEL), escaped_once(_STATUS_LABEL)
     rows = []
     for application in page:
         pk = application.pk
@@ -91,7 +111,7 @@ def application_rows(context, page, bars: dict, attention, applications_url: str
             action = f'<a class="btn small" href="{url}{pk}/">{labels["go_view"]}</a>'
         created = local_time_text(application.created)
         submitted = local_time_text(application.submitted_at) or "—"
-        kind = conditional_escape(application.get_application_type_display())
+        kind = kind_of(application.application_type)
         tone = conditional_escape(status_tone(status))
         rows.append(
             f'\n      <tr data-application="{pk}">\n'
@@ -99,8 +119,8 @@ def application_rows(context, page, bars: dict, attention, applications_url: str
             f"{conditional_escape(application.reference)}</a></td>\n"
             f'        <td data-label="{labels["label_type"]}">{kind}</td>\n'
             f'        <td data-label="{labels["label_status"]}"><span class="badge tone-{tone}">'
-            f"{conditional_escape(application.get_status_display())}</span></td>\n"
-            f'        <td data-label="{labels["label_progress"]}">{progress_compact(bars, application)}</td>\n'
+            f"{status_of(status)}</span></td>\n"
+            f'        <td data-label="{labels["label_progress"]}">{_compact(bars.get(pk), words, title_of)}</td>\n'
             f'        <td class="nowrap" data-label="{labels["label_created"]}">{created}</td>\n'
             f'        <td class="nowrap" data-label="{labels["label_submitted"]}">{submitted}</td>\n'
             f'        <td class="nowrap">\n          {action}\n        </td>\n'
