@@ -159,3 +159,55 @@ def test_an_inner_block_without_a_savepoint_still_carries():
         with transaction.atomic(savepoint=False), CaptureQueriesContext(connection) as captured:
             assert _name(agency.pk) == "乙"
     assert [readable(q["sql"]).count(";\n") for q in captured.captured_queries] == [1]  # the write and the read, together
+
+
+def _prepared_by_django(instance, fields, add: bool) -> list:
+    return [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields]
+
+
+def _sent(values: list) -> list:
+    """The values as the driver writes them into the SQL (a typed number as the number)."""
+    if connection.vendor != "postgresql":
+        return values
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    return [cursor.mogrify("%s", [int(value) if isinstance(value, int) and not isinstance(value, bool) else value])
+            for value in values]
+
+
+def test_a_row_s_values_are_what_django_would_send(applicant, acceptor):
+    """Values of the plain kinds are sent as they are (on PostgreSQL); the rest, and any value of
+    another type, as Django prepares it: either way what ``save()`` would send."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from audit.models import AuditEntry
+    from outbox.models import Message
+    from tests.factories import ApplicationFactory
+    from tests.timecontrol import at
+    from workflows import services
+    from workflows.models import Step
+    from writebehind import _values
+
+    application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    services.application_submit(application=application, by=applicant)
+    step = Step.objects.get(application=application, node="accept")
+    step.claimed_by, step.claimed_at = acceptor, timezone.now()
+    entry = AuditEntry(seq=7, at=timezone.now(), action="application.accept", object_type="approvals.application",
+                       object_id=str(application.pk), application_id=application.pk, actor_id=acceptor.pk, actor_name="甲",
+                       summary="受理", data={"a": 1}, prev_hash="0" * 64, hash="1" * 64)
+    message = Message(handler="documents.render", key="5", created_at=timezone.now(), due_at=timezone.now())
+    for instance in (step, step.task, application, entry, message):
+        fields = [field for field in type(instance)._meta.concrete_fields if not field.primary_key]
+        for add in (True, False):
+            with at(date(2026, 3, 2)):  # a field with auto_now: the same now for both
+                assert _sent(_values(instance, fields, add)) == _sent(_prepared_by_django(instance, fields, add)), instance
+
+    odd = Message(handler=5, key="5", created_at=datetime(2026, 3, 2, 10), due_at=timezone.now())  # int, naive
+    fields = [Message._meta.get_field(name) for name in ("handler", "created_at")]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        expected = _prepared_by_django(odd, fields, True)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):  # not sent as it is: prepared by Django
+        assert _values(odd, fields, True) == expected
+    assert expected[0] == "5"
