@@ -9,6 +9,7 @@ write of the outcome the next Switch reads). Machine noise hits the three alike.
 
 Prints the median completion of each, the product's in bare commits (the unit measured in the same
 rounds) and as a ratio to raw viewflow, SQL statements and requests to the database per completion,
+this process's CPU time per completion of each (the rest is the server's work and the wire),
 lifecycles per second. Targets: a product completion ≤ 9 bare commits and ≤ 1.0× raw viewflow.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/lifecycle.py [--lifecycles 200]
