@@ -20,7 +20,7 @@ def forget_connections(app) -> None:
 
 
 @pytest.fixture
-def worker(settings):
+def worker(settings, monkeypatch):
     """A real worker thread on the configured broker (Redis in CI) and the PostgreSQL test database."""
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker:
@@ -30,7 +30,7 @@ def worker(settings):
     from project.celery import app
 
     # Close the worker thread's connection after each task, or the test database cannot be dropped.
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)  # put back afterwards
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
     forget_connections(app)

@@ -22,8 +22,10 @@ def postgresql():
 
 @pytest.fixture(autouse=True)
 def _room(monkeypatch):
-    """However many statements the suite has prepared on this connection, these tests' fit."""
+    """However many statements the suite has prepared on this connection, these tests' fit; and
+    connections are kept, as in production (``CONN_MAX_AGE``)."""
     monkeypatch.setattr(prepared, "LIMIT", 10**6)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
 
 
 def _fresh(sql: str) -> str:

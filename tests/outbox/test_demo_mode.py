@@ -26,7 +26,7 @@ def lost_publishes(settings, monkeypatch):
     from project.celery import app
 
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)  # put back afterwards
     settings.CMA_OUTBOX_RETRY_SECONDS = 2
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url="memory://")

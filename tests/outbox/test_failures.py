@@ -40,7 +40,7 @@ def broker(tmp_path, settings, monkeypatch):
     from project.celery import app
 
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its own setting
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)  # put back afterwards
     settings.CMA_OUTBOX_RETRY_SECONDS = 2  # as the worker processes are told (processes.process_env)
     server = RedisServer(tmp_path)
     server.start()
