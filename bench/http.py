@@ -3,7 +3,7 @@
 Starts gunicorn (``DEBUG=0``, the project's deploy/gunicorn.conf.py) on 127.0.0.1 against a PostgreSQL
 database it fills first (bench/datasets.py: ``--applications`` through the ordinary track, ~10 task
 rows each; plus ``--certified`` applications driven through the real flow to a signed certificate),
-then runs ``--users`` virtual users (threads, one keep-alive connection each) for ``--duration``
+then runs ``--users`` virtual users (one event loop, a connection each) for ``--duration``
 seconds over the mix below, and prints per endpoint: requests, req/s, p50/p95/p99 and errors. Then the
 same users request a bare Django page (a view returning "ok" through the same middleware, on the same
 server) for ``--bare-duration`` seconds: the ratio of the two throughputs is the product's share of
