@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from approvals.models import ApplicationStatus, ApplicationType, CertificateStatus
 from approvals.models.applications import ReviewMode
+from audit.models import AuditEntry
 from documents.models import DocumentRequirement
 from tests.documents.helpers import certify
 from tests.factories import ApplicationFactory, UserFactory
@@ -123,6 +124,7 @@ def test_no_page_shows_a_raw_code_to_any_role(histories, applicant, acceptor, re
     monitor.save(update_fields=["first_name"])
     # A username is what its owner typed at sign-up, not a code (the fixtures' "applicant" is also a clock's).
     codes = internal_codes() - {u.username for u in (applicant, acceptor, reviewer, approver, issuer, monitor)}
+    codes |= set(AuditEntry.objects.values_list("action", flat=True))  # the audit record's events, as stored
     pattern = re.compile(r"(?<![A-Za-z0-9_./-])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
                          + r")(?![A-Za-z0-9_-])")
     certificate = histories[-1].certificate
@@ -158,3 +160,24 @@ def test_the_walk_would_catch_a_leak(applicant):
     parser.feed('<p data-code="personnel">材料代码：personnel</p><script>var initial = 1;</script>')
     text = " ".join(parser.parts)
     assert re.search(r"(?<![A-Za-z0-9_./-])personnel(?![A-Za-z0-9_-])", text) and "initial" not in text
+
+
+def test_every_audit_event_the_product_records_has_a_name():
+    """The audit record on the application page names each event; a code written anywhere in the
+    product (``audit_record(action=…)``, a document's or a certificate decision's event) has a label."""
+    from pathlib import Path
+
+    from approvals.models import CertificateAction
+    from approvals.templatetags.approvals_pages import audit_event
+
+    root = Path(__file__).resolve().parent.parent
+    written = set()
+    for app in ("approvals", "documents", "workflows", "metrics", "audit"):
+        for path in (root / app).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            written.update(re.findall(r'action="([a-z_]+\.[a-z_]+)"', text))
+            written.update(re.findall(r'_audit_document\("([a-z_]+\.[a-z_]+)"', text))
+    written.update(f"certificate.{kind}" for kind in CertificateAction.Kind.values)
+    assert {"document.upload", "answer_file.remove", "certificate.issue", "certificate.cancel"} <= written
+    unnamed = sorted(code for code in written if audit_event(code) == code)
+    assert unnamed == []

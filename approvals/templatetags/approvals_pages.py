@@ -108,6 +108,17 @@ def number_code_names(application) -> dict:
 
 AUDIT_EVENTS = {
     "decision": gettext_lazy("审批决定"),
+    "document.upload": gettext_lazy("上传材料"),
+    "document.reuse": gettext_lazy("沿用已有材料"),
+    "document.remove": gettext_lazy("删除材料"),
+    "answer_file.upload": gettext_lazy("上传答复附件"),
+    "answer_file.remove": gettext_lazy("删除答复附件"),
+    "certificate.issue": gettext_lazy("颁发证书"),
+    "certificate.new_version": gettext_lazy("证书换发新版"),
+    "certificate.suspend": gettext_lazy("暂停证书"),
+    "certificate.restore": gettext_lazy("恢复证书"),
+    "certificate.revoke": gettext_lazy("撤销证书"),
+    "certificate.cancel": gettext_lazy("注销证书"),
     "certificate.sign": gettext_lazy("证书签名"),
     "key.retire": gettext_lazy("停用签名密钥"),
     "rule_set.change": gettext_lazy("修改规则集"),
