@@ -19,11 +19,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 IN_WINDOW = date(2026, 7, 1)  # issued 2021-06-15, it expires 2027-06-14: the window is 2026-06-14 … 2027-03-14
 
 
+def settled(page) -> None:
+    """Wait until the page has no request in flight (its notifications count is fetched after load):
+    on SQLite the test's own writes would otherwise meet the live server's read of a shared in-memory
+    database, which fails at once with "database table is locked" instead of waiting."""
+    page.wait_for_load_state("networkidle")
+
+
 def submit_on_page(page, application: Application) -> None:
     page.goto(f"/applications/{application.pk}/")
     page.get_by_role("button", name="提交申请").click()
     page.get_by_role("dialog").get_by_role("button", name="提交申请").click()
     expect(page.get_by_text("申请已提交，等待受理")).to_be_visible()
+    settled(page)
 
 
 def test_a_renewal_and_a_change_filed_in_the_browser_show_as_new_versions_in_public(
@@ -52,6 +60,7 @@ def test_a_renewal_and_a_change_filed_in_the_browser_show_as_new_versions_in_pub
         page.get_by_label("对申请材料真实性负责的声明").check()
         page.get_by_role("button", name="保存草稿").click()
         expect(page.get_by_text("草稿已保存")).to_be_visible()
+        settled(page)
         renewal = Application.objects.get(application_type="renewal")
         assert renewal.subject_certificate == certificate
         supply_documents(renewal)
@@ -72,6 +81,7 @@ def test_a_renewal_and_a_change_filed_in_the_browser_show_as_new_versions_in_pub
         page.get_by_label("对申请材料真实性负责的声明").check()
         page.get_by_role("button", name="保存草稿").click()
         expect(page.get_by_text("草稿已保存")).to_be_visible()
+        settled(page)
         change = Application.objects.get(application_type="change")
         assert change.changes == [{"kind": "name", "value": "贵州更名检验检测有限公司"}]
         supply_documents(change)
