@@ -27,6 +27,7 @@ connections are not kept between requests (``CONN_MAX_AGE = 0``), and with the s
 keep a session's prepared statements).
 """
 
+import functools
 import hashlib
 import logging
 import re
@@ -54,7 +55,9 @@ def enabled(connection) -> bool:
             and getattr(settings, "PREPARED_STATEMENTS", True))
 
 
+@functools.lru_cache(maxsize=4 * LIMIT)
 def name_of(sql: str) -> str:
+    """The statement's name: a hash of its text, worked out once per text (every run asks for it)."""
     return "cma_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
 
 
@@ -92,10 +95,11 @@ def statement(connection, sql: str, params: Sequence[Any] | None) -> str:
             if len(raw.cma_runs) > 4 * LIMIT:  # counts of statements run once or twice: start again
                 raw.cma_runs.clear()
             return sql  # in an aborted transaction the statement fails as it would have
-        if not _prepare(connection, raw, name, sql):
+        text = _server_text(sql)
+        if not _prepare(connection, raw, name, text):
             return sql
         prepared.add(name)
-        _TEXTS[name] = _server_text(sql)
+        _TEXTS[name] = text
     return f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
 
 
@@ -105,24 +109,25 @@ def _aborted(raw) -> bool:
     return raw.info.transaction_status == pq.TransactionStatus.INERROR
 
 
-def _prepare(connection, raw, name: str, sql: str) -> bool:
-    """PREPARE on the driver's own connection (no statement of the request's: nothing is carried
-    with it, nothing counted); inside a transaction within a savepoint, so a refusal loses nothing."""
+def _prepare(connection, raw, name: str, text: str) -> bool:
+    """PREPARE ``text`` (the server's form of the statement) on the driver's own connection (no
+    statement of the request's: nothing is carried with it, nothing counted); inside a transaction
+    within a savepoint, so a refusal loses nothing."""
     import psycopg
 
-    prepare = f"PREPARE {name} AS {_server_text(sql)}"
+    prepare = f"PREPARE {name} AS {text}"
     with connection.wrap_database_errors:
         if raw.autocommit:
             try:
                 raw.execute(prepare)
             except psycopg.DatabaseError as error:
-                return _refused(name, sql, error)
+                return _refused(name, text, error)
             return True
         try:
             raw.execute(f"SAVEPOINT cma_prepare; {prepare}; RELEASE SAVEPOINT cma_prepare")
         except psycopg.DatabaseError as error:
             raw.execute("ROLLBACK TO SAVEPOINT cma_prepare; RELEASE SAVEPOINT cma_prepare")
-            return _refused(name, sql, error)
+            return _refused(name, text, error)
     return True
 
 
