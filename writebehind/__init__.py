@@ -92,9 +92,9 @@ def update_row(instance: Model, fields: Iterable[str], *, where: dict[str, Any] 
                + ", ".join(f"{quote(field.column)} = %s" for field in concrete)
                + f" WHERE {quote(owner.pk.column)} = %s"
                + "".join(f" AND {quote(model._meta.get_field(name).column)} = %s" for name in guards))
-        cached = _UPDATES[key] = (sql, concrete)
-    sql, concrete = cached
-    return sql, [*_values(instance, concrete, False), instance.pk, *(where or {}).values()]
+        cached = _UPDATES[key] = (sql, _plain(concrete))
+    sql, fields = cached
+    return sql, [*_values(instance, fields, False), instance.pk, *(where or {}).values()]
 
 
 def later_update(instance: Model, fields: Iterable[str]) -> None:
@@ -116,9 +116,9 @@ def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
         row = f"({', '.join(['%s'] * len(concrete))})"
         sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
                f"VALUES {', '.join([row] * len(instances))}")
-        cached = _INSERTS[key] = (sql, concrete)
-    sql, concrete = cached
-    return sql, [value for instance in instances for value in _values(instance, concrete, True)]
+        cached = _INSERTS[key] = (sql, _plain(concrete))
+    sql, fields = cached
+    return sql, [value for instance in instances for value in _values(instance, fields, True)]
 
 
 def insert_row(instance: Model) -> None:
@@ -137,7 +137,7 @@ def later_insert(instance: Model) -> None:
     later(*insert_rows([instance]))
 
 
-_UPDATES: dict[tuple, tuple[str, list]] = {}
+_UPDATES: dict[tuple, tuple[str, list]] = {}  # the SQL and _plain's fields
 _INSERTS: dict[tuple, tuple[str, list]] = {}
 
 # Fields whose value of these exact types reaches the database as it is (``get_db_prep_save`` of it
@@ -155,30 +155,25 @@ _AS_IS = {
 }
 
 
-def _as_is(field) -> tuple[type, ...]:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return ()
-    return _AS_IS.get(type(field), ())
+def _plain(fields: list) -> list[tuple[Any, tuple[type, ...]]]:
+    """Each field with the types of value it sends as they are (none for a field with auto_now)."""
+    return [(field, () if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+             else _AS_IS.get(type(field), ())) for field in fields]
 
 
-def _values(instance: Model, fields: list, add: bool) -> list[Any]:
+def _values(instance: Model, fields: list[tuple[Any, tuple[type, ...]]], add: bool) -> list[Any]:
     """The row's values as ``save()`` would send them (on PostgreSQL, whose driver takes these types as
-    they are; SQLite's backend turns dates and datetimes into its own text)."""
+    they are; SQLite's backend turns dates and datetimes into its own text). ``fields``: ``_plain``'s."""
     as_is = connection.vendor == "postgresql"
     values = []
-    for field in fields:
+    for field, kinds in fields:
         value = getattr(instance, field.attname)
-        kinds = _KINDS.get(field)
-        if kinds is None:
-            kinds = _KINDS[field] = _as_is(field)
         if as_is and (value is None and kinds or type(value) in kinds and (type(value) is not datetime or value.tzinfo)):
             values.append(value)
         else:
             values.append(field.get_db_prep_save(field.pre_save(instance, add), connection))
     return values
 
-
-_KINDS: dict[Any, tuple[type, ...]] = {}
 
 
 def flush() -> None:
