@@ -121,6 +121,25 @@ def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
     return sql, [value for instance in instances for value in _values(instance, fields, True)]
 
 
+def insert_from(instance: Model, source: str) -> tuple[str, list[Any]]:
+    """The INSERT of ``instance`` once for each row of ``source`` (a CTE of the same statement, say a
+    guarded UPDATE's ``RETURNING``), returning its id, and its parameters: so a row that records a
+    change is written in the change's own statement, and only if the change took. Each value is cast
+    to its column's type (a parameter in a SELECT list has no type of its own). PostgreSQL only."""
+    model = type(instance)
+    key = (model, source, connection.vendor)
+    cached = _INSERTS_FROM.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
+               f"SELECT {', '.join(f'CAST(%s AS {f.cast_db_type(connection)})' for f in concrete)} FROM {source} "
+               f"RETURNING {quote(model._meta.pk.column)}")
+        cached = _INSERTS_FROM[key] = (sql, _plain(concrete))
+    sql, fields = cached
+    return sql, _values(instance, fields, True)
+
+
 def insert_row(instance: Model) -> None:
     """``instance.save(force_insert=True)`` now, its new id set on it (no save signals)."""
     sql, params = insert_rows([instance])
@@ -139,6 +158,7 @@ def later_insert(instance: Model) -> None:
 
 _UPDATES: dict[tuple, tuple[str, list]] = {}  # the SQL and _plain's fields
 _INSERTS: dict[tuple, tuple[str, list]] = {}
+_INSERTS_FROM: dict[tuple, tuple[str, list]] = {}
 
 # Fields whose value of these exact types reaches the database as it is (``get_db_prep_save`` of it
 # is the value, or the same number typed): written without Django's per-field preparation, which

@@ -13,7 +13,7 @@ from django_fsm import GET_STATE, ConcurrentTransition, ConcurrentTransitionMixi
 
 import prepared
 from approvals.choices import fast_choice_display
-from writebehind import update_row
+from writebehind import insert_from, insert_row, update_row
 
 from .agencies import Agency
 from .rules import RuleSet
@@ -256,23 +256,36 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 changed.append(field.name)
         return changed
 
-    def save_changes(self) -> None:
+    def save_changes(self, *, recording: models.Model | None = None) -> None:
         """Save only the fields that changed since the row was read (all of them if it was not read
         whole): a status change writes the status and what its service set, not forty columns.
 
         Like django-fsm's ``ConcurrentTransitionMixin``, the UPDATE only takes the row while it still
-        has the status it was read with; else ``ConcurrentTransition``."""
+        has the status it was read with; else ``ConcurrentTransition``. ``recording`` (the status
+        change's own row) is inserted too, its id set on it: on PostgreSQL in the UPDATE's statement,
+        written only if the UPDATE took the row (one round trip fewer on every transition)."""
         fields = self.changed_fields()
         if fields is None:
             self.save()
         else:
             sql, params = update_row(self, fields, where={"status": self._loaded_values["status"]})
+            together = recording is not None and connection.vendor == "postgresql"
+            if together:
+                insert, values = insert_from(recording, "changed")
+                pk = connection.ops.quote_name(self._meta.pk.column)
+                sql, params = f"WITH changed AS ({sql} RETURNING {pk}) {insert}", [*params, *values]
             with connection.cursor() as cursor:
                 prepared.execute(cursor, sql, params)
-                if cursor.rowcount == 0:
+                taken = cursor.fetchone() if together else cursor.rowcount
+                if not taken:
                     raise ConcurrentTransition("Cannot save object! The state has been changed since fetched "
                                                "from the database!")
+                if together:
+                    recording.pk, recording._state.adding, recording._state.db = taken[0], False, connection.alias
+                    recording = None
             self._update_initial_state()
+        if recording is not None:
+            insert_row(recording)
         self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
     @property

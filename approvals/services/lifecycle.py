@@ -27,7 +27,7 @@ from approvals.models import (
     User,
 )
 from audit.services import audit_record
-from writebehind import insert_row, later
+from writebehind import later
 
 
 @cache
@@ -52,15 +52,14 @@ def _transition(application: Application, name: str, *, by: User | None, comment
         method()  # its conditions are checked here, once (they may query)
     except TransitionNotAllowed as error:
         raise TransitionRefused(_("此操作的条件尚未满足。"), current_status=source) from error
-    try:
-        application.save_changes()
-    except ConcurrentTransition as error:
-        raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
     change = StatusChange(
         application=application, transition=name, source=source, target=application.status,
         by=by, at=timezone.now(), comment=comment,
     )
-    insert_row(change)
+    try:
+        application.save_changes(recording=change)  # the change and its row, in one statement
+    except ConcurrentTransition as error:
+        raise TransitionRefused(_("申请状态已被他人修改，请刷新后重试。"), current_status=source) from error
     audit_record(
         action=f"application.{name}", obj=application, application_id=application.pk, by=by,
         summary=f"{application.reference} {_label(source)} → {_label(application.status)}",

@@ -119,3 +119,29 @@ def test_django_fsms_guard_still_takes_the_status_found_once(draft, applicant):
     fresh.test_sites = "fresh"
     fresh.save()
     assert Application.objects.get(pk=draft.pk).test_sites == "fresh"
+
+
+def test_a_status_change_and_its_row_are_one_statement_written_only_if_the_change_took(draft, applicant):
+    """On PostgreSQL the guarded UPDATE and the status change's row go in one statement: the row is
+    the one Django would insert (its id set on it), and a stale copy writes neither."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prepared import readable
+
+    read, stale = Application.objects.get(pk=draft.pk), Application.objects.get(pk=draft.pk)
+    with CaptureQueriesContext(connection) as captured:
+        change = services.application_withdraw(application=read, by=applicant, reason="不再申请").status_changes.get()
+    sent = [readable(q["sql"]) for q in captured.captured_queries
+            if readable(q["sql"]).startswith(('INSERT INTO "approvals_', 'UPDATE "approvals_', "WITH changed"))]
+    together = connection.vendor == "postgresql"
+    assert len(sent) == (1 if together else 2) and ('UPDATE "approvals_application"' in sent[0]), sent
+    row = StatusChange.objects.values().get(pk=change.pk)
+    assert {key: row[key] for key in ("application_id", "transition", "source", "target", "by_id", "comment")} == {
+        "application_id": draft.pk, "transition": "withdraw", "source": S.DRAFT, "target": S.WITHDRAWN,
+        "by_id": applicant.pk, "comment": "不再申请"}
+
+    with pytest.raises(TransitionRefused), transaction.atomic():
+        services.application_withdraw(application=stale, by=applicant, reason="再次撤回")
+    assert StatusChange.objects.filter(application=draft).count() == 1
+    assert Application.objects.get(pk=draft.pk).status == S.WITHDRAWN
