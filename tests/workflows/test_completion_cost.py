@@ -21,25 +21,27 @@ pytestmark = pytest.mark.django_db
 # savepoints of the completion's own transaction included (a request's transaction, or the test's,
 # is around it). On PostgreSQL, writes nobody reads back travel in one request with the statement
 # after them (writebehind); the statements run are counted apart. PostgreSQL writes a new
-# viewflow task with its link to the task before in one statement, and the audit rows with the chain
-# head in one; elsewhere each is two.
+# viewflow task with its link to the task before in one statement (a Switch before it, not yet
+# written, first in the same statement), a status change with its row in one, and the audit rows
+# with the chain head in one; elsewhere each is two or more.
 #
 # Every completion: the process lock 1 (the task found in the same statement), the task with step,
 # process, application, agency, rule set and the separation-of-duties answer 1, the status change
-# with its row 1 (only the changed columns of the application; two statements elsewhere), the completed task 1, the Switch (written once,
-# done) and the next task 2, the next step with its clock 1, this step 1, the audit chain 2, the
-# outbox 1. Then what the step itself does: the acceptance notice 1; the review nothing; the decision
-# its scope 3 and the letter 1; the issue the certificate number, certificate, version and its scope
-# 5, the End (the process row only) 2, the signature 2 and the certificate PDF 1, and no next step.
+# with its row 1 (only the changed columns of the application), the completed task 1, the Switch
+# (written once, done) with the next task 1, the next step with its clock 1, this step 1, the audit
+# chain 2, the outbox 1. Then what the step itself does: the acceptance notice 1; the review
+# nothing; the decision its scope 3 and the letter 1; the issue the certificate number,
+# certificate, version and its scope 5, the End (the process row only) 2, the signature 2 and the
+# certificate PDF 1, and no next step.
 # Carried on PostgreSQL: the lock (by the read), the completed task, the new step, this step, the
 # outbox, the decision's approval of every scope item (by the check that every item is decided), the
-# End's process row and the new certificate's pointer to its current version (an UPDATE of the
-# certificate row, written after the version it points to).
+# End's process row, the new certificate's pointer to its current version (an UPDATE of the
+# certificate row, written after the version it points to) and that version's signature.
 EXPECTED = {
-    "postgresql": {"accept": 9, "review": 8, "decide": 11, "issue": 15},
+    "postgresql": {"accept": 8, "review": 7, "decide": 10, "issue": 14},
     "sqlite": {"accept": 18, "review": 17, "decide": 21, "issue": 24},
 }
-STATEMENTS = {"accept": 14, "review": 13, "decide": 17, "issue": 21}
+STATEMENTS = {"accept": 13, "review": 12, "decide": 16, "issue": 21}
 
 
 def statements_of_completion(application, node, user, outcome, **data) -> list[str]:
@@ -90,6 +92,7 @@ def test_a_task_taken_on_the_way_is_saved_once_with_its_completion(applicant, ac
     following = step.task.leading.get()  # the Switch: written once, done, linked to the task before it
     assert following.status == "DONE" and following.flow_task_type == "SWITCH"
     assert following.leading.get().flow_task.name == "review"
+    assert step.task.pk < following.pk < following.leading.get().pk  # written in the flow's order
 
 
 def test_the_end_asks_what_viewflow_asks_whether_another_task_is_unfinished(applicant, acceptor):
@@ -110,3 +113,18 @@ def test_the_end_asks_what_viewflow_asks_whether_another_task_is_unfinished(appl
     Task.objects.filter(process_id=process_id).update(finished=timezone.now())
     assert unfinished_task_exists(Task, process_id) is viewflow_asks() is False
     assert unfinished_task_exists(Task, process_id + 1000) is False
+
+
+def test_every_node_after_a_switch_writes_the_switch_in_its_own_statement():
+    """A Switch's row waits for the task it leads to (PostgreSQL): every node a Switch of the
+    product's flows leads to writes it (``writes_task_before``); a node of viewflow's own would get
+    it written first (``BranchActivation.create_next``)."""
+    from workflows import procedures
+    from workflows.nodes import Branch
+
+    flows = procedures.FLOWS
+    followers = {(flow_class, following) for flow_class in flows for node in flow_class.instance.nodes()
+                 if isinstance(node, Branch) for following, _condition in node._branches}
+    assert len(followers) >= 4 * len(flows)
+    for flow_class, following in followers:
+        assert following.activation_class.writes_task_before, (flow_class, following)
