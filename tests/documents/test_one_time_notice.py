@@ -57,6 +57,7 @@ def test_the_officials_page_shows_the_refusal_on_the_row(answered_once, acceptor
     from tests.workflows.helpers import open_step
 
     step = open_step(answered_once, "accept")
+    changes = answered_once.status_changes.count()
     client.force_login(acceptor)
     response = client.post(reverse("workflows:task_complete", args=[step.task_id]), {
         "outcome": "supplement", "supplement-comment": "",
@@ -65,3 +66,10 @@ def test_the_officials_page_shows_the_refusal_on_the_row(answered_once, acceptor
         "supplement-0-document_code": "equipment",
     })
     assert response.status_code == 400 and "一次性告知" in response.content.decode()
+    # refused after the transition and the notice's rows were written: the completion's own savepoint
+    # took all of it back, the task taken on the way included, and the page's request went on
+    answered_once.refresh_from_db()
+    step.refresh_from_db()
+    assert answered_once.status == S.SUBMITTED and step.state == "open" and step.claimed_by_id is None
+    assert list(Deficiency.objects.values_list("round", flat=True)) == [1]
+    assert answered_once.status_changes.count() == changes

@@ -106,9 +106,8 @@ def task_detail(request, task_id: int):
 def task_claim(request, task_id: int):
     """认领: the task moves from the role queue into the user's inbox."""
     step = _step(request, task_id)
-    try:
-        with transaction.atomic():
-            services.task_claim(task_id=task_id, by=request.user)
+    try:  # the service's own savepoint rolls it back whole on a refusal (``services._locked``)
+        services.task_claim(task_id=task_id, by=request.user)
     except DomainError as error:
         return _render_task(request, _step(request, task_id), status=CONFLICT, alert=str(error))
     messages.success(request, _("已认领，任务已进入您的待办。"))
@@ -120,9 +119,8 @@ def task_claim(request, task_id: int):
 def task_release(request, task_id: int):
     """退回: the claimed task goes back to the role queue."""
     _step(request, task_id)
-    try:
-        with transaction.atomic():
-            services.task_release(task_id=task_id, by=request.user)
+    try:  # the service's own savepoint rolls it back whole on a refusal (``services._locked``)
+        services.task_release(task_id=task_id, by=request.user)
     except DomainError as error:
         return _render_task(request, _step(request, task_id), status=CONFLICT, alert=str(error))
     messages.success(request, _("任务已退回待认领队列。"))
@@ -144,9 +142,8 @@ def task_complete(request, task_id: int):
         return _render_task(request, step, forms=forms, status=CONFLICT if known else BAD_INPUT, alert=alert)
     if not form.is_valid():
         return _render_task(request, step, forms=forms, status=BAD_INPUT)
-    try:
-        with transaction.atomic():
-            services.task_complete(task_id=task_id, by=request.user, outcome=outcome, data=form.service_data())
+    try:  # the service's own savepoint rolls it back whole on a refusal (``services._locked``)
+        services.task_complete(task_id=task_id, by=request.user, outcome=outcome, data=form.service_data())
     except DomainError as error:
         return _render_task(request, step, forms=forms, status=CONFLICT, alert=str(error))
     except ValidationError as error:
