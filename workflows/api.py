@@ -103,6 +103,7 @@ def task_rows_data(rows) -> list[dict]:
     titles: dict[str, str] = {}
     outcomes: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
+    clocks: dict[tuple, tuple] = {}  # a page's rows share a few due dates: each clock is worked out once
     on, zone = today(), timezone.get_current_timezone()  # one "today" and one zone for the page
     result = []
     for row in rows:
@@ -111,8 +112,13 @@ def task_rows_data(rows) -> list[dict]:
             titles[node], outcomes[node] = steps.title(node), _open_outcomes(node)
         if status not in labels:
             labels[status] = str(ApplicationStatus(status).label)
-        due = row.due_status(on)
         due_date = row.due_date
+        key = (due_date, row.clock, row.clock_started_on, row.state, row.finished_at)
+        clock = clocks.get(key)
+        if clock is None:
+            clock = clocks[key] = (row.due_status(on), due_date is not None
+                                   and is_provisional(row.clock_started_on or due_date, due_date))
+        due, provisional = clock
         result.append({
             "id": row.task_id,
             "node": node,
@@ -137,7 +143,7 @@ def task_rows_data(rows) -> list[dict]:
             "working_days_left": due.working_days_left,
             "overdue": due.overdue,
             "due_soon": due.due_soon,
-            "due_provisional": due_date is not None and is_provisional(row.clock_started_on or due_date, due_date),
+            "due_provisional": provisional,
         })
     return result
 

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queue(applicant, acceptor):
-    """Six submitted applications; the acceptor has claimed two of them (the first two)."""
+    """Six submitted applications (two on one day: rows that share a clock); the acceptor has claimed
+    two of them (the first two)."""
     applications = []
-    for day in (2, 3, 4, 5, 6, 9):
+    for day in (2, 3, 5, 5, 6, 9):
         application = ApplicationFactory(agency=applicant.agency, created_by=applicant)
         with at(date(2026, 3, day)):
             services.application_submit(application=application, by=applicant)
