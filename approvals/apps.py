@@ -12,14 +12,14 @@ class ApprovalsConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
-        from project.database import timestamps_in_c
+        from prepared.timestamps import timestamps_in_c
 
         from .converters import DatabaseIdConverter
         from .models import User
         from .permissions import ensure_roles, permissions_changed, user_saved
 
         register_converter(DatabaseIdConverter, "id")  # every URL's object ids: <id:pk>
-        # Every connection reads its timestamps with the driver's C parser (project.database).
+        # Every connection reads its timestamps with the driver's C parser (prepared.timestamps).
         connection_created.connect(timestamps_in_c, dispatch_uid="timestamps-in-c")
 
         post_migrate.connect(ensure_roles, sender=self)

@@ -25,6 +25,9 @@ Off on other databases, with server-side binding (psycopg then prepares by itsel
 connections are not kept between requests (``CONN_MAX_AGE = 0``), and with the setting
 ``PREPARED_STATEMENTS = False`` (a pooler in transaction mode, such as PgBouncer, does not
 keep a session's prepared statements).
+
+On the same floor, ``prepared.timestamps`` has each new connection read its timestamps with the
+driver's C parser.
 """
 
 import functools

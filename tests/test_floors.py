@@ -11,7 +11,7 @@ OURS = {"audit", "approvals", "documents", "workflows", "metrics", "demo", "proj
 # Each app may import itself and the apps listed; anything else of ours is an upward import.
 # ``audit`` is the bottom floor: the append-only record every app writes to.
 FLOORS = {
-    "prepared": set(),  # under every floor: hot statements planned once per connection
+    "prepared": set(),  # under every floor: the connection (hot statements planned once, timestamps parsed in C)
     "writebehind": {"prepared"},  # under every app: how writes reach the database
     "compiled": {"prepared"},  # under every app: hot reads compiled to SQL once
     "outbox": set(),  # bottom floor: the floors above register their handlers by name

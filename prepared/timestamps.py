@@ -1,4 +1,4 @@
-"""The database driver as the product sets it up on each new connection.
+"""Timestamps read with the driver's C parser, on each new connection (a floor under every app).
 
 Django reads every ``timestamp with time zone`` through a loader of its own (to give each value the
 connection's time zone), and that loader extends psycopg's *Python* one: every datetime a page reads
@@ -11,16 +11,24 @@ connection's time zone on the value (tests compare the two value for value).
 
 from functools import cache
 
+import psycopg
 from psycopg.adapt import Loader
+from psycopg.pq import Format
+from psycopg.types.datetime import TimestamptzLoader
+
+TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
+
+
+def _parser():
+    """psycopg's own loader of ``timestamptz`` text: its C class where psycopg has its C part."""
+    return psycopg.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
 
 
 @cache
 def _loader_class(timezone):
     """A loader of ``timestamptz`` for Django's connection time zone (``timezone`` is what Django's own
     loader carries, and compares before each cursor: an equal one is kept)."""
-    from psycopg import _cmodule
-
-    parse_in_c = _cmodule._psycopg.TimestamptzLoader  # the C class cannot be extended, only used
+    parse_in_c = _parser()  # the C class cannot be extended, only used
 
     class TimestamptzInC(Loader):
         def __init__(self, oid, context=None):
@@ -35,9 +43,8 @@ def _loader_class(timezone):
 
 
 def timestamps_in_c(sender, connection, **kwargs) -> None:
-    """``connection_created``: read timestamps with psycopg's C parser (where psycopg has its C part)."""
-    from psycopg import _cmodule
-
-    if connection.vendor != "postgresql" or _cmodule._psycopg is None:
+    """``connection_created``: read timestamps with psycopg's C parser (where psycopg has its C part:
+    with its pure Python one, Django's loader is as fast and stays)."""
+    if connection.vendor != "postgresql" or _parser() is TimestamptzLoader:
         return
     connection.connection.adapters.register_loader("timestamptz", _loader_class(connection.timezone))

@@ -1,4 +1,4 @@
-"""Timestamps are read with the driver's C parser (project.database), with Django's meaning."""
+"""Timestamps are read with the driver's C parser (prepared.timestamps), with Django's meaning."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -7,7 +7,7 @@ from django.db import connection
 from psycopg.pq import Format
 from psycopg.types.datetime import TimestamptzLoader
 
-from project.database import _loader_class
+from prepared.timestamps import _loader_class
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres,
               pytest.mark.skipif("connection.vendor != 'postgresql'")]
