@@ -7,7 +7,9 @@ serializer or template), measured in-process with the test client. Also: the SQL
 costs (none may be a COUNT), and the ratio to the bare SQL query that fetches the same rows (prepared,
 planned once, as the product's own query is; also shown sent as text and planned on every run), measured
 in the same run. Target: p95 under 10 ms, no COUNT(*), the same statement count on page 1 as deep
-in the queue.
+in the queue. Last, the framework's floor: the same request cycle (sign-in, the permission set, DRF
+or the page layout) with no query and no rows, against the same bare SQL: what any page of this
+stack costs before it reads anything.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/queue.py [--applications 100000]
 

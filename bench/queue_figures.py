@@ -161,6 +161,7 @@ def measure(runs: int) -> dict:
     def as_text(cursor, sql, params):
         cursor.execute(sql, params)
 
+    floor_api, floor_html = framework_floor(client, browser)
     first_api = api().json()
     assert [t["id"] for t in first_api["results"]] == [row[1] for row in bare()[:20]], "API and bare SQL disagree"
     figures: dict = {"task_rows": Task.objects.count(), "steps": total_steps, "queue_length": queue_length}
@@ -185,6 +186,17 @@ def measure(runs: int) -> dict:
                 f"{kind}_{key}_ratio_bare_median": median / bare_median, f"{kind}_{key}_ratio_bare_p95": p95 / bare_p95,
                 f"{kind}_{key}_statements": len(sql),
             })
+    # The framework's own floor: the same request cycle (middleware, sign-in, the cached permission
+    # set, DRF or the page layout) around no query and no rows. What is left of "× bare SQL" once this
+    # is paid is the page's own work.
+    for kind, name, call in (("api", "API  floor: no query, no rows", floor_api),
+                             ("html", "HTML floor: no query, no rows", floor_html)):
+        median, p95, cpu, _cpu95 = timed(call, runs)
+        print(f"  {name:<35}{median * 1000:7.2f} {p95 * 1000:8.2f} ms"
+              f"{median / figures['bare_page1_median_ms'] * 1000:9.1f} / {p95 / figures['bare_page1_p95_ms'] * 1000:<5.1f}"
+              f"{len(statements(call)):>6}{cpu * 1000:8.2f} ms")
+        figures.update({f"floor_{kind}_median_ms": median * 1000, f"floor_{kind}_p95_ms": p95 * 1000,
+                        f"floor_{kind}_ratio_bare_p95": p95 * 1000 / figures["bare_page1_p95_ms"]})
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     count_median, *_ = timed(lambda: Step.objects.filter(state="open", permission=permission).count(), 50)
@@ -192,6 +204,48 @@ def measure(runs: int) -> dict:
     print(f"for contrast, what a page-number paginator adds: COUNT of this queue {count_median * 1000:.2f} ms, "
           f"COUNT of all its node's steps (done included) {all_median * 1000:.2f} ms")
     return figures
+
+
+def framework_floor(client: Client, browser: Client):
+    """Two requests through the product's own stack that do everything a queue request does but read
+    it: the API (token, the permission set, DRF, an empty page of results) and a page (the session,
+    the signed-in user, the permission set, the layout around no table). Served at URLs this process
+    adds; nothing of them is part of the product."""
+    from django.contrib.auth.decorators import login_required
+    from django.db import transaction
+    from django.shortcuts import render
+    from django.urls import clear_url_caches, path
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from approvals.api.reads import ReadsOutsideTransaction
+    from project import urls
+
+    class EmptyQueue(ReadsOutsideTransaction, APIView):
+        def get(self, request):
+            request.user.get_all_permissions()
+            return Response({"next": None, "previous": None, "results": []})
+
+    @transaction.non_atomic_requests
+    @login_required
+    def empty_page(request):
+        request.user.get_all_permissions()
+        return render(request, "base.html", {})
+
+    urls.urlpatterns[:0] = [path("bench/floor/api/", EmptyQueue.as_view()), path("bench/floor/page/", empty_page)]
+    clear_url_caches()
+
+    def floor_api():
+        response = client.get("/bench/floor/api/")
+        assert response.status_code == 200, response.content[:300]
+        return response
+
+    def floor_html():
+        response = browser.get("/bench/floor/page/")
+        assert response.status_code == 200, response.content[:300]
+        return response
+
+    return floor_api, floor_html
 
 
 if __name__ == "__main__":
