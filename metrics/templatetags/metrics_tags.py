@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from approvals.templatetags.approvals_pages import escaped_once, local_time_text
+from approvals.templatetags.approvals_pages import escape_text, escaped_once, local_time_text
 
 from ..models import NODE_LABELS
 
@@ -67,12 +67,12 @@ def overdue_rows(steps, applications_url: str) -> str:  # metrics.selectors.Over
         claimed_by = step.claimed_by
         days = step.overdue_days
         rows.append(
-            f'\n        <tr><td><a href="{prefix}{conditional_escape(step.application_id)}/">'
-            f"{conditional_escape(step.reference)}</a></td>\n"
-            f"          <td>{conditional_escape(step.agency_name)}</td><td>{label}</td>\n"
-            f"          <td>{conditional_escape(claimed_by) if claimed_by else unclaimed}</td>\n"
+            f'\n        <tr><td><a href="{prefix}{escape_text(step.application_id)}/">'
+            f"{escape_text(step.reference)}</a></td>\n"
+            f"          <td>{escape_text(step.agency_name)}</td><td>{label}</td>\n"
+            f"          <td>{escape_text(claimed_by) if claimed_by else unclaimed}</td>\n"
             f"          <td>{local_time_text(step.entered_at)}</td>"
             f'<td class="late">{step.due_date.strftime("%Y-%m-%d") if step.due_date else ""}</td>\n'
-            f'          <td class="late">{"—" if days is None else conditional_escape(days)}</td></tr>\n      '
+            f'          <td class="late">{"—" if days is None else escape_text(days)}</td></tr>\n      '
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)

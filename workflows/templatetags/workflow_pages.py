@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from approvals.templatetags.approvals_pages import escaped_once, local_time_text
+from approvals.templatetags.approvals_pages import escape_text, escaped_once, local_time_text
 
 from .. import steps
 from ..clocks import today
@@ -69,12 +69,12 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
             clock = clocks[key] = due(step, on=on)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
-            f'        <td><a class="mono" href="{url}{step.task_id}/">{conditional_escape(step.reference)}</a></td>\n'
-            f"        <td>{conditional_escape(step.agency_name)}</td>\n"
+            f'        <td><a class="mono" href="{url}{step.task_id}/">{escape_text(step.reference)}</a></td>\n'
+            f"        <td>{escape_text(step.agency_name)}</td>\n"
             f"        <td>{node}</td>\n"
             f'        <td class="nowrap">{entered}</td>\n'
             f"        <td data-clock>{clock}</td>\n"
-            f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">{state}</span></td>\n'
+            f'        <td><span class="badge tone-{escape_text(state_tone(step.state))}">{state}</span></td>\n'
             f'        <td class="nowrap">\n          {action.format(id=step.task_id)}\n        </td>\n'
             f"      </tr>\n    "
         )
@@ -92,28 +92,28 @@ def step_rows(rows) -> str:
     for step in rows:
         title = title_of(step.node)
         if step.claimed_by:
-            claimed = (f'{conditional_escape(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at)}'
+            claimed = (f'{escape_text(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at)}'
                        "</span>")
         else:
             claimed = "—"
         if step.finished_at:
-            finished = (f'{conditional_escape(step.finished_by or "")}<br><span class="muted">'
+            finished = (f'{escape_text(step.finished_by or "")}<br><span class="muted">'
                         f"{local_time_text(step.finished_at)}</span>")
         else:
             finished = "—"
         if step.outcome:
-            result = conditional_escape(outcome_label(step))
+            result = escape_text(outcome_label(step))
             if step.comment:
-                result += f'<div class="small muted">{conditional_escape(Truncator(str(step.comment)).chars(120))}</div>'
+                result += f'<div class="small muted">{escape_text(Truncator(str(step.comment)).chars(120))}</div>'
         else:
             result = "—"
         out.append(
-            f'\n      <tr data-step="{conditional_escape(step.node)}">\n'
+            f'\n      <tr data-step="{escape_text(step.node)}">\n'
             f"        <td><strong>{title}</strong></td>\n"
-            f'        <td><span class="badge tone-{conditional_escape(state_tone(step.state))}">'
-            f"{conditional_escape(step.get_state_display())}</span></td>\n"
+            f'        <td><span class="badge tone-{escape_text(state_tone(step.state))}">'
+            f"{escape_text(step.get_state_display())}</span></td>\n"
             f'        <td class="nowrap">{local_time_text(step.entered_at)}</td>\n'
-            f'        <td class="small" data-clock>{conditional_escape(due(step, detail=True, on=on))}</td>\n'
+            f'        <td class="small" data-clock>{escape_text(due(step, detail=True, on=on))}</td>\n'
             f'        <td class="small">{claimed}</td>\n'
             f'        <td class="small">{finished}</td>\n'
             f"        <td>{result}</td>\n"
