@@ -146,10 +146,11 @@ def audit_event(action: str) -> str:
 # writes it (not escaped: it is the project's own text); every value is escaped.
 
 
-def local_time_text(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time_text(value, fmt: str = "%Y-%m-%d %H:%M", zone=None) -> str:
     """As the ``date`` filter writes an aware datetime in the current time zone ("" for none); the
-    row-writing tags of every app use it."""
-    return localtime(value).strftime(fmt) if value else ""
+    row-writing tags of every app use it. ``zone``: the current time zone, looked up once for a
+    page's rows (a lookup cost more than the conversion and the formatting together)."""
+    return localtime(value, zone).strftime(fmt) if value else ""
 
 
 def day_text(value) -> str:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
 from approvals.templatetags.approvals_pages import escape_text, escaped_once, local_time_text
@@ -61,6 +62,7 @@ def overdue_rows(steps, applications_url: str) -> str:  # metrics.selectors.Over
     unclaimed = f'<span class="muted">{_("待认领")}</span>'
     prefix = conditional_escape(applications_url)
     label_of = escaped_once(node_label)
+    zone = get_current_timezone()  # one zone for the page's times
     rows = []
     for step in steps:
         label = label_of(step.node)
@@ -71,7 +73,7 @@ def overdue_rows(steps, applications_url: str) -> str:  # metrics.selectors.Over
             f"{escape_text(step.reference)}</a></td>\n"
             f"          <td>{escape_text(step.agency_name)}</td><td>{label}</td>\n"
             f"          <td>{escape_text(claimed_by) if claimed_by else unclaimed}</td>\n"
-            f"          <td>{local_time_text(step.entered_at)}</td>"
+            f"          <td>{local_time_text(step.entered_at, zone=zone)}</td>"
             f'<td class="late">{step.due_date.strftime("%Y-%m-%d") if step.due_date else ""}</td>\n'
             f'          <td class="late">{"—" if days is None else escape_text(days)}</td></tr>\n      '
         )

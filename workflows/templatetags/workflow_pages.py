@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext
 
 from approvals.templatetags.approvals_pages import escape_text, escaped_once, local_time_text
@@ -58,11 +59,11 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
     # A page's rows share a few due dates: each deadline cell is written once per page, from what
     # ``due`` reads of a step.
     clocks: dict[tuple, str] = {}
-    on = today()  # one day for the page's deadlines
+    on, zone = today(), get_current_timezone()  # one day for the page's deadlines, one zone for its times
     rows = []
     for step in page:
         node, state = title_of(step.node), state_of(step.state)
-        entered = local_time_text(step.entered_at)
+        entered = local_time_text(step.entered_at, zone=zone)
         key = (step.due_date, step.limit_days, step.clock, step.clock_started_on, step.state, step.finished_at)
         clock = clocks.get(key)
         if clock is None:
@@ -87,18 +88,18 @@ def step_rows(rows) -> str:
     rather than by the template for the same reason as the queue's rows: the markup is the
     template's, row for row, and each step's title is translated once per page."""
     title_of = escaped_once(steps.title)
-    on = today()  # one day for the page's deadlines
+    on, zone = today(), get_current_timezone()  # one day for the page's deadlines, one zone for its times
     out = []
     for step in rows:
         title = title_of(step.node)
         if step.claimed_by:
-            claimed = (f'{escape_text(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at)}'
+            claimed = (f'{escape_text(step.claimed_by)}<br><span class="muted">{local_time_text(step.claimed_at, zone=zone)}'
                        "</span>")
         else:
             claimed = "—"
         if step.finished_at:
             finished = (f'{escape_text(step.finished_by or "")}<br><span class="muted">'
-                        f"{local_time_text(step.finished_at)}</span>")
+                        f"{local_time_text(step.finished_at, zone=zone)}</span>")
         else:
             finished = "—"
         if step.outcome:
@@ -112,7 +113,7 @@ def step_rows(rows) -> str:
             f"        <td><strong>{title}</strong></td>\n"
             f'        <td><span class="badge tone-{escape_text(state_tone(step.state))}">'
             f"{escape_text(step.get_state_display())}</span></td>\n"
-            f'        <td class="nowrap">{local_time_text(step.entered_at)}</td>\n'
+            f'        <td class="nowrap">{local_time_text(step.entered_at, zone=zone)}</td>\n'
             f'        <td class="small" data-clock>{escape_text(due(step, detail=True, on=on))}</td>\n'
             f'        <td class="small">{claimed}</td>\n'
             f'        <td class="small">{finished}</td>\n'
