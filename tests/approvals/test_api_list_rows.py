@@ -6,11 +6,11 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from approvals.api.serializers import ApplicationSerializer, application_rows_data
-from approvals.api.views import ApplicationViewSet
+from approvals.api.views import _OWN_FIRST_PAGE, ApplicationViewSet
 from approvals.models import Application, Deficiency
 from prepared import readable
 from tests.documents.helpers import certify
@@ -102,3 +102,33 @@ def test_the_first_page_read_compiled_is_the_paginators(count, applicant, applic
         assert body["count"] == len(expected) and [row["id"] for row in body["results"]] == [a.id for a in expected[:20]]
         assert (body["next"] is not None) == (len(expected) > 20) and body["previous"] is None
     assert APIClient().get("/api/v1/applications/").status_code == 401
+
+
+def test_the_first_page_reads_only_what_its_rows_show(draft, applicant, acceptor, reviewer, approver, issuer, monitor,
+                                                      django_capture_on_commit_callbacks):
+    """The compiled first page reads of a row's rule set, certificates and signer only the code, the numbers
+    and the username: its rows are still the serializer's (of the whole objects), for the agency and for
+    officials, with a certificate, a subject certificate, a signer, changes and a rule set."""
+    certificate = certify(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    Application.objects.filter(pk=other.pk).update(
+        subject_certificate=certificate, rule_set=draft.rule_set, submitted_at=timezone.now(),
+        changes=[{"kind": "address", "value": "新地址"}], commitment_signed_by=applicant,
+        commitment_signed_at=timezone.now())
+    for user in (applicant, acceptor, monitor):
+        client = APIClient()
+        client.force_authenticate(user)
+        for language in ("zh-hans", "en"):
+            body = client.get("/api/v1/applications/", headers={"Accept-Language": language}).json()
+            with translation.override(language):
+                expected = json.loads(json.dumps(ApplicationSerializer(listed(user), many=True).data))
+            assert body["results"] == expected
+        rows = {row["id"]: row for row in body["results"]}
+        assert rows[draft.pk]["certificate_number"] == certificate.number and rows[draft.pk]["rule_set"]
+        assert rows[other.pk]["subject_certificate"] == certificate.number
+        assert rows[other.pk]["commitment_signed_by"] == applicant.username
+    # the compiled read's rule sets hold their code, not the rest of their columns
+    rule_sets = [application.rule_set for application in _OWN_FIRST_PAGE.all(agency=applicant.agency_id)
+                 if application.rule_set_id]
+    assert rule_sets and all(rule_set.get_deferred_fields() >= {"name", "expected_steps", "change_kinds_reviewed"}
+                             for rule_set in rule_sets)
