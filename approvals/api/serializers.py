@@ -238,8 +238,19 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
     the applications (else their prefetched ``scope_items`` and ``deficiencies``).
     ``tests/approvals/test_api_list_rows.py`` holds the two to the same output."""
     zone = timezone.get_current_timezone()  # one for the page's moments
+    # What rows share is written once per page: an agency's fields (a page read in one statement holds
+    # one version of each agency) and a status's label (translated on every call).
+    agencies: dict[int, dict] = {}
+    status_labels: dict[str, str] = {}
     result = []
     for application in applications:
+        agency = agencies.get(application.agency_id)
+        if agency is None:
+            agency = agencies[application.agency_id] = _agency_data(application.agency, zone)
+        status = application.status
+        status_display = status_labels.get(status)
+        if status_display is None:
+            status_display = status_labels[status] = str(application.get_status_display())
         items = scope.get(application.id, ()) if scope is not None else application.scope_items.all()
         found = deficiencies.get(application.id, ()) if deficiencies is not None else application.deficiencies.all()
         certificate = getattr(application, "certificate", None)
@@ -248,11 +259,11 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
         result.append({
             "id": application.id,
             "reference": application.reference,
-            "agency": _agency_data(application.agency, zone),
+            "agency": agency,
             "application_type": application.application_type,
             "track": application.track,
-            "status": application.status,
-            "status_display": str(application.get_status_display()),
+            "status": status,
+            "status_display": status_display,
             "test_sites": _text(application.test_sites),
             "field_code": _text(application.field_code),
             "industry_code": _text(application.industry_code),
