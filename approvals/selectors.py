@@ -22,9 +22,15 @@ def _agency_list(*, agency) -> QuerySet:
     return Application.objects.seen_as("agency", agency_id=agency).order_by("-created", "-pk")
 
 
+# What the applicant's list shows of an application: its reference, type, status, moments and the path
+# of its procedure (a change's path reads its changes under its rule set). The other columns (texts, the
+# commitment, the decision, two more moments) were read and converted for every row of every visit.
+LIST_FIELDS = ("agency", "application_type", "track", "status", "created", "submitted_at", "rule_set", "changes")
+
 # The first page of ``agency_applications`` (approvals.pagination.keyset_page: one row more than a page)
 # compiled once per process: the list the applicant sees first, on every visit.
-_FIRST_AGENCY_PAGE = CompiledRead(lambda agency: _agency_list(agency=agency)[:DEFAULT_PAGE_SIZE + 1], "agency")
+_FIRST_AGENCY_PAGE = CompiledRead(
+    lambda agency: _agency_list(agency=agency).only(*LIST_FIELDS)[:DEFAULT_PAGE_SIZE + 1], "agency")
 
 
 def agency_first_page(*, user: User) -> list[Application]:
