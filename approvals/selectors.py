@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from compiled import CompiledRead
 
@@ -48,17 +48,29 @@ def application_with_details(*, user: User) -> QuerySet:
     return Application.objects.visible_to(user).select_related(*DETAILS)
 
 
+def _code_names() -> dict[str, Subquery]:
+    """The names of an application's field and industry codes (``field_code_name``, ``…_name_en``,
+    ``industry_code_name``, ``…_name_en``; None for a code the table lacks), to read with it."""
+    return {f"{kind}_code_{column}": Subquery(
+        NumberCode.objects.filter(kind=kind, code=OuterRef(f"{kind}_code")).values(column)[:1])
+        for kind in (NumberCode.Kind.FIELD, NumberCode.Kind.INDUSTRY) for column in ("name", "name_en")}
+
+
 # ``application_with_details(user=…).filter(pk=…)`` compiled once per process (the ``compiled`` package), one for
-# each way a user sees applications (approvals.models.visibility).
+# each way a user sees applications (approvals.models.visibility); with the names of its codes, which the
+# page's summary card shows (a statement of their own on every view).
 _OWN_APPLICATION = CompiledRead(
-    lambda pk, agency: Application.objects.seen_as("agency", agency_id=agency).select_related(*DETAILS).filter(pk=pk),
+    lambda pk, agency: Application.objects.seen_as("agency", agency_id=agency).select_related(*DETAILS)
+    .annotate(**_code_names()).filter(pk=pk),
     "pk", "agency")
 _SUBMITTED_APPLICATION = CompiledRead(
-    lambda pk: Application.objects.seen_as("submitted").select_related(*DETAILS).filter(pk=pk), "pk")
+    lambda pk: Application.objects.seen_as("submitted").select_related(*DETAILS).annotate(**_code_names())
+    .filter(pk=pk), "pk")
 
 
 def application_for_page(*, user: User, pk: int) -> Application | None:
-    """The application with what a detail page shows, if the user may see it (else None)."""
+    """The application with what a detail page shows, if the user may see it (else None); the names of
+    its codes come with it (``code_labels_of``)."""
     seen = visibility(user)
     if seen == "agency":
         return _OWN_APPLICATION.get(pk=pk, agency=user.agency_id)
@@ -145,6 +157,27 @@ _NUMBER_CODES = CompiledRead(
     lambda field, industry: NumberCode.objects.filter(
         Q(kind=NumberCode.Kind.FIELD, code=field) | Q(kind=NumberCode.Kind.INDUSTRY, code=industry)),
     "field", "industry")
+
+
+def code_labels_of(application: Application) -> dict[str, str]:
+    """``number_code_labels`` of the application's codes: from the names read with it (``application_for_page``),
+    else read."""
+    if not hasattr(application, "field_code_name"):
+        return number_code_labels(field_code=application.field_code, industry_code=application.industry_code)
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    return {"field": _code_label(application.field_code, application.field_code_name, application.field_code_name_en,
+                                 english=english),
+            "industry": _code_label(application.industry_code, application.industry_code_name,
+                                    application.industry_code_name_en, english=english)}
+
+
+def _code_label(code: str, name: str | None, name_en: str | None, *, english: bool) -> str:
+    """``NumberCode.label`` of a code from its names (the bare code if the table lacks it)."""
+    if name is None:
+        return code
+    return f"{(name_en or name) if english else name}（{code}）"
 
 
 def number_code_labels(*, field_code: str, industry_code: str) -> dict[str, str]:

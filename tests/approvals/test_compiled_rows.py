@@ -4,7 +4,9 @@ queries, and the same applications to the same users."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from approvals import selectors
@@ -240,3 +242,44 @@ def test_the_number_code_labels_are_the_tables_names(language):
                 "field": expected.get("field", field_code), "industry": expected.get("industry", industry_code)}
         assert selectors.number_code_labels(field_code="07", industry_code="08") == {
             "field": "建材（07）", "industry": "Transport（08）" if english else "交通（08）"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_read_brings_its_code_names(language, draft, applicant, acceptor):
+    """The application page's read names its codes as ``number_code_labels`` reads them (the bare code
+    where the table lacks it), and its summary card is what the card's template wrote."""
+    from django.utils import translation
+
+    from approvals.models import NumberCode
+    from tests.approvals.test_summary_card import both
+
+    NumberCode.objects.update_or_create(kind="field", code="07", defaults={"name": "建材", "name_en": ""})
+    NumberCode.objects.update_or_create(kind="industry", code="07", defaults={"name": "住<建>", "name_en": "Housing"})
+    NumberCode.objects.update_or_create(kind="industry", code="08", defaults={"name": "交通", "name_en": "Transport"})
+    Application.objects.filter(pk=draft.pk).update(submitted_at=timezone.now())
+    with translation.override(language):
+        for field_code, industry_code in (("07", "07"), ("07", "08"), ("08", "07"), ("Z<", ""), ("07", "99")):
+            Application.objects.filter(pk=draft.pk).update(field_code=field_code, industry_code=industry_code)
+            for user in (applicant, acceptor):
+                application = selectors.application_for_page(user=user, pk=draft.pk)
+                assert selectors.code_labels_of(application) == selectors.number_code_labels(
+                    field_code=field_code, industry_code=industry_code)
+                old, new = both(application)
+                assert old == new
+        assert selectors.code_labels_of(application)["field"] == "建材（07）"
+
+
+def test_the_officials_application_page_reads_no_code_names_apart(certified, acceptor, client):
+    """A certified application's page for an official: session, user, the application with its code names,
+    its certificate, steps, notices (with the catalogue naming their documents), scope, history, audit
+    record and its actors, the documents' catalogue and marks, the issued PDFs and the answer files. The
+    code names are not read apart (16 statements before)."""
+    from prepared import readable
+
+    client.force_login(acceptor)
+    client.get(f"/applications/{certified.pk}/")  # the permission set is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/applications/{certified.pk}/").content.decode()
+    reads = [readable(query["sql"]) for query in captured.captured_queries]
+    assert len(reads) == 15 and not any(sql.startswith('SELECT "approvals_numbercode"') for sql in reads)
+    assert certified.reference in page and "（" in page
