@@ -230,6 +230,19 @@ def _deficiency_data(deficiency, zone) -> dict:
             "response": _text(deficiency.response), "resolved_at": moment_text(deficiency.resolved_at, zone)}
 
 
+def _related_values(application) -> tuple:
+    """A row's rule set code, certificate number, subject certificate number and signer's username: read with
+    the row as values (the list's first page, ``approvals.api.views.ROW_VALUES``), else from its related
+    objects."""
+    if hasattr(application, "rule_set_code"):
+        return (application.rule_set_code, application.certificate_number, application.subject_certificate_number,
+                application.signer_username)
+    certificate = getattr(application, "certificate", None)
+    subject, rule_set, signer = application.subject_certificate, application.rule_set, application.commitment_signed_by
+    return (rule_set.code if rule_set is not None else None, certificate.number if certificate else None,
+            subject.number if subject is not None else None, signer.username if signer else None)
+
+
 def application_rows_data(applications, *, scope: dict | None = None, deficiencies: dict | None = None) -> list[dict]:
     """What ``ApplicationSerializer`` gives for each application of a list page (with its agency, rule
     set, certificates, signer, scope items and deficiencies loaded), written field by field: DRF's
@@ -253,8 +266,7 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
             status_display = status_labels[status] = str(application.get_status_display())
         items = scope.get(application.id, ()) if scope is not None else application.scope_items.all()
         found = deficiencies.get(application.id, ()) if deficiencies is not None else application.deficiencies.all()
-        certificate = getattr(application, "certificate", None)
-        subject, rule_set, signer = application.subject_certificate, application.rule_set, application.commitment_signed_by
+        rule_set_code, certificate_number, subject_number, signer_username = _related_values(application)
         changes = application.changes
         result.append({
             "id": application.id,
@@ -271,21 +283,21 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
             "declaration": _flag(application.declaration),
             "scope": [_scope_data(item) for item in items],
             "deficiencies": [_deficiency_data(deficiency, zone) for deficiency in found],
-            "rule_set": rule_set.code if rule_set is not None else None,
+            "rule_set": rule_set_code,
             "review_mode": application.review_mode,
             "review_experts": _text(application.review_experts),
             "decision_reason": _text(application.decision_reason),
-            "certificate_number": certificate.number if certificate else None,
+            "certificate_number": certificate_number,
             "created": moment_text(application.created, zone),
             "updated": moment_text(application.updated, zone),
             "submitted_at": moment_text(application.submitted_at, zone),
             "decided_at": moment_text(application.decided_at, zone),
-            "subject_certificate": subject.number if subject is not None else None,
+            "subject_certificate": subject_number,
             "changes": None if changes is None else [
                 None if change is None else {str(key): value for key, value in change.items()} for change in changes],
             "cancellation_reason": application.cancellation_reason,
             "commitment_signed_at": moment_text(application.commitment_signed_at, zone),
-            "commitment_signed_by": signer.username if signer else None,
+            "commitment_signed_by": signer_username,
             "commitment_text": _text(application.commitment_text),
         })
     return result

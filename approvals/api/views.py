@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -14,7 +14,7 @@ from approvals import services
 from approvals.api.reads import ReadsOutsideTransaction
 from approvals.authentication import lockout_message, token_expires_at
 from approvals.converters import DatabaseIdConverter
-from approvals.models import Agency, Application, Certificate, Deficiency, ScopeItem
+from approvals.models import Application, Certificate, Deficiency, ScopeItem
 from approvals.models.applications import visibility
 from approvals.pagination import StrictPageNumberPagination
 from compiled import CompiledIdRows, CompiledRead
@@ -100,16 +100,17 @@ def _listed(seen: str, agency: int | None):
             .order_by("-created", "-id"))
 
 
-# What a list row shows of the objects joined to an application (application_rows_data): the rule set's
-# code, the certificates' numbers and the signer's username; the application and its agency whole. The
-# rest of a rule set (four JSON documents, decoded for every row) and of a certificate went unread.
-ROW_FIELDS = (*(field.name for field in Application._meta.concrete_fields),
-              *(f"agency__{field.name}" for field in Agency._meta.concrete_fields),
-              "rule_set__code", "certificate__number", "subject_certificate__number", "commitment_signed_by__username")
+# What a list row shows of the objects joined to an application besides its agency (application_rows_data):
+# the rule set's code, the certificates' numbers and the signer's username, read as values of the row. A
+# whole rule set (four JSON documents decoded) and certificate were built for each row and went unread.
+ROW_VALUES = {"rule_set_code": F("rule_set__code"), "certificate_number": F("certificate__number"),
+              "subject_certificate_number": F("subject_certificate__number"),
+              "signer_username": F("commitment_signed_by__username")}
 
 
 def _first_page(seen: str, agency: int | None):
-    return _listed(seen, agency).only(*ROW_FIELDS)[:StrictPageNumberPagination.page_size]
+    return (Application.objects.seen_as(seen, agency_id=agency).select_related("agency").annotate(**ROW_VALUES)
+            .order_by("-created", "-id")[:StrictPageNumberPagination.page_size])
 
 
 # The list's first page, the one nearly every request asks for, compiled once per process for each way
