@@ -210,11 +210,23 @@ def _flag(value):
     return bool(value) if value is not None else None
 
 
-def _agency_data(agency, zone) -> dict:
-    return {"id": agency.id, "name": _text(agency.name), "credit_code": _text(agency.credit_code),
-            "address": _text(agency.address), "legal_representative": _text(agency.legal_representative),
-            "contact_name": _text(agency.contact_name), "contact_phone": _text(agency.contact_phone),
-            "contact_email": _text(agency.contact_email), "created": moment_text(agency.created, zone)}
+# An agency's fields in a list row, as AgencySerializer writes them.
+AGENCY_FIELDS = ("name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone",
+                 "contact_email", "created")
+
+
+def _agency_data(application, zone) -> dict:
+    """The row's agency: read with the row as values (``agency_<field>``: the list's first page,
+    ``approvals.api.views.ROW_VALUES``), else its related object."""
+    if hasattr(application, "agency_name"):
+        values = {name: getattr(application, f"agency_{name}") for name in AGENCY_FIELDS}
+    else:
+        agency = application.agency
+        values = {name: getattr(agency, name) for name in AGENCY_FIELDS}
+    data = {"id": application.agency_id}
+    data.update((name, _text(value)) for name, value in values.items() if name != "created")
+    data["created"] = moment_text(values["created"], zone)
+    return data
 
 
 def _scope_data(item) -> dict:
@@ -259,7 +271,7 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
     for application in applications:
         agency = agencies.get(application.agency_id)
         if agency is None:
-            agency = agencies[application.agency_id] = _agency_data(application.agency, zone)
+            agency = agencies[application.agency_id] = _agency_data(application, zone)
         status = application.status
         status_display = status_labels.get(status)
         if status_display is None:

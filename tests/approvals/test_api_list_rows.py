@@ -106,8 +106,8 @@ def test_the_first_page_read_compiled_is_the_paginators(count, applicant, applic
 
 def test_the_first_page_reads_only_what_its_rows_show(draft, applicant, acceptor, reviewer, approver, issuer, monitor,
                                                       django_capture_on_commit_callbacks):
-    """The compiled first page reads of a row's rule set, certificates and signer only the code, the numbers
-    and the username (as values of the row): its rows are still the serializer's (of the whole objects), for
+    """The compiled first page reads of a row's agency, rule set, certificates and signer only what the row
+    shows (as values of the row): its rows are still the serializer's (of the whole objects), for
     the agency and for officials, with a certificate, a subject certificate, a signer, changes and a rule set."""
     certificate = certify(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
     other = ApplicationFactory(agency=applicant.agency, created_by=applicant)
@@ -133,4 +133,5 @@ def test_the_first_page_reads_only_what_its_rows_show(draft, applicant, acceptor
             for row in rows} == {(draft.pk, draft.rule_set.code, certificate.number, None, None),
                                  (other.pk, draft.rule_set.code, None, certificate.number, applicant.username)}
     assert not any(Application.rule_set.is_cached(row) or Application.commitment_signed_by.is_cached(row)
-                   for row in rows)
+                   or Application.agency.is_cached(row) for row in rows)
+    assert {row.agency_name for row in rows} == {applicant.agency.name}
