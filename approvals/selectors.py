@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from compiled import CompiledRead
 
@@ -56,21 +56,32 @@ def _code_names() -> dict[str, Subquery]:
         for kind in (NumberCode.Kind.FIELD, NumberCode.Kind.INDUSTRY) for column in ("name", "name_en")}
 
 
+def _has_lists() -> dict[str, Exists]:
+    """Whether the application has any scope item, status change and deficiency (``has_scope``,
+    ``has_history``, ``has_deficiencies``), to read with it: the page's reads of a list it lacks (a draft's
+    history, most applications' notices) are skipped."""
+    return {"has_scope": Exists(ScopeItem.objects.filter(application_id=OuterRef("pk"))),
+            "has_history": Exists(StatusChange.objects.filter(application_id=OuterRef("pk"))),
+            "has_deficiencies": Exists(Deficiency.objects.filter(application_id=OuterRef("pk")))}
+
+
 # ``application_with_details(user=…).filter(pk=…)`` compiled once per process (the ``compiled`` package), one for
 # each way a user sees applications (approvals.models.visibility); with the names of its codes, which the
-# page's summary card shows (a statement of their own on every view).
+# page's summary card shows (a statement of their own on every view), and whether it has each list the
+# page shows (a statement each, most often answering nothing).
 _OWN_APPLICATION = CompiledRead(
     lambda pk, agency: Application.objects.seen_as("agency", agency_id=agency).select_related(*DETAILS)
-    .annotate(**_code_names()).filter(pk=pk),
+    .annotate(**_code_names(), **_has_lists()).filter(pk=pk),
     "pk", "agency")
 _SUBMITTED_APPLICATION = CompiledRead(
-    lambda pk: Application.objects.seen_as("submitted").select_related(*DETAILS).annotate(**_code_names())
-    .filter(pk=pk), "pk")
+    lambda pk: Application.objects.seen_as("submitted").select_related(*DETAILS)
+    .annotate(**_code_names(), **_has_lists()).filter(pk=pk), "pk")
 
 
 def application_for_page(*, user: User, pk: int) -> Application | None:
     """The application with what a detail page shows, if the user may see it (else None); the names of
-    its codes come with it (``code_labels_of``)."""
+    its codes come with it (``code_labels_of``), and whether it has scope items, status changes and
+    deficiencies (``status_history``, ``scope_items`` and ``deficiency_notices`` read none it lacks)."""
     seen = visibility(user)
     if seen == "agency":
         return _OWN_APPLICATION.get(pk=pk, agency=user.agency_id)
@@ -100,13 +111,22 @@ _DEFICIENCIES = CompiledRead(
 _SCOPE = CompiledRead(lambda application: ScopeItem.objects.filter(application_id=application), "application")
 
 
+def _lacks(application: Application, name: str) -> bool:
+    """Whether the application was read knowing it has no such list (``application_for_page``)."""
+    return getattr(application, name, True) is False
+
+
 def status_history(*, application: Application) -> list[StatusChange]:
     """The audit trail of an application: every status change, who made it, when and why."""
+    if _lacks(application, "has_history"):
+        return []
     return _STATUS_HISTORY.all(application=application.pk, known={"application": application})
 
 
 def scope_items(*, application: Application) -> list[ScopeItem]:
     """The application's scope, in order (``application.scope_items.all()``)."""
+    if _lacks(application, "has_scope"):
+        return []
     return _SCOPE.all(application=application.pk, known={"application": application})
 
 
@@ -146,6 +166,8 @@ class Notice:
 def deficiency_notices(*, application: Application) -> list[Notice]:
     """Supplement notices and rectification rounds, newest first, each with all its items."""
     notices: dict[tuple[str, int], Notice] = {}
+    if _lacks(application, "has_deficiencies"):
+        return []
     for item in _DEFICIENCIES.all(application=application.pk, known={"application": application}):
         notices.setdefault((item.kind, item.round), Notice(kind=item.kind, round=item.round)).items.append(item)
     return sorted(notices.values(), key=lambda notice: notice.raised_at, reverse=True)

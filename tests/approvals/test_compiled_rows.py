@@ -283,3 +283,26 @@ def test_the_officials_application_page_reads_no_code_names_apart(certified, acc
     reads = [readable(query["sql"]) for query in captured.captured_queries]
     assert len(reads) == 15 and not any(sql.startswith('SELECT "approvals_numbercode"') for sql in reads)
     assert certified.reference in page and "（" in page
+
+
+def test_the_page_read_knows_which_lists_the_application_lacks(certified, applicant, acceptor,
+                                                              django_assert_num_queries):
+    """The page's read says whether the application has scope items, status changes and deficiencies; a list
+    it lacks is not read (an empty list, as the read gives), any other is read as before."""
+    empty = ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)  # a fresh draft
+    for application, user in ((certified, acceptor), (certified, applicant), (empty, applicant)):
+        read = selectors.application_for_page(user=user, pk=application.pk)
+        has = {"has_scope": application.scope_items.exists(), "has_history": application.status_changes.exists(),
+               "has_deficiencies": application.deficiencies.exists()}
+        assert {name: getattr(read, name) for name in has} == has
+        assert all(has.values()) == (application is certified) and not any(has.values()) == (application is empty)
+        plain = Application.objects.get(pk=application.pk)  # read without them: every list is read
+        assert values(selectors.scope_items(application=read)) == values(selectors.scope_items(application=plain))
+        assert values(selectors.status_history(application=read), "by") == values(
+            selectors.status_history(application=plain), "by")
+        assert [[values(notice.items, "raised_by")] for notice in selectors.deficiency_notices(application=read)] == [
+            [values(notice.items, "raised_by")] for notice in selectors.deficiency_notices(application=plain)]
+    read = selectors.application_for_page(user=applicant, pk=empty.pk)
+    with django_assert_num_queries(0):
+        assert selectors.scope_items(application=read) == selectors.status_history(application=read) == []
+        assert selectors.deficiency_notices(application=read) == []
