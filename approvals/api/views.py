@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -104,11 +104,12 @@ def _listed(seen: str, agency: int | None):
 # What a list row shows of the objects joined to an application (application_rows_data): its agency's
 # fields, the rule set's code, the certificates' numbers and the signer's username, read as values of the
 # row. A whole rule set (four JSON documents decoded), certificate and agency were built for each row, the
-# same agency twenty times on an agency's own page.
+# same agency twenty times on an agency's own page. And whether the row has deficiencies (``list``).
 ROW_VALUES = {**{f"agency_{name}": F(f"agency__{name}") for name in AGENCY_FIELDS},
               "rule_set_code": F("rule_set__code"), "certificate_number": F("certificate__number"),
               "subject_certificate_number": F("subject_certificate__number"),
-              "signer_username": F("commitment_signed_by__username")}
+              "signer_username": F("commitment_signed_by__username"),
+              "has_deficiencies": Exists(Deficiency.objects.filter(application_id=OuterRef("pk")))}
 
 
 def _first_page(seen: str, agency: int | None):
@@ -162,10 +163,13 @@ class ApplicationViewSet(ReadsOutsideTransaction, mixins.ListModelMixin, mixins.
                                                 first_page=lambda: first_page(request.user.agency_id))
         if page is None:
             return super().list(request, *args, **kwargs)
-        # The page's scope items and deficiencies: the rows get_queryset's prefetches read, compiled.
+        # The page's scope items and deficiencies: the rows get_queryset's prefetches read, compiled; the
+        # deficiencies only of applications that have any (the first page knows: most have none).
         ids = [application.id for application in page]
+        noted = [application.id for application in page if getattr(application, "has_deficiencies", True)]
         return self.get_paginated_response(application_rows_data(
-            page, scope=rows_by_application(SCOPE_OF_PAGE, ids), deficiencies=rows_by_application(DEFICIENCIES_OF_PAGE, ids)))
+            page, scope=rows_by_application(SCOPE_OF_PAGE, ids),
+            deficiencies=rows_by_application(DEFICIENCIES_OF_PAGE, noted) if noted else {}))
 
     def _check_applicant(self):
         user = self.request.user
