@@ -272,8 +272,8 @@ def test_the_page_read_brings_its_code_names(language, draft, applicant, accepto
 def test_the_officials_application_page_reads_no_code_names_apart(certified, acceptor, client):
     """A certified application's page for an official: session, user, the application with its code names,
     its certificate, steps, notices (with the catalogue naming their documents), scope, history, audit
-    record and its actors, the documents' catalogue and marks, the issued PDFs and the answer files. The
-    code names are not read apart (16 statements before)."""
+    record with its actors' names, the documents' catalogue and marks, the issued PDFs and the answer
+    files. Neither the code names nor the actors' names are read apart (16 statements before)."""
     from prepared import readable
 
     client.force_login(acceptor)
@@ -281,7 +281,8 @@ def test_the_officials_application_page_reads_no_code_names_apart(certified, acc
     with CaptureQueriesContext(connection) as captured:
         page = client.get(f"/applications/{certified.pk}/").content.decode()
     reads = [readable(query["sql"]) for query in captured.captured_queries]
-    assert len(reads) == 15 and not any(sql.startswith('SELECT "approvals_numbercode"') for sql in reads)
+    assert len(reads) == 14 and not any(sql.startswith(('SELECT "approvals_numbercode"', 'SELECT "approvals_user"'))
+                                        for sql in reads[2:])
     assert certified.reference in page and "（" in page
 
 
