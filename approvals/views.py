@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -104,6 +106,26 @@ def agency_register(request):
     return render(request, "approvals/agency_register.html", {"form": form}, status=400 if data is not None else 200)
 
 
+# The labels every row of the applicant's list repeats (workflow_progress.application_rows reads them from
+# the context), translated and escaped as {% translate %} writes them once per language, not on every visit.
+ROW_LABELS = {
+    "label_reference": gettext_lazy("申请编号"), "label_type": gettext_lazy("申请类型"), "label_status": gettext_lazy("状态"),
+    "label_progress": gettext_lazy("办理进度"), "label_created": gettext_lazy("创建时间"),
+    "label_submitted": gettext_lazy("提交时间"), "go_edit": gettext_lazy("继续填写"), "go_answer": gettext_lazy("去答复"),
+    "go_view": gettext_lazy("查看进度"),
+}
+_row_labels: dict[str, dict[str, str]] = {}
+
+
+def row_labels() -> dict[str, str]:
+    """``ROW_LABELS`` in the current language, escaped."""
+    language = get_language()
+    labels = _row_labels.get(language)
+    if labels is None:
+        labels = _row_labels[language] = {name: conditional_escape(label) for name, label in ROW_LABELS.items()}
+    return labels
+
+
 @transaction.non_atomic_requests  # reads only: no request transaction, two round trips fewer
 @login_required
 def application_list(request):
@@ -121,6 +143,7 @@ def application_list(request):
         "page": page,
         "attention": {ApplicationStatus.SUPPLEMENT_REQUESTED, ApplicationStatus.RECTIFICATION},
         "applications_url": reverse("approvals:application_list"),
+        **row_labels(),
     })
 
 

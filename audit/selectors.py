@@ -1,34 +1,39 @@
 """Reads of the record."""
 
-from compiled import CompiledIdRows, CompiledRead
+from django.db.models import OuterRef, Subquery
+
+from compiled import CompiledRead
 
 from .models import AuditEntry
 
-# An application's part of the record and the people who acted in it, compiled once per process (the
-# ``compiled`` package): officials see the record on the application page, on every view. The user
-# model is looked up when the read is first compiled (this floor imports no app that defines it).
-_ENTRIES = CompiledRead(lambda application: AuditEntry.objects.for_application(application), "application")
-_ACTORS = CompiledIdRows(lambda ids: _user_model().objects.filter(pk__in=ids), 8)
+# The names of each entry's actor (``actor_first_name``, ``actor_last_name``, ``actor_username``; None when
+# no person acted or the person is no longer there), read with the entry. The user model is looked up when
+# the read is first compiled (this floor imports no app that defines it).
+ACTOR_NAMES = ("first_name", "last_name", "username")
 
 
-def _user_model():
+def _with_actor_names(queryset):
     from django.contrib.auth import get_user_model
 
-    return get_user_model()
+    actor = get_user_model().objects.filter(pk=OuterRef("actor_id"))
+    return queryset.annotate(**{f"actor_{name}": Subquery(actor.values(name)[:1]) for name in ACTOR_NAMES})
+
+
+# An application's part of the record with its actors' names, compiled once per process (the ``compiled``
+# package): officials see the record on the application page, on every view. The names were a second
+# statement whenever a person had acted.
+_ENTRIES = CompiledRead(lambda application: _with_actor_names(AuditEntry.objects.for_application(application)),
+                        "application")
 
 
 def application_record(*, application_id: int) -> list[AuditEntry]:
     """Every event of one application, in chain order, each with ``actor_display``: the person's name
-    as the pages show people (two queries; one when no person acted)."""
+    as the pages show people (``get_full_name() or get_username()``), else the name recorded (one query)."""
     entries = _ENTRIES.all(application=application_id)
-    names = _display_names({entry.actor_id for entry in entries if entry.actor_id})
     for entry in entries:
-        entry.actor_display = names.get(entry.actor_id, entry.actor_name)
+        username = entry.actor_username
+        if username is None:
+            entry.actor_display = entry.actor_name
+        else:
+            entry.actor_display = f"{entry.actor_first_name} {entry.actor_last_name}".strip() or username
     return entries
-
-
-def _display_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    users = _ACTORS.all(sorted(ids))
-    return {user.pk: user.get_full_name() or user.get_username() for user in users}

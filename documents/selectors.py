@@ -175,11 +175,17 @@ def checklist_states(*, application: Application, deficiencies: list[Deficiency]
     return _statuses(requirements, by_code, _open_points(application, deficiencies), {})
 
 
+# What the checklist's states and their readers (the card, ``missing``) read of a requirement: its code,
+# names and whether it is asked for. Its description and formats (a JSON list decoded per requirement)
+# are the documents page's, which reads the full checklist.
+STATE_FIELDS = ("code", "name", "name_en", "mandatory", "via_data_sharing")
+
 # The checklist's two reads compiled once per process (the ``compiled`` package): the catalogue (its
 # requirements without their rule set) and the documents' marks.
 _CHECKLIST_CATALOGUE = CompiledRead(
     lambda rule_set, application_type, track: DocumentRequirement.objects.for_catalogue(
-        rule_set=rule_set, application_type=application_type, track=track).order_by("order", "code"),
+        rule_set=rule_set, application_type=application_type, track=track).only(*STATE_FIELDS)
+    .order_by("order", "code"),
     "rule_set", "application_type", "track")
 _CHECKLIST_DOCUMENTS = CompiledRead(
     lambda application: Document.objects.current().filter(application_id=application).select_related("requirement")

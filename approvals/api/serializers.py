@@ -210,11 +210,23 @@ def _flag(value):
     return bool(value) if value is not None else None
 
 
-def _agency_data(agency, zone) -> dict:
-    return {"id": agency.id, "name": _text(agency.name), "credit_code": _text(agency.credit_code),
-            "address": _text(agency.address), "legal_representative": _text(agency.legal_representative),
-            "contact_name": _text(agency.contact_name), "contact_phone": _text(agency.contact_phone),
-            "contact_email": _text(agency.contact_email), "created": moment_text(agency.created, zone)}
+# An agency's fields in a list row, as AgencySerializer writes them.
+AGENCY_FIELDS = ("name", "credit_code", "address", "legal_representative", "contact_name", "contact_phone",
+                 "contact_email", "created")
+
+
+def _agency_data(application, zone) -> dict:
+    """The row's agency: read with the row as values (``agency_<field>``: the list's first page,
+    ``approvals.api.views.ROW_VALUES``), else its related object."""
+    if hasattr(application, "agency_name"):
+        values = {name: getattr(application, f"agency_{name}") for name in AGENCY_FIELDS}
+    else:
+        agency = application.agency
+        values = {name: getattr(agency, name) for name in AGENCY_FIELDS}
+    data = {"id": application.agency_id}
+    data.update((name, _text(value)) for name, value in values.items() if name != "created")
+    data["created"] = moment_text(values["created"], zone)
+    return data
 
 
 def _scope_data(item) -> dict:
@@ -230,6 +242,19 @@ def _deficiency_data(deficiency, zone) -> dict:
             "response": _text(deficiency.response), "resolved_at": moment_text(deficiency.resolved_at, zone)}
 
 
+def _related_values(application) -> tuple:
+    """A row's rule set code, certificate number, subject certificate number and signer's username: read with
+    the row as values (the list's first page, ``approvals.api.views.ROW_VALUES``), else from its related
+    objects."""
+    if hasattr(application, "rule_set_code"):
+        return (application.rule_set_code, application.certificate_number, application.subject_certificate_number,
+                application.signer_username)
+    certificate = getattr(application, "certificate", None)
+    subject, rule_set, signer = application.subject_certificate, application.rule_set, application.commitment_signed_by
+    return (rule_set.code if rule_set is not None else None, certificate.number if certificate else None,
+            subject.number if subject is not None else None, signer.username if signer else None)
+
+
 def application_rows_data(applications, *, scope: dict | None = None, deficiencies: dict | None = None) -> list[dict]:
     """What ``ApplicationSerializer`` gives for each application of a list page (with its agency, rule
     set, certificates, signer, scope items and deficiencies loaded), written field by field: DRF's
@@ -238,21 +263,31 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
     the applications (else their prefetched ``scope_items`` and ``deficiencies``).
     ``tests/approvals/test_api_list_rows.py`` holds the two to the same output."""
     zone = timezone.get_current_timezone()  # one for the page's moments
+    # What rows share is written once per page: an agency's fields (a page read in one statement holds
+    # one version of each agency) and a status's label (translated on every call).
+    agencies: dict[int, dict] = {}
+    status_labels: dict[str, str] = {}
     result = []
     for application in applications:
+        agency = agencies.get(application.agency_id)
+        if agency is None:
+            agency = agencies[application.agency_id] = _agency_data(application, zone)
+        status = application.status
+        status_display = status_labels.get(status)
+        if status_display is None:
+            status_display = status_labels[status] = str(application.get_status_display())
         items = scope.get(application.id, ()) if scope is not None else application.scope_items.all()
         found = deficiencies.get(application.id, ()) if deficiencies is not None else application.deficiencies.all()
-        certificate = getattr(application, "certificate", None)
-        subject, rule_set, signer = application.subject_certificate, application.rule_set, application.commitment_signed_by
+        rule_set_code, certificate_number, subject_number, signer_username = _related_values(application)
         changes = application.changes
         result.append({
             "id": application.id,
             "reference": application.reference,
-            "agency": _agency_data(application.agency, zone),
+            "agency": agency,
             "application_type": application.application_type,
             "track": application.track,
-            "status": application.status,
-            "status_display": str(application.get_status_display()),
+            "status": status,
+            "status_display": status_display,
             "test_sites": _text(application.test_sites),
             "field_code": _text(application.field_code),
             "industry_code": _text(application.industry_code),
@@ -260,21 +295,21 @@ def application_rows_data(applications, *, scope: dict | None = None, deficienci
             "declaration": _flag(application.declaration),
             "scope": [_scope_data(item) for item in items],
             "deficiencies": [_deficiency_data(deficiency, zone) for deficiency in found],
-            "rule_set": rule_set.code if rule_set is not None else None,
+            "rule_set": rule_set_code,
             "review_mode": application.review_mode,
             "review_experts": _text(application.review_experts),
             "decision_reason": _text(application.decision_reason),
-            "certificate_number": certificate.number if certificate else None,
+            "certificate_number": certificate_number,
             "created": moment_text(application.created, zone),
             "updated": moment_text(application.updated, zone),
             "submitted_at": moment_text(application.submitted_at, zone),
             "decided_at": moment_text(application.decided_at, zone),
-            "subject_certificate": subject.number if subject is not None else None,
+            "subject_certificate": subject_number,
             "changes": None if changes is None else [
                 None if change is None else {str(key): value for key, value in change.items()} for change in changes],
             "cancellation_reason": application.cancellation_reason,
             "commitment_signed_at": moment_text(application.commitment_signed_at, zone),
-            "commitment_signed_by": signer.username if signer else None,
+            "commitment_signed_by": signer_username,
             "commitment_text": _text(application.commitment_text),
         })
     return result

@@ -257,57 +257,97 @@ def scope_rows(scope) -> str:
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
 
 
+_SUMMARY_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _summary_words() -> dict[str, str]:
+    """The summary card's labels in the current language, translated once per process and language (two
+    dozen translations on every view of the application and task pages)."""
+    language = get_language()
+    words = _SUMMARY_WORDS.get(language)
+    if words is None:
+        words = _SUMMARY_WORDS[language] = {
+            "基本信息": _("基本信息"),
+            "申请机构": _("申请机构"),
+            "统一社会信用代码": _("统一社会信用代码"),
+            "地址": _("地址"),
+            "法定代表人": _("法定代表人"),
+            "联系人": _("联系人"),
+            "申请类型": _("申请类型"),
+            "检验检测场所": _("检验检测场所"),
+            "检验检测领域": _("检验检测领域"),
+            "行业主管部门": _("行业主管部门"),
+            "授权签字人": _("授权签字人"),
+            "真实性声明": _("真实性声明"),
+            "已确认": _("已确认"),
+            "未确认": _("未确认"),
+            "首次提交时间": _("首次提交时间"),
+            "适用规则": _("适用规则"),
+            "组长": _("组长"),
+            "评审员": _("评审员"),
+            "评审组": _("评审组"),
+            "评审方式": _("评审方式"),
+            "审批决定理由": _("审批决定理由"),
+            "证书编号": _("证书编号"),
+            "有效期至": _("有效期至"),
+        }
+    return words
+
+
 @register.simple_tag(takes_context=True)
 def summary_card(context, application) -> str:
     """``approvals/_summary.html`` (基本信息 of the application and task pages), written here rather than
     by the template for the reason the rows are: two dozen variables, filters and translations were a
     fifth of the application page. The markup is the template's, line for line; every value is escaped
     (``context["certificate"]``: the application's certificate, if the page shows one)."""
+    from approvals.selectors import code_labels_of
+
     agency = application.agency
-    codes = number_code_names(application)
+    codes = code_labels_of(application)
     e = conditional_escape
+    w = _summary_words()
     email = f" · {e(agency.contact_email)}" if agency.contact_email else ""
     if application.declaration:
-        declared = _("已确认")
+        declared = w["已确认"]
     else:
-        declared = f'<span class="badge tone-amber">{_("未确认")}</span>'
-    submitted = (f"<dt>{_('首次提交时间')}</dt><dd>{local_time_text(application.submitted_at)}</dd>"
+        declared = f'<span class="badge tone-amber">{w["未确认"]}</span>'
+    submitted = (f"<dt>{w['首次提交时间']}</dt><dd>{local_time_text(application.submitted_at)}</dd>"
                  if application.submitted_at else "")
     rule_set = application.rule_set
-    rules = f"<dt>{_('适用规则')}</dt><dd>{e(rule_set)}</dd>" if rule_set else ""
+    rules = f"<dt>{w['适用规则']}</dt><dd>{e(rule_set)}</dd>" if rule_set else ""
     leader, experts = application.review_leader, application.review_experts
     review = ""
     if leader or experts:
-        who = f"{_('组长')} {e(leader)}" if leader else ""
+        who = f"{w['组长']} {e(leader)}" if leader else ""
         if experts:
-            who += f"；{_('评审员')} {e(experts)}"
-        review = f"\n      <dt>{_('评审组')}</dt><dd>{who}</dd>\n    "
-    mode = (f"<dt>{_('评审方式')}</dt><dd>{e(application.get_review_mode_display())}</dd>"
+            who += f"；{w['评审员']} {e(experts)}"
+        review = f"\n      <dt>{w['评审组']}</dt><dd>{who}</dd>\n    "
+    mode = (f"<dt>{w['评审方式']}</dt><dd>{e(application.get_review_mode_display())}</dd>"
             if application.review_mode else "")
-    reason = (f"<dt>{_('审批决定理由')}</dt><dd>{e(application.decision_reason)}</dd>"
+    reason = (f"<dt>{w['审批决定理由']}</dt><dd>{e(application.decision_reason)}</dd>"
               if application.decision_reason else "")
     certificate = context.get("certificate")
     number = ""
     if certificate:
-        number = (f'<dt>{_("证书编号")}</dt><dd class="mono" data-certificate>{e(certificate.number)}'
-                  f'（{_("有效期至")} {day_text(certificate.expires_on)}）</dd>')
+        number = (f'<dt>{w["证书编号"]}</dt><dd class="mono" data-certificate>{e(certificate.number)}'
+                  f'（{w["有效期至"]} {day_text(certificate.expires_on)}）</dd>')
     return mark_safe(  # noqa: S308 (every value above is escaped)
         f'<div class="card" data-section="summary">\n'
-        f'  <h2>{_("基本信息")}</h2>\n'
+        f'  <h2>{w["基本信息"]}</h2>\n'
         f'  <dl class="facts">\n'
-        f'    <dt>{_("申请机构")}</dt><dd>{e(agency.name)}</dd>\n'
-        f'    <dt>{_("统一社会信用代码")}</dt><dd class="mono">{e(agency.credit_code)}</dd>\n'
-        f'    <dt>{_("地址")}</dt><dd>{e(agency.address)}</dd>\n'
-        f'    <dt>{_("法定代表人")}</dt><dd>{e(agency.legal_representative)}</dd>\n'
-        f'    <dt>{_("联系人")}</dt><dd>{e(agency.contact_name)} · {e(agency.contact_phone)}{email}</dd>\n'
-        f'    <dt>{_("申请类型")}</dt><dd>{e(application.get_application_type_display())} · '
+        f'    <dt>{w["申请机构"]}</dt><dd>{e(agency.name)}</dd>\n'
+        f'    <dt>{w["统一社会信用代码"]}</dt><dd class="mono">{e(agency.credit_code)}</dd>\n'
+        f'    <dt>{w["地址"]}</dt><dd>{e(agency.address)}</dd>\n'
+        f'    <dt>{w["法定代表人"]}</dt><dd>{e(agency.legal_representative)}</dd>\n'
+        f'    <dt>{w["联系人"]}</dt><dd>{e(agency.contact_name)} · {e(agency.contact_phone)}{email}</dd>\n'
+        f'    <dt>{w["申请类型"]}</dt><dd>{e(application.get_application_type_display())} · '
         f"{e(application.get_track_display())}</dd>\n"
-        f'    <dt>{_("检验检测场所")}</dt><dd>{e(application.test_sites or "—")}</dd>\n'
+        f'    <dt>{w["检验检测场所"]}</dt><dd>{e(application.test_sites or "—")}</dd>\n'
         f"    \n"
-        f'    <dt>{_("检验检测领域")}</dt><dd>{e(codes["field"])}</dd>\n'
-        f'    <dt>{_("行业主管部门")}</dt><dd>{e(codes["industry"])}</dd>\n'
-        f'    <dt>{_("授权签字人")}</dt><dd>{e(application.authorised_signatories or "—")}</dd>\n'
-        f'    <dt>{_("真实性声明")}</dt><dd>{declared}</dd>\n'
+        f'    <dt>{w["检验检测领域"]}</dt><dd>{e(codes["field"])}</dd>\n'
+        f'    <dt>{w["行业主管部门"]}</dt><dd>{e(codes["industry"])}</dd>\n'
+        f'    <dt>{w["授权签字人"]}</dt><dd>{e(application.authorised_signatories or "—")}</dd>\n'
+        f'    <dt>{w["真实性声明"]}</dt><dd>{declared}</dd>\n'
         f"    {submitted}\n"
         f"    {rules}\n"
         f"    {review}\n"

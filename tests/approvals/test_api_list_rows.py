@@ -6,11 +6,11 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from approvals.api.serializers import ApplicationSerializer, application_rows_data
-from approvals.api.views import ApplicationViewSet
+from approvals.api.views import _OWN_FIRST_PAGE, ApplicationViewSet
 from approvals.models import Application, Deficiency
 from prepared import readable
 from tests.documents.helpers import certify
@@ -87,6 +87,10 @@ def test_the_first_page_read_compiled_is_the_paginators(count, applicant, applic
     mine = [ApplicationFactory(agency=applicant.agency, created_by=applicant) for _ in range(count)]
     theirs = ApplicationFactory(agency=applicant2.agency, created_by=applicant2)
     Application.objects.filter(pk__in=[a.pk for a in mine[::2]] + [theirs.pk]).update(submitted_at=timezone.now())
+    if count == 20:  # two of the agency's drafts with a deficiency (the officials' page shows neither)
+        for application in (mine[5], mine[-1]):
+            Deficiency.objects.create(application=application, kind="supplement", round=1, description="缺少材料",
+                                      raised_by=acceptor)
     for user in (applicant, acceptor, monitor, applicant2):
         client = APIClient()
         client.force_authenticate(user)
@@ -97,8 +101,45 @@ def test_the_first_page_read_compiled_is_the_paginators(count, applicant, applic
         body = compiled.json()
         assert body == paginated.json()
         expected = listed(user)
-        # the page, the count, and a page's scope items and deficiencies (the permissions are cached by now)
-        assert len([q for q in captured.captured_queries if readable(q["sql"]).startswith("SELECT")]) == (4 if expected else 2)
+        # the page, the count, and a page's scope items, and its deficiencies if a row has any (the permissions
+        # are cached by now)
+        noted = any(row["deficiencies"] for row in body["results"])
+        assert noted == (count == 20 and user == applicant)
+        assert len([q for q in captured.captured_queries if readable(q["sql"]).startswith("SELECT")]) == (
+            (3 + noted) if expected else 2)
         assert body["count"] == len(expected) and [row["id"] for row in body["results"]] == [a.id for a in expected[:20]]
         assert (body["next"] is not None) == (len(expected) > 20) and body["previous"] is None
     assert APIClient().get("/api/v1/applications/").status_code == 401
+
+
+def test_the_first_page_reads_only_what_its_rows_show(draft, applicant, acceptor, reviewer, approver, issuer, monitor,
+                                                      django_capture_on_commit_callbacks):
+    """The compiled first page reads of a row's agency, rule set, certificates and signer only what the row
+    shows (as values of the row): its rows are still the serializer's (of the whole objects), for
+    the agency and for officials, with a certificate, a subject certificate, a signer, changes and a rule set."""
+    certificate = certify(draft, applicant, acceptor, reviewer, approver, issuer, django_capture_on_commit_callbacks)
+    other = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    Application.objects.filter(pk=other.pk).update(
+        subject_certificate=certificate, rule_set=draft.rule_set, submitted_at=timezone.now(),
+        changes=[{"kind": "address", "value": "新地址"}], commitment_signed_by=applicant,
+        commitment_signed_at=timezone.now())
+    for user in (applicant, acceptor, monitor):
+        client = APIClient()
+        client.force_authenticate(user)
+        for language in ("zh-hans", "en"):
+            body = client.get("/api/v1/applications/", headers={"Accept-Language": language}).json()
+            with translation.override(language):
+                expected = json.loads(json.dumps(ApplicationSerializer(listed(user), many=True).data))
+            assert body["results"] == expected
+        rows = {row["id"]: row for row in body["results"]}
+        assert rows[draft.pk]["certificate_number"] == certificate.number and rows[draft.pk]["rule_set"]
+        assert rows[other.pk]["subject_certificate"] == certificate.number
+        assert rows[other.pk]["commitment_signed_by"] == applicant.username
+    # the compiled read holds the code, the numbers and the username as values of its rows, no object
+    rows = _OWN_FIRST_PAGE.all(agency=applicant.agency_id)
+    assert {(row.pk, row.rule_set_code, row.certificate_number, row.subject_certificate_number, row.signer_username)
+            for row in rows} == {(draft.pk, draft.rule_set.code, certificate.number, None, None),
+                                 (other.pk, draft.rule_set.code, None, certificate.number, applicant.username)}
+    assert not any(Application.rule_set.is_cached(row) or Application.commitment_signed_by.is_cached(row)
+                   or Application.agency.is_cached(row) for row in rows)
+    assert {row.agency_name for row in rows} == {applicant.agency.name}

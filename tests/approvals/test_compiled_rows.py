@@ -4,7 +4,9 @@ queries, and the same applications to the same users."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from approvals import selectors
@@ -141,7 +143,14 @@ def test_the_checklist_reads_the_catalogue_and_marks_its_queries_give(draft, app
         expected = list(DocumentRequirement.objects.for_catalogue(
             rule_set=document_selectors.rule_set_for(application), application_type=application_type, track=track,
         ).order_by("order", "code"))
-        assert [model_to_dict(s.requirement) for s in states] == [model_to_dict(r) for r in expected]
+        # what the states and their readers read of a requirement, and nothing more
+        shown = document_selectors.STATE_FIELDS
+        assert [[getattr(s.requirement, name) for name in ("pk", *shown)] for s in states] == [
+            [getattr(r, name) for name in ("pk", *shown)] for r in expected]
+        assert all(s.requirement.get_deferred_fields() >= {"description", "accepted_formats"} for s in states)
+        assert [(s.state, s.state_label, s.is_satisfied, s.requirement.display_name) for s in states] == [
+            (s.state, s.state_label, s.is_satisfied, s.requirement.display_name)
+            for s in document_selectors.checklist(application=application, with_reusable=False)]
         marks = {}
         for code, rejected_at, reused_from_id in (
                 Document.objects.current().filter(application=application).order_by("uploaded_at", "id")
@@ -163,7 +172,11 @@ def test_the_first_list_page_is_keyset_pages_first_page(applicant, applicant2):
         rows = selectors.agency_first_page(user=user)
         expected = keyset_page(selectors.agency_applications(user=user), key="-created")
         assert [a.pk for a in rows[:20]] == [a.pk for a in expected.items] and len(rows) == count
-        assert [model_to_dict(a) for a in rows[:20]] == [model_to_dict(a) for a in expected.items]
+        # the list's fields, as the queryset reads them; the others are left unread
+        shown = [Application._meta.get_field(name).attname for name in selectors.LIST_FIELDS]
+        assert [[getattr(a, name) for name in shown] for a in rows[:20]] == [
+            [getattr(a, name) for name in shown] for a in expected.items]
+        assert all(a.get_deferred_fields() >= {"test_sites", "commitment_text", "updated", "decided_at"} for a in rows)
     assert theirs.pk not in {a.pk for a in selectors.agency_first_page(user=applicant)}
     assert selectors.agency_first_page(user=AnonymousUser()) == []
     # The list's progress from the compiled read of up to a page of ids is the queryset's, for any count.
@@ -229,3 +242,68 @@ def test_the_number_code_labels_are_the_tables_names(language):
                 "field": expected.get("field", field_code), "industry": expected.get("industry", industry_code)}
         assert selectors.number_code_labels(field_code="07", industry_code="08") == {
             "field": "建材（07）", "industry": "Transport（08）" if english else "交通（08）"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_read_brings_its_code_names(language, draft, applicant, acceptor):
+    """The application page's read names its codes as ``number_code_labels`` reads them (the bare code
+    where the table lacks it), and its summary card is what the card's template wrote."""
+    from django.utils import translation
+
+    from approvals.models import NumberCode
+    from tests.approvals.test_summary_card import both
+
+    NumberCode.objects.update_or_create(kind="field", code="07", defaults={"name": "建材", "name_en": ""})
+    NumberCode.objects.update_or_create(kind="industry", code="07", defaults={"name": "住<建>", "name_en": "Housing"})
+    NumberCode.objects.update_or_create(kind="industry", code="08", defaults={"name": "交通", "name_en": "Transport"})
+    Application.objects.filter(pk=draft.pk).update(submitted_at=timezone.now())
+    with translation.override(language):
+        for field_code, industry_code in (("07", "07"), ("07", "08"), ("08", "07"), ("Z<", ""), ("07", "99")):
+            Application.objects.filter(pk=draft.pk).update(field_code=field_code, industry_code=industry_code)
+            for user in (applicant, acceptor):
+                application = selectors.application_for_page(user=user, pk=draft.pk)
+                assert selectors.code_labels_of(application) == selectors.number_code_labels(
+                    field_code=field_code, industry_code=industry_code)
+                old, new = both(application)
+                assert old == new
+        assert selectors.code_labels_of(application)["field"] == "建材（07）"
+
+
+def test_the_officials_application_page_reads_no_code_names_apart(certified, acceptor, client):
+    """A certified application's page for an official: session, user, the application with its code names,
+    its certificate, steps, notices (with the catalogue naming their documents), scope, history, audit
+    record with its actors' names, the documents' catalogue and marks, the issued PDFs and the answer
+    files. Neither the code names nor the actors' names are read apart (16 statements before)."""
+    from prepared import readable
+
+    client.force_login(acceptor)
+    client.get(f"/applications/{certified.pk}/")  # the permission set is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/applications/{certified.pk}/").content.decode()
+    reads = [readable(query["sql"]) for query in captured.captured_queries]
+    assert len(reads) == 14 and not any(sql.startswith(('SELECT "approvals_numbercode"', 'SELECT "approvals_user"'))
+                                        for sql in reads[2:])
+    assert certified.reference in page and "（" in page
+
+
+def test_the_page_read_knows_which_lists_the_application_lacks(certified, applicant, acceptor,
+                                                              django_assert_num_queries):
+    """The page's read says whether the application has scope items, status changes and deficiencies; a list
+    it lacks is not read (an empty list, as the read gives), any other is read as before."""
+    empty = ApplicationFactory(agency=applicant.agency, created_by=applicant, scope=0)  # a fresh draft
+    for application, user in ((certified, acceptor), (certified, applicant), (empty, applicant)):
+        read = selectors.application_for_page(user=user, pk=application.pk)
+        has = {"has_scope": application.scope_items.exists(), "has_history": application.status_changes.exists(),
+               "has_deficiencies": application.deficiencies.exists()}
+        assert {name: getattr(read, name) for name in has} == has
+        assert all(has.values()) == (application is certified) and not any(has.values()) == (application is empty)
+        plain = Application.objects.get(pk=application.pk)  # read without them: every list is read
+        assert values(selectors.scope_items(application=read)) == values(selectors.scope_items(application=plain))
+        assert values(selectors.status_history(application=read), "by") == values(
+            selectors.status_history(application=plain), "by")
+        assert [[values(notice.items, "raised_by")] for notice in selectors.deficiency_notices(application=read)] == [
+            [values(notice.items, "raised_by")] for notice in selectors.deficiency_notices(application=plain)]
+    read = selectors.application_for_page(user=applicant, pk=empty.pk)
+    with django_assert_num_queries(0):
+        assert selectors.scope_items(application=read) == selectors.status_history(application=read) == []
+        assert selectors.deficiency_notices(application=read) == []

@@ -1,10 +1,14 @@
 """The applicant portal's own pages: sign-up, agency registration, the list and the draft editor."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from approvals.models import Agency, Application, ApplicationStatus, ScopeItem, User
+from approvals.models import Agency, Application, ApplicationStatus, RuleSet, ScopeItem, User
+from prepared import readable
 from tests.factories import ApplicationFactory, UserFactory, make_credit_code
 from tests.pages import client_for, formset_data, text
 
@@ -225,3 +229,46 @@ def test_officials_neither_see_nor_edit_an_unsubmitted_draft(acceptor, draft):
     response = client.post(reverse("approvals:application_edit", args=[draft.pk]), draft_data([SCOPE_ROW]))
     assert response.status_code == 404
     assert draft.scope_items.count() == 3
+
+
+def test_the_list_rows_read_no_more_and_write_their_labels_as_the_template_did(applicant, acceptor):
+    """The list's rows show what the first page reads (no column it left unread is read again, the change's
+    path included) and their labels as {% translate %} wrote them, in both languages."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from approvals.views import ROW_LABELS
+
+    # the labels as the list's template translated them
+    TEMPLATE_LABELS = {"label_reference": "申请编号", "label_type": "申请类型", "label_status": "状态",  # noqa: N806
+                       "label_progress": "办理进度", "label_created": "创建时间", "label_submitted": "提交时间",
+                       "go_edit": "继续填写", "go_answer": "去答复", "go_view": "查看进度"}
+    assert set(ROW_LABELS) == set(TEMPLATE_LABELS)
+    draft = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    asked = ApplicationFactory(agency=applicant.agency, created_by=applicant)
+    Application.objects.filter(pk=asked.pk).update(status=ApplicationStatus.SUPPLEMENT_REQUESTED,
+                                                   submitted_at=timezone.now())
+    change = ApplicationFactory(agency=applicant.agency, created_by=applicant, application_type="change", scope=0)
+    Application.objects.filter(pk=change.pk).update(status=ApplicationStatus.SUBMITTED, submitted_at=timezone.now(),
+                                                    changes=[{"kind": "address", "value": "新址"}],
+                                                    rule_set=RuleSet.objects.order_by("effective_from").last())
+    client = client_for(applicant)
+    client.get(reverse("approvals:application_list"))  # the permission set is cached from here on
+    for language in ("zh-hans", "en"):
+        client.cookies["django_language"] = language
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("approvals:application_list")).content.decode()
+        # the page read once (a change's rule set is read apart, for its path): no column is read again
+        reads = [readable(q["sql"]) for q in captured.captured_queries]
+        assert len([sql for sql in reads if 'FROM "approvals_application"' in sql]) == 1
+        assert len(reads) == 5 and len([sql for sql in reads if 'FROM "approvals_ruleset"' in sql]) == 1
+        with translation.override(language):
+            labels = {name: Template(f'{{% load i18n %}}{{% translate "{text}" %}}').render(Context())
+                      for name, text in TEMPLATE_LABELS.items()}
+        assert f'href="/applications/{draft.pk}/edit/">{labels["go_edit"]}</a>' in page
+        assert f'href="/applications/{asked.pk}/answer/">{labels["go_answer"]}</a>' in page
+        assert f'href="/applications/{change.pk}/">{labels["go_view"]}</a>' in page
+        for name in TEMPLATE_LABELS:
+            if name.startswith("label_"):
+                assert page.count(f'data-label="{labels[name]}"') == 3
+        assert ("Continue" in labels["go_edit"]) == (language == "en")
