@@ -154,3 +154,22 @@ def test_each_list_row_names_its_own_type_status_and_step(language, applicant, a
             due = translation.gettext("期限")
             assert (f"{due} {current.due_date:%Y-%m-%d}" in cells[3] if current.due_date else due not in cells[3])
         assert sum(1 for row in rows.values() if translation.gettext("期限") in row) == 2  # the submitted ones
+
+
+def test_list_progress_reads_the_rule_sets_of_a_list_s_changes_once(applicant, django_assert_num_queries):
+    """A change's path depends on its rule set's reviewed kinds: read once for the list, not per row."""
+    from approvals.models import Application, RuleSet
+
+    rule_set = RuleSet.objects.order_by("effective_from").last()
+    rule_set.change_kinds_reviewed = ["site"]
+    rule_set.save(update_fields=["change_kinds_reviewed"])
+    kinds = ["site", "address", "site"]
+    for kind in kinds:
+        change = ApplicationFactory(agency=applicant.agency, created_by=applicant, application_type="change", scope=0)
+        Application.objects.filter(pk=change.pk).update(status="submitted", changes=[{"kind": kind, "value": "新"}],
+                                                        rule_set=rule_set)
+    rows = list(Application.objects.filter(agency=applicant.agency).order_by("pk"))
+    with django_assert_num_queries(2):  # the active steps, and the rule set
+        bars = progress_for_list(rows)
+    reviewed = ["review" in [step.key for step in bars[row.pk].steps] for row in rows]
+    assert reviewed == [True, False, True]  # a new site is reviewed, a new address is not
