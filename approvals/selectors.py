@@ -197,9 +197,7 @@ def code_labels_of(application: Application) -> dict[str, str]:
 
 def _code_label(code: str, name: str | None, name_en: str | None, *, english: bool) -> str:
     """``NumberCode.label`` of a code from its names (the bare code if the table lacks it)."""
-    if name is None:
-        return code
-    return f"{(name_en or name) if english else name}（{code}）"
+    return code if name is None else NumberCode.label_of(code, name, name_en, english=english)
 
 
 def number_code_labels(*, field_code: str, industry_code: str) -> dict[str, str]:

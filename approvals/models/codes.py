@@ -44,4 +44,9 @@ class NumberCode(models.Model):
         return self.label()
 
     def label(self, *, english: bool = False) -> str:
-        return f"{(self.name_en or self.name) if english else self.name}（{self.code}）"
+        return self.label_of(self.code, self.name, self.name_en, english=english)
+
+    @staticmethod
+    def label_of(code: str, name: str, name_en: str, *, english: bool = False) -> str:
+        """"name（code）" from a code's values (a list read as values, not rows)."""
+        return f"{(name_en or name) if english else name}（{code}）"
