@@ -113,10 +113,9 @@ def task_rows_data(rows) -> list[dict]:
         if status not in labels:
             labels[status] = str(ApplicationStatus(status).label)
         due_date = row.due_date
-        key = (due_date, row.clock, row.clock_started_on, row.state, row.finished_at)
-        clock = clocks.get(key)
+        clock = clocks.get(row.clock_key)
         if clock is None:
-            clock = clocks[key] = (row.due_status(on), due_date is not None
+            clock = clocks[row.clock_key] = (row.due_status(on), due_date is not None
                                    and is_provisional(row.clock_started_on or due_date, due_date))
         due, provisional = clock
         result.append({

@@ -117,6 +117,12 @@ class QueueRow:
     def due_status(self, on: date | None = None) -> DueStatus:
         return due_status(self, on=on)
 
+    @property
+    def clock_key(self) -> tuple:
+        """What a row's deadline marks are worked out from: a page's rows share a few, and the queue
+        page and API work each out once per page."""
+        return (self.due_date, self.limit_days, self.clock, self.clock_started_on, self.state, self.finished_at)
+
 
 QUEUE_ROW_FIELDS = ("id", "task_id", "node", "state", "entered_at", "claimed_at", "finished_at", "outcome", "comment",
                     "due_date", "limit_days", "clock", "clock_started_on", "application_id", "application__created",
