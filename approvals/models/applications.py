@@ -265,11 +265,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         change's own row) is inserted too, its id set on it: on PostgreSQL in the UPDATE's statement,
         written only if the UPDATE took the row (one round trip fewer on every transition)."""
         fields = self.changed_fields()
+        together = fields is not None and recording is not None and connection.vendor == "postgresql"
         if fields is None:
             self.save()
         else:
             sql, params = update_row(self, fields, where={"status": self._loaded_values["status"]})
-            together = recording is not None and connection.vendor == "postgresql"
             if together:
                 insert, values = insert_from(recording, "changed")
                 pk = connection.ops.quote_name(self._meta.pk.column)
@@ -280,11 +280,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 if not taken:
                     raise ConcurrentTransition("Cannot save object! The state has been changed since fetched "
                                                "from the database!")
-                if together:
-                    recording.pk, recording._state.adding, recording._state.db = taken[0], False, connection.alias
-                    recording = None
             self._update_initial_state()
-        if recording is not None:
+        if together:
+            recording.pk, recording._state.adding, recording._state.db = taken[0], False, connection.alias
+        elif recording is not None:
             insert_row(recording)
         self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
