@@ -111,12 +111,9 @@ def insert_rows(instances: Sequence[Model]) -> tuple[str, list[Any]]:
     key = (model, len(instances), connection.vendor)
     cached = _INSERTS.get(key)
     if cached is None:
-        quote = connection.ops.quote_name
-        concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
+        head, concrete = _insert_into(model)
         row = f"({', '.join(['%s'] * len(concrete))})"
-        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
-               f"VALUES {', '.join([row] * len(instances))}")
-        cached = _INSERTS[key] = (sql, _plain(concrete))
+        cached = _INSERTS[key] = (f"{head} VALUES {', '.join([row] * len(instances))}", _plain(concrete))
     sql, fields = cached
     return sql, [value for instance in instances for value in _values(instance, fields, True)]
 
@@ -130,14 +127,19 @@ def insert_from(instance: Model, source: str) -> tuple[str, list[Any]]:
     key = (model, source, connection.vendor)
     cached = _INSERTS_FROM.get(key)
     if cached is None:
-        quote = connection.ops.quote_name
-        concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
-        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)}) "
-               f"SELECT {', '.join(f'CAST(%s AS {f.cast_db_type(connection)})' for f in concrete)} FROM {source} "
-               f"RETURNING {quote(model._meta.pk.column)}")
+        head, concrete = _insert_into(model)
+        sql = (f"{head} SELECT {', '.join(f'CAST(%s AS {f.cast_db_type(connection)})' for f in concrete)} "
+               f"FROM {source} RETURNING {connection.ops.quote_name(model._meta.pk.column)}")
         cached = _INSERTS_FROM[key] = (sql, _plain(concrete))
     sql, fields = cached
     return sql, _values(instance, fields, True)
+
+
+def _insert_into(model) -> tuple[str, list]:
+    """``INSERT INTO table (columns)`` of every concrete column but the id, and those fields."""
+    quote = connection.ops.quote_name
+    concrete = [field for field in model._meta.concrete_fields if not field.primary_key]
+    return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in concrete)})", concrete
 
 
 def insert_row(instance: Model) -> None:
@@ -193,7 +195,6 @@ def _values(instance: Model, fields: list[tuple[Any, tuple[type, ...]]], add: bo
         else:
             values.append(field.get_db_prep_save(field.pre_save(instance, add), connection))
     return values
-
 
 
 def flush() -> None:
