@@ -16,11 +16,20 @@ from workflows.models import Step
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def settled(page) -> None:
+    """Wait until the page has no request in flight (its notifications count is fetched after load):
+    on SQLite the live server's threads share one in-memory database connection, and the test's own
+    writes or the next page's request would otherwise meet that read ("database table is locked",
+    "cannot start a transaction within a transaction") instead of waiting."""
+    page.wait_for_load_state("networkidle")
+
+
 def sign_in(page, username):
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    settled(page)  # the signed-in page's own requests, before the test's next request or write
 
 
 def sign_out(page):

@@ -12,18 +12,11 @@ from tests.factories import ApplicationFactory
 from tests.timecontrol import at
 from tests.workflows.helpers import complete, to_decision
 
-from .test_ordinary_track import sign_in
+from .test_ordinary_track import settled, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 IN_WINDOW = date(2026, 7, 1)  # issued 2021-06-15, it expires 2027-06-14: the window is 2026-06-14 … 2027-03-14
-
-
-def settled(page) -> None:
-    """Wait until the page has no request in flight (its notifications count is fetched after load):
-    on SQLite the test's own writes would otherwise meet the live server's read of a shared in-memory
-    database, which fails at once with "database table is locked" instead of waiting."""
-    page.wait_for_load_state("networkidle")
 
 
 def submit_on_page(page, application: Application) -> None:
