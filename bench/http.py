@@ -3,11 +3,19 @@
 Starts gunicorn (``DEBUG=0``, the project's deploy/gunicorn.conf.py) on 127.0.0.1 against a PostgreSQL
 database it fills first (bench/datasets.py: ``--applications`` through the ordinary track, ~10 task
 rows each; plus ``--certified`` applications driven through the real flow to a signed certificate),
-then runs ``--users`` virtual users (one event loop, a connection each) for ``--duration``
-seconds over the mix below, and prints per endpoint: requests, req/s, p50/p95/p99 and errors. Then the
-same users request a bare Django page (a view returning "ok" through the same middleware, on the same
-server) for ``--bare-duration`` seconds: the ratio of the two throughputs is the product's share of
-what Django itself can serve here.
+then runs ``--users`` virtual users (one event loop, a connection each) over the mix below, twice,
+and prints per endpoint each time: requests, req/s, p50/p95/p99 and errors.
+  capacity — for ``--duration`` seconds each user sends its next request as soon as the last is
+             answered: the throughput is what the server can do; the latency is then mostly the wait in
+             the queue (about users / throughput), so it says little about the pages.
+  paced    — for ``--paced-duration`` seconds the same users offer ``--rate`` req/s together (150, the
+             throughput target), each on a random (Poisson) schedule of its own; a request's latency
+             counts from when it was due, so a user held up by a slow answer is charged for it. This is
+             the latency the p95 target is judged on: the users' experience at the required load.
+Then the same users request a bare Django page (a view returning "ok" through the same middleware, on
+the same server) flat out for ``--bare-duration`` seconds: the ratio of the two capacities is the
+product's share of what Django itself can serve here. The static files are collected first, as a
+deployment does.
 
 The mix (weights): officials' queues (HTML, API), their inbox, the official's application page;
 applicants' application lists (HTML, API); public certificate verification (anonymous); the service

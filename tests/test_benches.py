@@ -28,7 +28,7 @@ REQUIRED = {
     "simulate": ["seconds", "applications_per_s", "aggregation_ms"],
     "audit_chain": ["bare_ms", "row_ms", "verify_rows_per_s"],
     "lifecycle": ["bare_commit_ms", "completion_median_ms", "statements_per_completion"],
-    "http": ["rps", "p95_ms", "bare_rps", "ratio_bare"],
+    "http": ["rps", "p95_ms", "paced_rps", "paced_p95_ms", "bare_rps", "ratio_bare"],
 }
 
 pytestmark = pytest.mark.bench
@@ -72,4 +72,6 @@ def test_the_bench_runs_tiny_and_ends_with_its_json_line(script):
     for key in REQUIRED[figures["bench"]]:
         assert isinstance(figures[key], int | float) and figures[key] > 0, (key, figures)
     if script == "http.py":
-        assert figures["errors"] == 0 and figures["bare_errors"] == 0, figures
+        assert figures["errors"] == 0 and figures["paced_errors"] == 0 and figures["bare_errors"] == 0, figures
+        # The paced run keeps to its schedule (random arrivals: a wide band) instead of running flat out.
+        assert 0.25 * figures["rate_offered"] <= figures["paced_rps"] <= 2 * figures["rate_offered"], figures
