@@ -117,10 +117,10 @@ def main() -> None:
             counts["certificates"] = certify(args.certified)
             print(f"filled in {time.perf_counter() - started:.0f} s: "
                   + ", ".join(f"{n:,} {what}" for what, n in counts.items()), flush=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
         credentials = sign_in()
         targets = pick_targets()
         in_process = measure_in_process(credentials, targets, runs=args.cpu_runs)
-        call_command("collectstatic", interactive=False, verbosity=0)
         connection.close()
         server = start_server(args)
         print(f"gunicorn on 127.0.0.1:{args.port}, {server.workers} workers; {args.users} users", flush=True)
