@@ -84,6 +84,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=150,
                         help="req/s the same users offer together in the paced run, where latency is judged")
     parser.add_argument("--paced-duration", type=float, default=60, help="seconds of the paced run")
+    parser.add_argument("--more-rates", default="", help="further offered rates to run paced, e.g. 200,250 "
+                        "(where the p95 stands above the target load; printed, and as paced_at_<rate>_* figures)")
     parser.add_argument("--bare-duration", type=float, default=20, help="seconds of the bare page")
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--applications", type=int, default=100_000)
@@ -126,8 +128,9 @@ def main() -> None:
         print(f"gunicorn on 127.0.0.1:{args.port}, {server.workers} workers; {args.users} users", flush=True)
         run_load(args.port, credentials, targets, users=args.users, seconds=args.warmup, bare=False)  # warm-up
         mix = run_load(args.port, credentials, targets, users=args.users, seconds=args.duration, bare=False)
-        paced = run_load(args.port, credentials, targets, users=args.users, seconds=args.paced_duration, bare=False,
-                         rate=args.rate)
+        paced = {rate: run_load(args.port, credentials, targets, users=args.users, seconds=args.paced_duration,
+                                bare=False, rate=rate)
+                 for rate in [args.rate, *(float(r) for r in args.more_rates.split(",") if r.strip())]}
         bare = run_load(args.port, credentials, targets, users=args.users, seconds=args.bare_duration, bare=True)
         figures = report(mix, paced, bare, args, server.workers)
         figures.update(in_process)
@@ -418,7 +421,7 @@ def percentiles(times: list[float]) -> tuple[float, float, float]:
     return statistics.median(times) * 1000, cuts[94] * 1000, cuts[98] * 1000
 
 
-def report(mix: dict, paced: dict, bare: dict, args, workers: int) -> dict:
+def report(mix: dict, paced_runs: dict[float, dict], bare: dict, args, workers: int) -> dict:
     load = os.getloadavg()[0]
     figures: dict = {"users": args.users, "duration_s": round(mix["elapsed"], 1), "workers": workers,
                      "applications": args.applications}
@@ -427,9 +430,10 @@ def report(mix: dict, paced: dict, bare: dict, args, workers: int) -> dict:
     print(f"\ncapacity: each user sends its next request when the last is answered, {mix['elapsed']:.0f} s "
           f"(latency here is mostly the wait in the queue, about users / throughput)")
     figures.update(table(mix, prefix=""))
-    print(f"\nlatency at {args.rate:g} req/s offered (each user {args.rate / args.users:g} req/s, random "
-          f"arrivals), {paced['elapsed']:.0f} s, counted from when each request was due")
-    figures.update(table(paced, prefix="paced_"))
+    for rate, paced in paced_runs.items():
+        print(f"\nlatency at {rate:g} req/s offered (each user {rate / args.users:g} req/s, random "
+              f"arrivals), {paced['elapsed']:.0f} s, counted from when each request was due")
+        figures.update(table(paced, prefix="paced_" if rate == args.rate else f"paced_at_{rate:g}_"))
     bare_entry = bare["endpoints"].get("bare", {"times": [], "errors": 0})
     bare_rate = (len(bare_entry["times"]) + bare_entry["errors"]) / bare["elapsed"]
     b50, b95, b99 = percentiles(bare_entry["times"])
