@@ -12,6 +12,7 @@ and prints per endpoint each time: requests, req/s, p50/p95/p99 and errors.
              throughput target), each on a random (Poisson) schedule of its own; a request's latency
              counts from when it was due, so a user held up by a slow answer is charged for it. This is
              the latency the p95 target is judged on: the users' experience at the required load.
+             ``--more-rates 200,250`` runs it again at those rates: how far above the target it holds.
 Then the same users request a bare Django page (a view returning "ok" through the same middleware, on
 the same server) flat out for ``--bare-duration`` seconds: the ratio of the two capacities is the
 product's share of what Django itself can serve here. The static files are collected first, as a
