@@ -191,7 +191,9 @@ def certify(n: int) -> int:
 
 
 def sign_in() -> dict[str, dict[str, str]]:
-    """Request headers per role: a session cookie (pages) or a token (API), made in this process."""
+    """Request headers per role: a session cookie (pages) or a token (API), made in this process. Each
+    browser also sends the CSRF cookie its first page gave it, as a browser does on every later request
+    (without it every page would make and set a new CSRF secret)."""
     from rest_framework.authtoken.models import Token
 
     from approvals.models import User
@@ -201,18 +203,25 @@ def sign_in() -> dict[str, dict[str, str]]:
         "applicant": User.objects.filter(agency__isnull=False).order_by("id"),
         "monitor": User.objects.filter(groups__name="monitor").order_by("id"),
     }
-    headers: dict[str, list[dict[str, str]]] = {"anonymous": [{}]}
+    headers: dict[str, list[dict[str, str]]] = {"anonymous": [{"Cookie": f"csrftoken={csrf_cookie(Client())}"}]}
     for role, queryset in users.items():
         people = list(queryset[:20])
         sessions, tokens = [], []
         for person in people:
             client = Client()
             client.force_login(person)
-            sessions.append({"Cookie": f"sessionid={client.cookies['sessionid'].value}"})
+            sessions.append({"Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf_cookie(client)}"})
             token, _created = Token.objects.get_or_create(user=person)
             tokens.append({"Authorization": f"Token {token.key}"})
         headers[role], headers[f"{role}_token"] = sessions, tokens
     return headers
+
+
+def csrf_cookie(client: Client) -> str:
+    """The CSRF cookie the client's first page sets (every page's layout holds a form)."""
+    response = client.get("/verify/")
+    assert response.status_code == 200, response.status_code
+    return client.cookies["csrftoken"].value
 
 
 def pick_targets() -> dict[str, list]:
