@@ -28,12 +28,15 @@ _ENTRIES = CompiledRead(lambda application: _with_actor_names(AuditEntry.objects
 
 def application_record(*, application_id: int) -> list[AuditEntry]:
     """Every event of one application, in chain order, each with ``actor_display``: the person's name
-    as the pages show people (``get_full_name() or get_username()``), else the name recorded (one query)."""
+    as the pages write a user (the user model's ``name_of``), else the name recorded (one query)."""
+    from django.contrib.auth import get_user_model
+
+    name_of = get_user_model().name_of
     entries = _ENTRIES.all(application=application_id)
     for entry in entries:
         username = entry.actor_username
         if username is None:
             entry.actor_display = entry.actor_name
         else:
-            entry.actor_display = f"{entry.actor_first_name} {entry.actor_last_name}".strip() or username
+            entry.actor_display = name_of(entry.actor_first_name, entry.actor_last_name, username)
     return entries
