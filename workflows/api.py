@@ -113,9 +113,10 @@ def task_rows_data(rows) -> list[dict]:
         if status not in labels:
             labels[status] = str(ApplicationStatus(status).label)
         due_date = row.due_date
-        clock = clocks.get(row.clock_key)
+        key = row.clock_key
+        clock = clocks.get(key)
         if clock is None:
-            clock = clocks[row.clock_key] = (row.due_status(on), due_date is not None
+            clock = clocks[key] = (row.due_status(on), due_date is not None
                                    and is_provisional(row.clock_started_on or due_date, due_date))
         due, provisional = clock
         result.append({

@@ -64,9 +64,10 @@ def queue_rows(context, page, scope: str, tasks_url: str) -> str:
     for step in page:
         node, state = title_of(step.node), state_of(step.state)
         entered = local_time_text(step.entered_at, zone=zone)
-        clock = clocks.get(step.clock_key)
+        key = step.clock_key
+        clock = clocks.get(key)
         if clock is None:
-            clock = clocks[step.clock_key] = due(step, on=on)
+            clock = clocks[key] = due(step, on=on)
         rows.append(
             f'\n      <tr data-task="{step.task_id}">\n'
             f'        <td><a class="mono" href="{url}{step.task_id}/">{escape_text(step.reference)}</a></td>\n'
