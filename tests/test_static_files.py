@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
@@ -12,8 +13,9 @@ STATIC_TAG = re.compile(r"""\{% static ['"]([^'"]+)['"]""")
 
 
 def collected() -> set[str]:
-    """The paths collectstatic would copy (what the configured finders list)."""
-    return {path for finder in finders.get_finders() for path, _storage in finder.list(["CVS", ".*", "*~"])}
+    """The paths collectstatic would copy (what the configured finders list, with its default ignores)."""
+    ignored = apps.get_app_config("staticfiles").ignore_patterns
+    return {path for finder in finders.get_finders() for path, _storage in finder.list(ignored)}
 
 
 def test_viewflow_front_end_is_not_collected():
