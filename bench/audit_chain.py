@@ -8,7 +8,6 @@ A throw-away database (``test_<name>``) is created, migrated and dropped. Ends w
 """
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -25,6 +24,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, connections, transaction  # noqa: E402
+
+from bench.jsonline import emit  # noqa: E402
 
 
 def main() -> None:
@@ -89,9 +90,9 @@ def main() -> None:
         print(f"{args.threads} concurrent writers, per row:       {concurrent * 1000:.3f} ms = {concurrent / bare:.1f} bare "
               f"commits (serialised on the chain head)")
         print(f"verify_audit walk: {result.checked} rows in {walk:.2f} s ({rate:,.0f} rows/s); chain intact")
-        print(json.dumps({"bench": "audit_chain", "bare_ms": round(bare * 1000, 3), "row_ms": round(row * 1000, 3),
-                          "row_vs_bare": round(row / bare, 2), "concurrent_row_ms": round(concurrent * 1000, 3),
-                          "verify_rows_per_s": round(rate), "rows": result.checked}))
+        emit("audit_chain", {"bare_ms": bare * 1000, "row_ms": row * 1000, "row_vs_bare": row / bare,
+                             "concurrent_row_ms": concurrent * 1000, "verify_rows_per_s": round(rate),
+                             "rows": result.checked})
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)

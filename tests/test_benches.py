@@ -69,6 +69,8 @@ def test_the_bench_runs_tiny_and_ends_with_its_json_line(script):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["bench"] == script.removesuffix(".py")
+    # bench.jsonline's header, so every run can be placed in time and beside the machine's load.
+    assert list(figures)[:4] == ["bench", "measured_at", "load_average", "cpus"], figures
     for key in REQUIRED[figures["bench"]]:
         assert isinstance(figures[key], int | float) and figures[key] > 0, (key, figures)
     if script == "http.py":
