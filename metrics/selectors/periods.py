@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, QuerySet, Sum
 
 from ..models import NODES, MonthlyFacts
@@ -80,15 +81,31 @@ def time_histogram(filters: Filters) -> list[tuple[int, int]]:
     fact rows of those days alone (one more query, only then)."""
     period = _period(filters)
     months = _whole_months(matching(MonthlyFacts.objects.all(), filters=_dimensions(filters)), period)
-    counts: Counter[int] = Counter()
-    for histogram in months.values_list("histogram", flat=True):
-        for days, n in histogram.items():
-            counts[int(days)] += n
+    counts: Counter[int] = Counter(dict(_summed_histograms(months)))
     if period.cut:
         edges = _edge_days(facts(filters=filters), period)
         for days, n in edges.order_by().values("days_counted").annotate(n=Count("pk")).values_list("days_counted", "n"):
             counts[days] += n
     return sorted(counts.items())
+
+
+# The table function that turns a JSON object into (key, value) rows, as text, on each database.
+_JSON_EACH = {"postgresql": "jsonb_each_text", "sqlite": "json_each"}
+
+
+def _summed_histograms(months: QuerySet) -> list[tuple[int, int]]:
+    """The monthly rows' histograms added up in the database: one row per distinct time, so what
+    Python reads stays as small as the range of times however many months and groups there are
+    (decoding and merging each row's histogram here grew with the data: 22 of 46 ms at 1M facts)."""
+    connection = connections[months.db]
+    sql, params = months.values("histogram").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CAST(e.key AS integer), SUM(CAST(e.value AS integer)) "  # noqa: S608 (Django's own SQL)
+            f"FROM ({sql}) AS m, {_JSON_EACH[connection.vendor]}(m.histogram) AS e GROUP BY 1",
+            params,
+        )
+        return [(days, int(n)) for days, n in cursor.fetchall()]
 
 
 def rollup_groups(filters: Filters, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None,

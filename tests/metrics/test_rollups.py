@@ -62,3 +62,22 @@ def test_a_period_that_cuts_months_reads_the_edge_days_from_the_facts(histories)
         data = selectors.five_reductions(filters=filters)
         assert data["applications"]["total"] == total, filters
         assert (data["time_p50"], data["time_p90"]) == percentiles, filters
+
+
+def test_the_distribution_of_time_adds_up_every_months_histogram_in_the_database():
+    from approvals.models import RuleSet
+    from metrics.selectors.periods import time_histogram
+
+    rules = RuleSet.objects.get(code="national-2021")
+    group = {"authority": "贵州省市场监督管理局", "track": "ordinary", "outcome": "certified", "rule_set": rules}
+    MonthlyFacts.objects.bulk_create([
+        MonthlyFacts(ended_month=date(2025, 10, 1), application_type="initial", histogram={"2": 3, "6": 1}, **group),
+        MonthlyFacts(ended_month=date(2025, 11, 1), application_type="initial", histogram={"2": 1, "40": 2}, **group),
+        MonthlyFacts(ended_month=date(2025, 11, 1), application_type="renewal", histogram={"6": 5, "13": 1}, **group),
+        MonthlyFacts(ended_month=date(2026, 1, 1), application_type="initial", histogram={"40": 7}, **group),
+    ])
+    assert time_histogram(Filters()) == [(2, 4), (6, 6), (13, 1), (40, 9)]
+    assert time_histogram(Filters(application_type="initial")) == [(2, 4), (6, 1), (40, 9)]
+    # whole months only: October and November 2025
+    assert time_histogram(Filters(start=date(2025, 10, 1), end=date(2025, 11, 30))) == [(2, 4), (6, 6), (13, 1), (40, 2)]
+    assert time_histogram(Filters(start=date(2027, 1, 1), end=date(2027, 1, 31))) == []
