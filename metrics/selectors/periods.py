@@ -96,7 +96,7 @@ _JSON_EACH = {"postgresql": "jsonb_each_text", "sqlite": "json_each"}
 def _summed_histograms(months: QuerySet) -> list[tuple[int, int]]:
     """The monthly rows' histograms added up in the database: one row per distinct time, so what
     Python reads stays as small as the range of times however many months and groups there are
-    (decoding and merging each row's histogram here grew with the data: 22 of 46 ms at 1M facts)."""
+    (decoding and merging each row's histogram in Python grew with the data)."""
     connection = connections[months.db]
     sql, params = months.values("histogram").query.sql_with_params()
     with connection.cursor() as cursor:
@@ -105,7 +105,7 @@ def _summed_histograms(months: QuerySet) -> list[tuple[int, int]]:
             f"FROM ({sql}) AS m, {_JSON_EACH[connection.vendor]}(m.histogram) AS e GROUP BY 1",
             params,
         )
-        return [(days, int(n)) for days, n in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def rollup_groups(filters: Filters, by: tuple[str, ...] = DIMENSIONS, sums: dict | None = None,

@@ -5,11 +5,12 @@ from datetime import date
 import pytest
 from django.db.models import Sum
 
-from approvals.models import StatusChange
+from approvals.models import RuleSet, StatusChange
 from metrics import selectors
 from metrics.models import ApplicationFacts, DailyFacts, MonthlyFacts
 from metrics.rollups import rollups_rebuild
 from metrics.selectors import Filters
+from metrics.selectors.periods import time_histogram
 from metrics.services import facts_record
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +66,6 @@ def test_a_period_that_cuts_months_reads_the_edge_days_from_the_facts(histories)
 
 
 def test_the_distribution_of_time_adds_up_every_months_histogram_in_the_database():
-    from approvals.models import RuleSet
-    from metrics.selectors.periods import time_histogram
-
     rules = RuleSet.objects.get(code="national-2021")
     group = {"authority": "贵州省市场监督管理局", "track": "ordinary", "outcome": "certified", "rule_set": rules}
     MonthlyFacts.objects.bulk_create([
