@@ -31,6 +31,16 @@ class WholeNumberField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class FlagField(serializers.BooleanField):
+    """A yes/no written as JSON true or false: DRF's own also takes 0, 1, "yes", "off" and the like,
+    which the schema (type: boolean) does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class FieldsBuiltOnce:
     """A ModelSerializer that builds its fields from the model once per class, then copies them.
 
@@ -49,10 +59,11 @@ class FieldsBuiltOnce:
 
 
 class StrictModelSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    """Model fields stored as text are written as text, nothing else."""
+    """Model fields stored as text are written as text, and yes/no fields as true or false, nothing else."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: FlagField,
         models.CharField: TextField,
         models.TextField: TextField,
         models.EmailField: serializers.EmailField,

@@ -80,3 +80,17 @@ def test_text_fields_take_text_only_as_the_schema_says(api, in_supplement, appli
     answer = api(applicant).post(f"/api/v1/tasks/{task_id}/complete/", {"outcome": "resubmit", "comment": 12},
                                  format="json")
     assert answer.status_code == 400 and "comment" in answer.json(), answer.json()
+
+
+def test_yes_no_fields_take_true_or_false_only_as_the_schema_says(api, applicant):
+    """0, 1 or "yes" where the schema says boolean is refused, not read as a declaration (found by the fuzzer)."""
+    body = {"application_type": "initial", "track": "ordinary", "test_sites": "贵阳市观山湖区1号",
+            "field_code": "00", "industry_code": "00"}
+    client = api(applicant)
+    before = Application.objects.count()
+    for value in (0, 1, "true", "yes", "on"):
+        response = client.post("/api/v1/applications/", {**body, "declaration": value}, format="json")
+        assert response.status_code == 400 and "declaration" in response.json(), (value, response.json())
+    assert Application.objects.count() == before  # nothing was made
+    made = client.post("/api/v1/applications/", {**body, "declaration": True}, format="json")
+    assert made.status_code == 201 and made.json()["declaration"] is True
